@@ -1,0 +1,52 @@
+import { dom0AccessStatus, type HiddenIn } from './dom0-access.ts';
+import type { CommandName, DeviceEvent, Via } from './events.ts';
+import type { PciAddress } from './pci-address.ts';
+
+export interface Dom0AccessCommand {
+  readonly name: CommandName;
+  readonly pci: PciAddress;
+  readonly via: Via;
+}
+
+export type Decision =
+  | { readonly kind: 'unchanged'; readonly live: HiddenIn }
+  | { readonly kind: 'change'; readonly event: DeviceEvent; readonly pendingHidden: boolean };
+
+/**
+ * Hide puts the device in the next boot's hide list, unhide takes it out;
+ * neither touches the running kernel. A command that would leave the pending
+ * list as it is decides nothing.
+ */
+export function decide(command: Dom0AccessCommand, live: HiddenIn): Decision {
+  const pendingHidden = command.name === 'hide';
+  if (live.pending === pendingHidden) return { kind: 'unchanged', live };
+  return {
+    kind: 'change',
+    pendingHidden,
+    event: {
+      type: pendingHidden ? 'Dom0AccessDisabled' : 'Dom0AccessEnabled',
+      data: {
+        pci: command.pci,
+        status: dom0AccessStatus({ current: live.current, pending: pendingHidden }),
+        previous: dom0AccessStatus(live),
+        cause: 'command',
+        via: command.via,
+      },
+    },
+  };
+}
+
+/** A command whose boot configuration write failed: recorded, and nothing changed. */
+export function failed(command: Dom0AccessCommand, live: HiddenIn, reason: string): DeviceEvent {
+  return {
+    type: 'Dom0AccessChangeFailed',
+    data: {
+      pci: command.pci,
+      command: command.name,
+      status: dom0AccessStatus(live),
+      cause: 'command',
+      via: command.via,
+      reason,
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { PciAddress } from './pci-address.ts';
+
+/** What the host's PCI inventory says of one device. */
+export interface DeviceIdentity {
+  readonly id: PciAddress;
+  /** The 24-bit PCI class code as six hex digits, e.g. `030000`. */
+  readonly class_id: string;
+  readonly class_name: string;
+  readonly vendor_id: string;
+  readonly vendor_name: string;
+  readonly device_id: string;
+  readonly device_name: string;
+}
+
+/** Display controllers (PCI base class 0x03) are the devices XAPI models as PGPUs. */
+export function isDisplayClass(classId: string): boolean {
+  return classId.startsWith('03');
+}

@@ -1,0 +1,68 @@
+import type { DeviceIdentity } from './device.ts';
+import type { Dom0AccessStatus } from './dom0-access.ts';
+import type { PciAddress } from './pci-address.ts';
+
+/** Which API a command came through; the PGPU calls are deprecated aliases. */
+export type Via = 'pci' | 'pgpu' | 'cli' | 'xapi';
+export type CommandName = 'hide' | 'unhide';
+/** Why the live status moved without a command of ours. */
+export type ObservedCause = 'reboot' | 'outside_change';
+
+export type DeviceEvent =
+  | {
+      type: 'DeviceDiscovered';
+      data: DeviceIdentity & { pci: PciAddress; status: Dom0AccessStatus; cause: 'discovery' };
+    }
+  | {
+      type: 'Dom0AccessDisabled' | 'Dom0AccessEnabled';
+      data: {
+        pci: PciAddress;
+        status: Dom0AccessStatus;
+        previous: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
+      };
+    }
+  | {
+      type: 'Dom0AccessChangeFailed';
+      data: {
+        pci: PciAddress;
+        command: CommandName;
+        status: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
+        reason: string;
+      };
+    }
+  | {
+      type: 'Dom0AccessReconciled';
+      data: {
+        pci: PciAddress;
+        status: Dom0AccessStatus;
+        previous: Dom0AccessStatus;
+        cause: ObservedCause;
+        boot_id: string;
+      };
+    };
+
+export type HostEvent = {
+  type: 'BootObserved';
+  data: {
+    boot_id: string;
+    previous_boot_id: string | null;
+    current: PciAddress[];
+    pending: PciAddress[];
+  };
+};
+
+export type PassthruEvent = DeviceEvent | HostEvent;
+export type PassthruEventType = PassthruEvent['type'];
+
+export const EVENT_TYPES: readonly PassthruEventType[] = [
+  'DeviceDiscovered',
+  'Dom0AccessDisabled',
+  'Dom0AccessEnabled',
+  'Dom0AccessChangeFailed',
+  'Dom0AccessReconciled',
+  'BootObserved',
+];

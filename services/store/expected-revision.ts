@@ -1,0 +1,17 @@
+import { conflict } from '../../domain/errors.ts';
+import type { ExpectedRevision } from './event-store.ts';
+
+/** The optimistic concurrency rule shared by every adapter that checks it itself. */
+export function checkExpectedRevision(stream: string, expected: ExpectedRevision, current: number | null): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === null) ||
+    (expected === 'stream_exists' && current !== null) ||
+    expected === current;
+  if (!ok) {
+    throw conflict(
+      `stream ${stream} is at ${current === null ? 'no revision (it does not exist)' : `revision ${current}`}, expected ${expected}`,
+      { stream, expected, actual: current },
+    );
+  }
+}
