@@ -1,0 +1,98 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PassthruError } from '../../domain/errors.ts';
+import { loadConfig, SETTINGS, type Config } from '../config.ts';
+import { serve } from '../http/server.ts';
+import { historyCommand } from './history.ts';
+import { commandThroughService, rebootCommand } from './remote.ts';
+import { rebuildCommand, replayCommand } from './replay.ts';
+import { statusCommand } from './status.ts';
+
+export const USAGE = `passthru: dom0 access of a Xen host's PCI devices, event-sourced
+
+Usage: passthru <command> [options]
+
+Commands:
+  serve                          run the HTTP service (reconciles with the host first)
+  status [ID]                    live dom0 access of every PCI device, or of one
+  hide ID [--reason TEXT]        disable dom0 access at next boot (through the running service)
+  unhide ID [--reason TEXT]      enable dom0 access at next boot (through the running service)
+  history ID                     the events of one device, oldest first
+  replay [--pci ID] [--until POSITION]
+                                 print each stored event with the view it produces
+  rebuild                        rebuild the projections from the first event
+  reboot                         reboot a simulated host (then the service reconciles)
+
+Options (each also an environment variable, see README):
+${Object.values(SETTINGS)
+  .map((s) => `  --${s.flag.padEnd(28)} ${s.env}`)
+  .join('\n')}
+  --json                         machine-readable output
+  -h, --help                     this text
+`;
+
+const OPTIONS: ParseArgsConfig['options'] = {
+  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  reason: { type: 'string' },
+  pci: { type: 'string' },
+  until: { type: 'string' },
+};
+
+export type Flags = Record<string, string | boolean | undefined>;
+export type Output = (line: string) => void;
+
+export async function main(argv: string[], out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`passthru: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  const flags = parsed.values as Flags;
+  if (flags.help || !command) {
+    out(USAGE);
+    return command || flags.help ? 0 : 2;
+  }
+  try {
+    const config = loadConfig(process.env, flags);
+    return await run(command, rest, flags, config, out);
+  } catch (error) {
+    if (error instanceof PassthruError) {
+      process.stderr.write(`passthru ${command}: ${error.message}\n`);
+      return error.kind === 'invalid_input' ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+async function run(command: string, args: string[], flags: Flags, config: Config, out: Output): Promise<number> {
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return 0;
+    case 'status':
+      return statusCommand(config, args[0], flags, out);
+    case 'hide':
+    case 'unhide':
+      return commandThroughService(config, command, required(args[0], command), flags, out);
+    case 'history':
+      return historyCommand(config, required(args[0], command), flags, out);
+    case 'replay':
+      return replayCommand(config, flags, out);
+    case 'rebuild':
+      return rebuildCommand(config, flags, out);
+    case 'reboot':
+      return rebootCommand(config, flags, out);
+    default:
+      process.stderr.write(`passthru: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function required(id: string | undefined, command: string): string {
+  if (!id) throw new PassthruError('invalid_input', `${command} needs a PCI address, e.g. passthru ${command} 0000:03:00.0`);
+  return id;
+}

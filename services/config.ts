@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { invalidInput } from '../domain/errors.ts';
+import type { HostMode, HostPaths } from './host/host.ts';
+import { simulatedHostFiles } from './host/simulated-host.ts';
+
+export interface Config {
+  readonly port: number;
+  readonly bind: string;
+  readonly dataDir: string;
+  readonly store: string;
+  readonly hostMode: HostMode;
+  /** True when the mode was chosen by `auto` rather than asked for. */
+  readonly hostModeGuessed: boolean;
+  readonly hostPaths: HostPaths;
+  readonly token: string | null;
+  readonly hostId: string;
+  readonly xenCmdlineTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+/** Every setting: the environment variable, its CLI flag, and its default. */
+export const SETTINGS = {
+  port: { env: 'PASSTHRU_PORT', flag: 'port' },
+  bind: { env: 'PASSTHRU_BIND', flag: 'bind' },
+  dataDir: { env: 'PASSTHRU_DATA_DIR', flag: 'data-dir' },
+  store: { env: 'PASSTHRU_STORE', flag: 'store' },
+  hostMode: { env: 'PASSTHRU_HOST_MODE', flag: 'host-mode' },
+  xenCmdline: { env: 'PASSTHRU_XEN_CMDLINE', flag: 'xen-cmdline' },
+  procCmdline: { env: 'PASSTHRU_PROC_CMDLINE', flag: 'proc-cmdline' },
+  sysfsPci: { env: 'PASSTHRU_SYSFS_PCI', flag: 'sysfs-pci' },
+  bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
+  token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
+  hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
+  timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
+  logLevel: { env: 'PASSTHRU_LOG_LEVEL', flag: 'log-level' },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Flags = Partial<Record<string, string | boolean | undefined>>;
+
+const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
+const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
+  const get = (name: SettingName): string | undefined => {
+    const flag = flags[SETTINGS[name].flag];
+    const value = typeof flag === 'string' ? flag : env[SETTINGS[name].env];
+    return value === '' ? undefined : value;
+  };
+  const dataDir = resolve(get('dataDir') ?? './var');
+  const xenCmdline = get('xenCmdline') ?? XEN_CMDLINE;
+  const askedMode = get('hostMode') ?? 'auto';
+  if (!['xen', 'simulated', 'auto'].includes(askedMode)) {
+    throw invalidInput(`${SETTINGS.hostMode.env} must be xen, simulated or auto, not "${askedMode}"`);
+  }
+  const hostMode: HostMode = askedMode === 'auto' ? (existsSync(xenCmdline) ? 'xen' : 'simulated') : (askedMode as HostMode);
+  const simulated = simulatedHostFiles(dataDir);
+  const hostPaths: HostPaths =
+    hostMode === 'simulated'
+      ? {
+          xenCmdline: get('xenCmdline') ?? simulated.xenCmdline,
+          procCmdline: get('procCmdline') ?? simulated.procCmdline,
+          bootId: get('bootId') ?? simulated.bootId,
+          sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
+        }
+      : {
+          xenCmdline,
+          procCmdline: get('procCmdline') ?? '/proc/cmdline',
+          bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
+          sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
+        };
+  return {
+    port: integer(get('port') ?? '8080', SETTINGS.port.env, 0, 65535),
+    bind: get('bind') ?? '127.0.0.1',
+    dataDir,
+    store: storeSetting(get('store'), dataDir),
+    hostMode,
+    hostModeGuessed: askedMode === 'auto',
+    hostPaths,
+    token: get('token') ?? null,
+    hostId: hostIdSetting(get('hostId')),
+    xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
+    logLevel: get('logLevel') ?? 'info',
+  };
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw invalidInput(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}
+
+function storeSetting(text: string | undefined, dataDir: string): string {
+  if (!text) return `sqlite:${join(dataDir, 'events.db')}`;
+  if (text.startsWith('sqlite:')) {
+    const path = text.slice('sqlite:'.length);
+    if (!path) throw invalidInput(`${SETTINGS.store.env}=sqlite: needs a path`);
+    return `sqlite:${isAbsolute(path) ? path : resolve(path)}`;
+  }
+  if (/^(kurrentdb|kurrentdb\+discover|esdb|esdb\+discover):\/\//.test(text)) return text;
+  throw invalidInput(`${SETTINGS.store.env} must be sqlite:PATH or a kurrentdb:// or esdb:// connection string`);
+}
+
+function hostIdSetting(asked: string | undefined): string {
+  const id = asked ?? installationUuid() ?? machineId();
+  if (!id || !HOST_ID.test(id)) {
+    throw invalidInput(
+      `no usable host id: set ${SETTINGS.hostId.env} (letters, digits, '.', '_', '-'; found ${JSON.stringify(id ?? null)})`,
+    );
+  }
+  return id;
+}
+
+function installationUuid(): string | undefined {
+  const inventory = readIfPresent('/etc/xensource-inventory');
+  return /^INSTALLATION_UUID='?([^'\n]+)'?$/m.exec(inventory ?? '')?.[1];
+}
+
+function machineId(): string | undefined {
+  return readIfPresent('/etc/machine-id')?.trim() || undefined;
+}
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import type { DeviceIdentity } from '../../domain/device.ts';
+import { hostFailure, PassthruError } from '../../domain/errors.ts';
+import {
+  formatHideList,
+  hasHideKey,
+  HIDE_KEY,
+  HIDE_KEYS,
+  hideListOf,
+  parseKernelCmdline,
+} from '../../domain/kernel-cmdline.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import type { PciIds } from './pci-ids.ts';
+import { readInventory } from './sysfs-inventory.ts';
+import { XenCmdline } from './xen-cmdline.ts';
+
+export type HostMode = 'xen' | 'simulated';
+
+export interface HostPaths {
+  readonly xenCmdline: string;
+  readonly procCmdline: string;
+  readonly sysfsPci: string;
+  readonly bootId: string;
+}
+
+/** The next boot's hide list, and which of the hide keys hold it. */
+export interface PendingHideList {
+  readonly devices: ReadonlySet<PciAddress>;
+  readonly keys: readonly string[];
+}
+
+export interface HideLists {
+  readonly current: ReadonlySet<PciAddress>;
+  readonly pending: PendingHideList;
+}
+
+/**
+ * The one host adapter: a real dom0 and a simulated one differ only in the
+ * paths it is given, so the same code reads and writes both.
+ */
+export class Host {
+  private readonly xenCmdline: XenCmdline;
+
+  constructor(
+    readonly mode: HostMode,
+    readonly paths: HostPaths,
+    private readonly ids: PciIds,
+    timeoutMs: number,
+  ) {
+    this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
+  }
+
+  async bootId(): Promise<string> {
+    const text = await this.readHostFile(this.paths.bootId, 'boot id');
+    const id = text.trim();
+    if (!/^[\x21-\x7e]{1,128}$/.test(id)) throw hostFailure(`the boot id in ${this.paths.bootId} is not an identifier`);
+    return id;
+  }
+
+  /** The running kernel's hide list. */
+  async currentHideList(): Promise<Set<PciAddress>> {
+    const line = await this.readHostFile(this.paths.procCmdline, 'running command line');
+    return this.hideList(() => hideListOf(parseKernelCmdline(line)), this.paths.procCmdline);
+  }
+
+  /** The hide list the next boot will use. */
+  async pendingHideList(): Promise<PendingHideList> {
+    const parameters = await this.xenCmdline.getDom0(HIDE_KEYS);
+    return {
+      devices: this.hideList(() => hideListOf(parameters), `${this.paths.xenCmdline} --get-dom0`),
+      keys: HIDE_KEYS.filter((key) => hasHideKey(parameters, key)),
+    };
+  }
+
+  async hideLists(): Promise<HideLists> {
+    const [current, pending] = await Promise.all([this.currentHideList(), this.pendingHideList()]);
+    return { current, pending };
+  }
+
+  /**
+   * Writes the whole pending list under `xen-pciback.hide`; the entries of a
+   * `pciback.hide` are already in `list`, so that key is removed rather than
+   * left to hide a device behind our back.
+   */
+  async writePendingHideList(devices: ReadonlySet<PciAddress>, was: PendingHideList): Promise<void> {
+    if (devices.size > 0) await this.xenCmdline.setDom0(HIDE_KEY, formatHideList(devices));
+    const stale = was.keys.filter((key) => key !== HIDE_KEY || devices.size === 0);
+    if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
+  }
+
+  inventory(): Promise<DeviceIdentity[]> {
+    return readInventory(this.paths.sysfsPci, this.ids);
+  }
+
+  private hideList(parse: () => PciAddress[], source: string): Set<PciAddress> {
+    try {
+      return new Set(parse());
+    } catch (error) {
+      if (error instanceof PassthruError && error.kind === 'invalid_input') {
+        throw hostFailure(`the hide list read from ${source} is malformed: ${error.message}`, { reason: 'output' });
+      }
+      throw error;
+    }
+  }
+
+  private async readHostFile(path: string, what: string): Promise<string> {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw hostFailure(`cannot read the ${what} from ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
+import type { Logger } from 'pino';
+import type { Passthru } from '../passthru.ts';
+import { bearerGuard } from './auth.ts';
+import { installProblemHandlers } from './problem.ts';
+import { eventRoutes } from './routes/events.ts';
+import { hostRoutes } from './routes/host.ts';
+import { pciRoutes } from './routes/pcis.ts';
+import { pgpuRoutes } from './routes/pgpus.ts';
+
+export interface RouteOptions {
+  readonly passthru: Passthru;
+  readonly guard: preHandlerAsyncHookHandler;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The HTTP service as one fastify instance; it opens no port itself. */
+export async function buildApp(passthru: Passthru, token: string, logger: Logger): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: 16 * 1024,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const asked = request.headers['x-request-id'];
+      return typeof asked === 'string' && REQUEST_ID.test(asked) ? asked : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'passthru',
+        version: '1',
+        description: 'dom0 access (xen-pciback.hide) of the PCI devices of one Xen host, event-sourced',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  const options: RouteOptions = { passthru, guard: bearerGuard(token) };
+  await app.register(pciRoutes, options);
+  await app.register(pgpuRoutes, options);
+  await app.register(eventRoutes, options);
+  await app.register(hostRoutes, options);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

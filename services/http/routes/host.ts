@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { RouteOptions } from '../app.ts';
+import { Health, HostView, problems, ReconcileReport } from '../schemas.ts';
+
+export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+  const { host, config, reconciler, projector } = passthru;
+
+  app.get('/v1/host', { schema: { response: { 200: HostView, ...problems(502) } } }, async () => {
+    const [bootId, lists] = await Promise.all([host.bootId(), host.hideLists()]);
+    return {
+      host_id: config.hostId,
+      mode: host.mode,
+      boot_id: bootId,
+      current: [...lists.current].sort(),
+      pending: [...lists.pending.devices].sort(),
+      projection_position: projector.position,
+    };
+  });
+
+  app.post(
+    '/v1/reconcile',
+    { preHandler: guard, schema: { response: { 200: ReconcileReport, ...problems(401, 502) } } },
+    (request) => reconciler.run({ actor: 'reconciler', correlationId: request.id, extra: { trigger: 'api' } }),
+  );
+
+  app.get('/healthz', { schema: { response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+    const reconciled = reconciler.lastRun !== null;
+    return reply.code(reconciled ? 200 : 503).send({ status: reconciled ? 'ok' : 'starting', reconciled });
+  });
+};

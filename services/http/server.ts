@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import closeWithGrace from 'close-with-grace';
+import pino from 'pino';
+import type { Config } from '../config.ts';
+import { openPassthru } from '../passthru.ts';
+import { resolveToken, tokenFile } from '../token.ts';
+import { buildApp } from './app.ts';
+
+/** Opens everything, reconciles with the live host, then listens until a signal. */
+export async function serve(config: Config): Promise<void> {
+  const log = pino({ name: 'passthru', level: config.logLevel });
+  if (config.hostMode === 'simulated') {
+    log.warn({ data_dir: config.dataDir, host_files: `${config.dataDir}/host` }, 'SIMULATED HOST: no Xen dom0 here, the boot configuration is a file in the data dir');
+    process.stderr.write(
+      `\n  *** passthru is running against a SIMULATED host ***\n` +
+        `  No Xen dom0 was found (${config.hostModeGuessed ? 'PASSTHRU_HOST_MODE=auto' : 'PASSTHRU_HOST_MODE=simulated'}).\n` +
+        `  Hide lists live in ${config.dataDir}/host; 'passthru reboot' reboots it.\n\n`,
+    );
+  }
+  const passthru = await openPassthru(config, log);
+  try {
+    await passthru.reconciler.run({ actor: 'reconciler', correlationId: randomUUID(), extra: { trigger: 'start' } });
+  } catch (error) {
+    log.error({ err: error }, 'reconcile at start failed: /healthz answers 503 until POST /v1/reconcile succeeds');
+  }
+  const token = resolveToken(config.token, config.dataDir);
+  if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'bearer token for changes');
+  const app = await buildApp(passthru, token, log);
+  closeWithGrace({ delay: 10_000, logger: log }, async ({ err }) => {
+    if (err) log.error({ err }, 'closing after an error');
+    await app.close();
+    await passthru.close();
+  });
+  await app.listen({ port: config.port, host: config.bind });
+}

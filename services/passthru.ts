@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Commands } from './commands.ts';
+import type { Config } from './config.ts';
+import { Host } from './host/host.ts';
+import { loadPciIds } from './host/pci-ids.ts';
+import { prepareSimulatedHost } from './host/simulated-host.ts';
+import { Projector } from './projector.ts';
+import { Reconciler } from './reconciler.ts';
+import { Records } from './records.ts';
+import { Recorder } from './recorder.ts';
+import { Serial } from './serial.ts';
+import type { EventStore } from './store/event-store.ts';
+import { openStore } from './store/open-store.ts';
+
+/** Everything one running passthru holds, wired once. */
+export interface Passthru {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: EventStore;
+  readonly host: Host;
+  readonly projector: Projector;
+  readonly records: Records;
+  readonly commands: Commands;
+  readonly reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** The host adapter a configuration names, with a simulated host laid out when asked for. */
+export function openHost(config: Config): Host {
+  mkdirSync(config.dataDir, { recursive: true });
+  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
+  return new Host(config.hostMode, config.hostPaths, loadPciIds(), config.xenCmdlineTimeoutMs);
+}
+
+export async function openPassthru(config: Config, log: Logger, clock: Clock = { now: () => new Date() }): Promise<Passthru> {
+  const host = openHost(config);
+  const store = await openStore(config.store, () => clock.now());
+  const projector = new Projector(store, config.hostId, join(config.dataDir, 'projections.checkpoint.json'), log);
+  await projector.start();
+  const records = new Records(host, projector);
+  const recorder = new Recorder(store, config.hostId, () => clock.now());
+  const lane = new Serial();
+  return {
+    config,
+    log,
+    store,
+    host,
+    projector,
+    records,
+    commands: new Commands(config.hostId, host, recorder, projector, records, lane),
+    reconciler: new Reconciler(config.hostId, host, recorder, projector, records, lane, log),
+    async close() {
+      await projector.saveCheckpoint();
+      await store.close();
+    },
+  };
+}

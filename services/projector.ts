@@ -1,0 +1,125 @@
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { applyToPciView, emptyPciView, type PciView } from '../projections/pci-view.ts';
+import { applyToPgpuView, emptyPgpuView, type PgpuView } from '../projections/pgpu-view.ts';
+import { deviceStreamPrefix } from '../projections/streams.ts';
+import type { EventStore } from './store/event-store.ts';
+import { Serial } from './serial.ts';
+
+const BATCH = 10_000;
+const CHECKPOINT_VERSION = 1;
+
+interface Checkpoint {
+  readonly version: number;
+  readonly host_id: string;
+  readonly position: number;
+  /** The id of the event at `position`, so a checkpoint of another store is never trusted. */
+  readonly event_id: string | null;
+  readonly pci: PciView;
+  readonly pgpu: PgpuView;
+}
+
+/** Keeps this host's views in step with the store, from a checkpoint file. */
+export class Projector {
+  pci: PciView = emptyPciView();
+  pgpu: PgpuView = emptyPgpuView();
+  private readonly serial = new Serial();
+  private readonly prefix: string;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly hostId: string,
+    private readonly checkpointPath: string,
+    private readonly log: Logger,
+  ) {
+    this.prefix = deviceStreamPrefix(hostId);
+  }
+
+  get position(): number {
+    return this.pci.position;
+  }
+
+  /** Loads the checkpoint when it matches the store, then reads what came after it. */
+  async start(): Promise<void> {
+    const checkpoint = await this.loadCheckpoint();
+    if (checkpoint) {
+      this.pci = checkpoint.pci;
+      this.pgpu = checkpoint.pgpu;
+    }
+    const applied = await this.catchUp();
+    this.log.info({ from: checkpoint?.position ?? 0, applied, position: this.position }, 'projections caught up');
+  }
+
+  catchUp(onProgress?: (position: number) => void): Promise<number> {
+    return this.serial.run(async () => {
+      let applied = 0;
+      for (;;) {
+        const events = await this.store.readAll({ after: this.position, limit: BATCH, streamPrefix: this.prefix });
+        if (events.length === 0) return applied;
+        this.pci = applyToPciView(this.pci, events);
+        this.pgpu = applyToPgpuView(this.pgpu, events);
+        applied += events.length;
+        onProgress?.(this.position);
+      }
+    });
+  }
+
+  /** Forgets every view and folds the store again from its first event. */
+  async rebuild(onProgress?: (position: number) => void): Promise<number> {
+    await this.serial.run(async () => {
+      this.pci = emptyPciView();
+      this.pgpu = emptyPgpuView();
+    });
+    const applied = await this.catchUp(onProgress);
+    await this.saveCheckpoint();
+    return applied;
+  }
+
+  saveCheckpoint(): Promise<void> {
+    return this.serial.run(async () => {
+      const [atPosition] = this.position > 0 ? await this.store.readAll({ after: this.position - 1, limit: 1 }) : [];
+      const checkpoint: Checkpoint = {
+        version: CHECKPOINT_VERSION,
+        host_id: this.hostId,
+        position: this.position,
+        event_id: atPosition?.id ?? null,
+        pci: this.pci,
+        pgpu: this.pgpu,
+      };
+      const temporary = `${this.checkpointPath}.tmp`;
+      const file = await open(temporary, 'w');
+      try {
+        await file.writeFile(JSON.stringify(checkpoint));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, this.checkpointPath);
+    });
+  }
+
+  private async loadCheckpoint(): Promise<Checkpoint | null> {
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = JSON.parse(await readFile(this.checkpointPath, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log.warn({ err: error, path: this.checkpointPath }, 'checkpoint unreadable, rebuilding from the first event');
+      }
+      return null;
+    }
+    const [atPosition] =
+      checkpoint.position > 0 ? await this.store.readAll({ after: checkpoint.position - 1, limit: 1 }) : [];
+    const matches =
+      checkpoint.version === CHECKPOINT_VERSION &&
+      checkpoint.host_id === this.hostId &&
+      (atPosition?.id ?? null) === checkpoint.event_id &&
+      (checkpoint.position === 0 || atPosition?.position === checkpoint.position);
+    if (!matches) {
+      this.log.warn({ path: this.checkpointPath }, 'checkpoint does not match the store, rebuilding from the first event');
+      await rm(this.checkpointPath, { force: true });
+      return null;
+    }
+    return checkpoint;
+  }
+}

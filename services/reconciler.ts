@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { reconcile, type DeviceSighting } from '../domain/reconcile.ts';
+import type { HostEvent } from '../domain/events.ts';
+import { deviceStream, hostStream } from '../projections/streams.ts';
+import type { Host } from './host/host.ts';
+import type { Projector } from './projector.ts';
+import type { Records } from './records.ts';
+import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
+import type { Serial } from './serial.ts';
+
+export interface ReconcileReport {
+  readonly boot_id: string;
+  readonly new_boot: boolean;
+  readonly appended: AppendedEvent[];
+}
+
+/**
+ * Makes the projection equal the live status: a new boot id is recorded on
+ * the host's stream, then every device whose live status differs from its
+ * projected one gets an event saying so and why.
+ */
+export class Reconciler {
+  lastRun: ReconcileReport | null = null;
+
+  constructor(
+    private readonly hostId: string,
+    private readonly host: Host,
+    private readonly recorder: Recorder,
+    private readonly projector: Projector,
+    private readonly records: Records,
+    private readonly lane: Serial,
+    private readonly log: Logger,
+  ) {}
+
+  run(context: CommandContext): Promise<ReconcileReport> {
+    return this.lane.run(async () => {
+      const [bootId, lists, inventory] = await Promise.all([
+        this.host.bootId(),
+        this.host.hideLists(),
+        this.records.refreshInventory(),
+      ]);
+      await this.projector.catchUp();
+      const appended: AppendedEvent[] = [];
+      const lastBoot = await this.recorder.lastEvent(hostStream(this.hostId));
+      const previousBootId = (lastBoot?.data as HostEvent['data'] | undefined)?.boot_id ?? null;
+      const newBoot = previousBootId !== bootId;
+      if (newBoot) {
+        const event: HostEvent = {
+          type: 'BootObserved',
+          data: {
+            boot_id: bootId,
+            previous_boot_id: previousBootId,
+            current: [...lists.current],
+            pending: [...lists.pending.devices],
+          },
+        };
+        appended.push(await this.recorder.append(hostStream(this.hostId), event, context));
+      }
+      const inInventory = new Map(inventory.map((d) => [d.id, d]));
+      const sightings: DeviceSighting[] = this.records.knownIds().map((id) => ({
+        id,
+        identity: inInventory.get(id) ?? null,
+        projected: this.projector.pci.devices[id]?.status ?? null,
+        live: { current: lists.current.has(id), pending: lists.pending.devices.has(id) },
+      }));
+      for (const { pci, event } of reconcile(sightings, { id: bootId, isNew: newBoot })) {
+        appended.push(await this.recorder.append(deviceStream(this.hostId, pci), event, context));
+      }
+      await this.projector.catchUp();
+      const report = { boot_id: bootId, new_boot: newBoot, appended };
+      this.log.info(
+        { boot_id: bootId, new_boot: newBoot, appended: appended.length, devices: sightings.length },
+        'reconciled with the live host',
+      );
+      this.lastRun = report;
+      return report;
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { DeviceEvent, HostEvent } from '../domain/events.ts';
+import type { EventMetadata, EventStore, StoredEvent } from './store/event-store.ts';
+
+/** Who asked, and under which request: the metadata every appended event carries. */
+export interface CommandContext {
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface AppendedEvent {
+  readonly type: string;
+  readonly position: number;
+  readonly revision: number;
+}
+
+/** Appends domain events with their metadata: the only writer of the store. */
+export class Recorder {
+  constructor(
+    readonly store: EventStore,
+    private readonly hostId: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async append(stream: string, event: DeviceEvent | HostEvent, context: CommandContext): Promise<AppendedEvent> {
+    const metadata: EventMetadata = {
+      ...context.extra,
+      at: this.now().toISOString(),
+      actor: context.actor,
+      correlation_id: context.correlationId,
+      ...(context.causationId ? { causation_id: context.causationId } : {}),
+      host: this.hostId,
+    };
+    const expected = (await this.store.streamRevision(stream)) ?? 'no_stream';
+    const result = await this.store.append(stream, [{ id: randomUUID(), type: event.type, data: event.data, metadata }], expected);
+    return { type: event.type, position: result.position, revision: result.revision };
+  }
+
+  async lastEvent(stream: string): Promise<StoredEvent | null> {
+    const revision = await this.store.streamRevision(stream);
+    if (revision === null) return null;
+    const [last] = await this.store.readStream(stream, { from: revision, limit: 1 });
+    return last ?? null;
+  }
+}

@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../services/config.ts';
+import { buildApp } from '../../services/http/app.ts';
+import { rebootSimulatedHost, simulatedHostFiles } from '../../services/host/simulated-host.ts';
+import { openPassthru, type Passthru } from '../../services/passthru.ts';
+
+export const TOKEN = 'test-token-0123456789';
+export const HOST_ID = 'test-host';
+
+export interface FakeDevice {
+  readonly id: string;
+  readonly class: string;
+  readonly vendor?: string;
+  readonly device?: string;
+}
+
+export const NIC: FakeDevice = { id: '0000:04:00.0', class: '0x020000', vendor: '0x8086', device: '0x1521' };
+export const GPU: FakeDevice = { id: '0000:03:00.0', class: '0x030000', vendor: '0x10de', device: '0x1db4' };
+export const NVME: FakeDevice = { id: '0000:05:00.0', class: '0x010802', vendor: '0x144d', device: '0xa808' };
+
+/** A simulated host with a fake sysfs, and the real service over it. */
+export class World {
+  passthru!: Passthru;
+  app!: FastifyInstance;
+  readonly config: Config;
+
+  private constructor(
+    readonly dir: string,
+    env: Record<string, string>,
+  ) {
+    this.config = loadConfig({
+      PASSTHRU_DATA_DIR: join(dir, 'var'),
+      PASSTHRU_HOST_MODE: 'simulated',
+      PASSTHRU_SYSFS_PCI: join(dir, 'sysfs'),
+      PASSTHRU_TOKEN: TOKEN,
+      PASSTHRU_HOST_ID: HOST_ID,
+      PASSTHRU_LOG_LEVEL: 'silent',
+      ...env,
+    });
+  }
+
+  static async start(devices: readonly FakeDevice[] = [GPU, NIC, NVME], env: Record<string, string> = {}): Promise<World> {
+    const world = new World(mkdtempSync(join(tmpdir(), 'passthru-world-')), env);
+    for (const device of devices) world.plug(device);
+    await world.boot();
+    return world;
+  }
+
+  plug(device: FakeDevice): void {
+    const dir = join(this.dir, 'sysfs', device.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'class'), `${device.class}\n`);
+    writeFileSync(join(dir, 'vendor'), `${device.vendor ?? '0x1234'}\n`);
+    writeFileSync(join(dir, 'device'), `${device.device ?? '0x5678'}\n`);
+  }
+
+  /** Starts the service as a host boot does: open, reconcile, serve. */
+  async boot(): Promise<void> {
+    const log = pino({ level: 'silent' });
+    this.passthru = await openPassthru(this.config, log);
+    await this.passthru.reconciler.run({ actor: 'reconciler', correlationId: 'boot', extra: { trigger: 'start' } });
+    this.app = await buildApp(this.passthru, TOKEN, log);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    await this.passthru.close();
+  }
+
+  /** A real reboot: the service stops, the pending command line becomes the running one, the service starts. */
+  async reboot(): Promise<void> {
+    await this.stop();
+    rebootSimulatedHost(this.config.dataDir);
+    await this.boot();
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.boot();
+  }
+
+  /** Someone editing the boot configuration by hand, outside the service. */
+  xenCmdlineByHand(...args: string[]): string {
+    return execFileSync(simulatedHostFiles(this.config.dataDir).xenCmdline, args, { encoding: 'utf8' });
+  }
+
+  request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    return this.app.inject(options);
+  }
+
+  get(url: string): Promise<LightMyRequestResponse> {
+    return this.app.inject({ method: 'GET', url });
+  }
+
+  post(url: string, body?: unknown, token: string | null = TOKEN): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      method: 'POST',
+      url,
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+    });
+  }
+
+  async status(id: string): Promise<string> {
+    const response = await this.get(`/v1/pcis/${id}/dom0-access`);
+    return response.json().status;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
