@@ -1,4 +1,4 @@
-import { dom0AccessStatus, type HiddenIn } from './dom0-access.ts';
+import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from './dom0-access.ts';
 import type { CommandName, DeviceEvent, Via } from './events.ts';
 import type { PciAddress } from './pci-address.ts';
 
@@ -36,14 +36,17 @@ export function decide(command: Dom0AccessCommand, live: HiddenIn): Decision {
   };
 }
 
-/** A command whose boot configuration write failed: recorded, and nothing changed. */
-export function failed(command: Dom0AccessCommand, live: HiddenIn, reason: string): DeviceEvent {
+/**
+ * A command that failed at the host: recorded, with the status as last known
+ * (the live one when it could still be read), and nothing changed.
+ */
+export function failed(command: Dom0AccessCommand, known: Dom0AccessStatus, reason: string): DeviceEvent {
   return {
     type: 'Dom0AccessChangeFailed',
     data: {
       pci: command.pci,
       command: command.name,
-      status: dom0AccessStatus(live),
+      status: known,
       cause: 'command',
       via: command.via,
       reason,

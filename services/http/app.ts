@@ -24,6 +24,8 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   const app = Fastify({
     loggerInstance,
     bodyLimit: 16 * 1024,
+    // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
+    ajv: { customOptions: { removeAdditional: false } },
     requestIdHeader: false,
     genReqId: (request) => {
       const asked = request.headers['x-request-id'];
