@@ -1,0 +1,72 @@
+import { renameSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { simulatedHostFiles } from '../../services/host/simulated-host.ts';
+import { NIC, World } from '../support/world.ts';
+
+// The stand-in xen-cmdline misbehaves on demand through PASSTHRU_SIMULATED_FAULT,
+// which it inherits from this process.
+const test = suite<{ world: World }>('xen-cmdline faults');
+test.before.each(async (context) => {
+  context.world = await World.start(undefined, { PASSTHRU_XEN_CMDLINE_TIMEOUT_MS: '1500' });
+  await context.world.post(`/v1/pcis/${NIC.id}/hide`);
+});
+test.after.each(async ({ world }) => {
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  await world.close();
+});
+
+const bootConfig = (world: World) => world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide');
+
+async function failsCleanly(world: World, fault: string, detail: RegExp): Promise<void> {
+  const before = bootConfig(world);
+  process.env.PASSTHRU_SIMULATED_FAULT = fault;
+  const response = await world.post(`/v1/pcis/${NIC.id}/unhide`);
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  assert.is(response.statusCode, 502);
+  assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+  assert.match(response.json().detail, detail);
+  assert.is(bootConfig(world), before, 'the boot configuration is as it was');
+  const { events } = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
+  const last = events[events.length - 1];
+  assert.is(last.type, 'Dom0AccessChangeFailed');
+  assert.is(last.data.command, 'unhide');
+  assert.is(last.data.status, 'disabled_on_reboot');
+  assert.match(last.data.reason, detail);
+  assert.is(response.json().event.position, last.position);
+  const retry = await world.post(`/v1/pcis/${NIC.id}/unhide`);
+  assert.is(retry.statusCode, 200, 'the service stays up and works once the fault is gone');
+  assert.is(retry.json().dom0_access, 'enabled');
+}
+
+test('xen-cmdline exiting non-zero is a 502, recorded, nothing changed', ({ world }) =>
+  failsCleanly(world, 'exit', /exited with 3: xen-cmdline: simulated failure/));
+
+test('xen-cmdline failing only its write is a 502, recorded, nothing changed', ({ world }) =>
+  failsCleanly(world, 'fail-set', /--delete-dom0 xen-pciback.hide: exited with 3/));
+
+test('xen-cmdline hanging past the timeout is killed, a 502, recorded', ({ world }) =>
+  failsCleanly(world, 'hang', /no answer within 1500 ms, killed/));
+
+test('xen-cmdline printing garbage is a 502, recorded, nothing changed', ({ world }) =>
+  failsCleanly(world, 'garbage', /printed something that is not a command line/));
+
+test('a missing xen-cmdline is a 502 naming the program', async ({ world }) => {
+  const { xenCmdline } = simulatedHostFiles(world.config.dataDir);
+  renameSync(xenCmdline, `${xenCmdline}.gone`);
+  const response = await world.post(`/v1/pcis/${NIC.id}/unhide`);
+  renameSync(`${xenCmdline}.gone`, xenCmdline);
+  assert.is(response.statusCode, 502);
+  assert.match(response.json().detail, /cannot run \(ENOENT\)/);
+  assert.is(await world.status(NIC.id), 'disabled_on_reboot');
+});
+
+test('a status read while xen-cmdline fails is a 502, not a guess', async ({ world }) => {
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get';
+  const response = await world.get(`/v1/pcis/${NIC.id}/dom0-access`);
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  assert.is(response.statusCode, 502);
+  assert.is(await world.status(NIC.id), 'disabled_on_reboot');
+});
+
+test.run();

@@ -1,0 +1,91 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GPU, NIC, NVME, World } from '../support/world.ts';
+
+const test = suite<{ world: World }>('reconciler');
+test.before.each(async (context) => {
+  context.world = await World.start();
+});
+test.after.each(async ({ world }) => world.close());
+
+const feed = async (world: World) => (await world.get('/v1/events?limit=1000')).json().events;
+
+test('the first start records the boot and discovers every device with its live status', async ({ world }) => {
+  const events = await feed(world);
+  assert.equal(
+    events.map((e: { type: string }) => e.type),
+    ['BootObserved', 'DeviceDiscovered', 'DeviceDiscovered', 'DeviceDiscovered'],
+  );
+  assert.equal(
+    events.slice(1).map((e: { data: { pci: string; status: string } }) => [e.data.pci, e.data.status]),
+    [[GPU.id, 'enabled'], [NIC.id, 'enabled'], [NVME.id, 'enabled']],
+  );
+  assert.is((await world.get('/healthz')).statusCode, 200);
+});
+
+test('a restart on the same boot with nothing changed appends nothing', async ({ world }) => {
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  const before = await feed(world);
+  await world.restart();
+  assert.equal(await feed(world), before);
+  const report = await world.post('/v1/reconcile');
+  assert.equal(report.json(), { boot_id: report.json().boot_id, new_boot: false, appended: [] });
+});
+
+test('a reboot is recorded on the host stream and explains every status it moved', async ({ world }) => {
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  const before = (await feed(world)).length;
+  await world.reboot();
+  const after = (await feed(world)).slice(before);
+  assert.equal(after.map((e: { type: string }) => e.type), ['BootObserved', 'Dom0AccessReconciled']);
+  assert.equal(after[0].data.current, [NIC.id]);
+  assert.equal(after[1].data, {
+    pci: NIC.id,
+    status: 'disabled',
+    previous: 'disabled_on_reboot',
+    cause: 'reboot',
+    boot_id: after[0].data.boot_id,
+  });
+});
+
+test('an outside change is seen by the next read and recorded by the reconciler with its cause', async ({ world }) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NVME.id})`);
+  assert.is(await world.status(NVME.id), 'disabled_on_reboot');
+  const projected = await world.get(`/v1/pcis/${NVME.id}/state`);
+  assert.is(projected.json().status, 'enabled', 'the projection is history until reconciled');
+  const report = (await world.post('/v1/reconcile')).json();
+  assert.is(report.new_boot, false);
+  assert.is(report.appended.length, 1);
+  const { events } = (await world.get(`/v1/pcis/${NVME.id}/history`)).json();
+  assert.equal(events[events.length - 1].data, {
+    pci: NVME.id,
+    status: 'disabled_on_reboot',
+    previous: 'enabled',
+    cause: 'outside_change',
+    boot_id: report.boot_id,
+  });
+  assert.is((await world.get(`/v1/pcis/${NVME.id}/state`)).json().status, 'disabled_on_reboot');
+});
+
+test('a change made while the service was down is repaired at start', async ({ world }) => {
+  await world.stop();
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU.id})`);
+  await world.boot();
+  const state = (await world.get(`/v1/pcis/${GPU.id}/state`)).json();
+  assert.is(state.status, 'disabled_on_reboot');
+  assert.is(state.last_change.cause, 'outside_change');
+  assert.is((await world.get(`/v1/pgpus/${GPU.id}`)).json().dom0_access, 'disabled_on_reboot');
+});
+
+test('after a reconcile every projected status equals the live one', async ({ world }) => {
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU.id})(${NVME.id})`);
+  await world.reboot();
+  await world.post(`/v1/pcis/${GPU.id}/unhide`);
+  await world.post('/v1/reconcile');
+  for (const pci of (await world.get('/v1/pcis')).json()) {
+    assert.is((await world.get(`/v1/pcis/${pci.id}/state`)).json().status, pci.dom0_access, pci.id);
+  }
+});
+
+test.run();
