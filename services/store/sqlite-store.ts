@@ -43,6 +43,16 @@ interface Row {
   stored_at: string;
 }
 
+interface PendingAppend {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: AppendResult } | { readonly error: unknown };
+
 const toEvent = (row: Row): StoredEvent => ({
   id: row.id,
   stream: row.stream,
@@ -80,44 +90,89 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.appendNow(stream, events, expected);
+  /**
+   * Appends wait for the next turn of the event loop and commit together: one
+   * transaction, one fsync, for every append asked in the meantime (group
+   * commit). Each append runs in its own savepoint, so one that fails its
+   * expected revision leaves the others in; none is answered before the commit
+   * is durable.
+   */
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ stream, events, expected, resolve, reject });
+      if (this.queue.length === 1) setImmediate(this.flush);
+    });
   }
 
-  private readonly appendNow = (stream: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
-    this.db
-      .transaction((): AppendResult => {
-        const retried = this.alreadyAppended(stream, events);
-        if (retried) return retried;
-        const current = this.statements.revision.get(stream)?.revision ?? null;
-        checkExpectedRevision(stream, expected, current);
-        const storedAt = this.now().toISOString();
-        let revision = current ?? -1;
-        let position = 0;
-        for (const event of events) {
-          revision += 1;
-          const result = this.statements.insert.run({
-            id: event.id,
-            stream,
-            revision,
-            type: event.type,
-            data: JSON.stringify(event.data),
-            metadata: JSON.stringify(event.metadata),
-            stored_at: storedAt,
-          });
-          position = Number(result.lastInsertRowid);
+  private queue: PendingAppend[] = [];
+
+  private readonly flush = () => {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.commitBatch(batch);
+    } catch (error) {
+      const failure = storeFailure(`the event store at ${this.path} could not commit: ${(error as Error).message}`);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      if ('ok' in outcome) batch[i]!.resolve(outcome.ok);
+      else batch[i]!.reject(outcome.error);
+    });
+  };
+
+  private commitBatch(batch: PendingAppend[]): Outcome[] {
+    return this.transaction(() =>
+      batch.map((pending): Outcome => {
+        try {
+          return {
+            ok: this.transaction(() => this.appendOne(pending.stream, pending.events, pending.expected)),
+          };
+        } catch (error) {
+          return { error };
         }
-        return { revision, position };
-      })
-      .immediate();
+      }),
+    );
+  }
+
+  private appendOne(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    const retried = this.alreadyAppended(stream, events);
+    if (retried) return retried;
+    const current = this.statements.revision.get(stream)?.revision ?? null;
+    checkExpectedRevision(stream, expected, current);
+    const storedAt = this.now().toISOString();
+    let revision = current ?? -1;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const result = this.statements.insert.run({
+        id: event.id,
+        stream,
+        revision,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+        stored_at: storedAt,
+      });
+      position = Number(result.lastInsertRowid);
+    }
+    return { revision, position };
+  }
+
+  /** better-sqlite3 makes a nested transaction a savepoint; the outer one takes the write lock at once. */
+  private transaction<R>(body: () => R): R {
+    const run = this.db.transaction(body);
+    return this.db.inTransaction ? run() : run.immediate();
+  }
 
   /** A retry of events already stored answers as the first append did. */
   private alreadyAppended(stream: string, events: readonly NewEvent[]): AppendResult | null {
     const rows = events.map((e) => this.statements.byId.get(e.id));
     if (rows.every((row) => row === undefined)) return null;
-    const consistent = rows.every(
-      (row, i) => row && row.stream === stream && row.revision === rows[0]!.revision + i,
-    );
+    const consistent = rows.every((row, i) => row && row.stream === stream && row.revision === rows[0]!.revision + i);
     if (!consistent) {
       throw conflict(`event ids already used elsewhere in the store (stream ${stream})`, {
         stream,
@@ -129,9 +184,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    return this.statements.stream
-      .all(stream, options.from ?? 0, options.limit ?? -1)
-      .map(toEvent);
+    return this.statements.stream.all(stream, options.from ?? 0, options.limit ?? -1).map(toEvent);
   }
 
   async streamRevision(stream: string): Promise<number | null> {
@@ -151,9 +204,7 @@ export class SqliteEventStore implements EventStore {
     }
     params.push(options.limit ?? -1);
     return this.db
-      .prepare<(string | number)[], Row>(
-        `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
-      )
+      .prepare<(string | number)[], Row>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
       .all(...params)
       .map(toEvent);
   }
@@ -168,6 +219,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 }
