@@ -30,6 +30,7 @@ export const SETTINGS = {
   procCmdline: { env: 'PASSTHRU_PROC_CMDLINE', flag: 'proc-cmdline' },
   sysfsPci: { env: 'PASSTHRU_SYSFS_PCI', flag: 'sysfs-pci' },
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
+  bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
@@ -40,6 +41,8 @@ export type SettingName = keyof typeof SETTINGS;
 export type Flags = Partial<Record<string, string | boolean | undefined>>;
 
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
+// Where XenServer and XCP-ng keep the boot entries xen-cmdline edits (BIOS grub, UEFI grub, legacy extlinux).
+const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
@@ -63,12 +66,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
           sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
+          bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
         }
       : {
           xenCmdline,
           procCmdline: get('procCmdline') ?? '/proc/cmdline',
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
           sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
+          bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
         };
   return {
     port: integer(get('port') ?? '8080', SETTINGS.port.env, 0, 65535),
@@ -83,6 +88,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
     logLevel: get('logLevel') ?? 'info',
   };
+}
+
+/** `none` asks for no caching: every read runs xen-cmdline. */
+function pathList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  return text === 'none' ? [] : text.split(':').filter(Boolean).map((path) => resolve(path));
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

@@ -12,12 +12,15 @@ import {
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { PciIds } from './pci-ids.ts';
 import { readInventory } from './sysfs-inventory.ts';
+import { FileKeyedCache } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 
 export type HostMode = 'xen' | 'simulated';
 
 export interface HostPaths {
   readonly xenCmdline: string;
+  /** The files xen-cmdline edits; while none changes, the pending list is not read again. */
+  readonly bootConfig: readonly string[];
   readonly procCmdline: string;
   readonly sysfsPci: string;
   readonly bootId: string;
@@ -40,6 +43,8 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
+  private readonly current: FileKeyedCache<Set<PciAddress>>;
+  private readonly pending: FileKeyedCache<PendingHideList>;
 
   constructor(
     readonly mode: HostMode,
@@ -48,6 +53,8 @@ export class Host {
     timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
+    this.current = new FileKeyedCache([paths.procCmdline], () => this.readCurrentHideList());
+    this.pending = new FileKeyedCache(paths.bootConfig, () => this.readPendingHideList());
   }
 
   async bootId(): Promise<string> {
@@ -58,13 +65,21 @@ export class Host {
   }
 
   /** The running kernel's hide list. */
-  async currentHideList(): Promise<Set<PciAddress>> {
+  currentHideList(): Promise<Set<PciAddress>> {
+    return this.current.get();
+  }
+
+  /** The hide list the next boot will use. */
+  pendingHideList(): Promise<PendingHideList> {
+    return this.pending.get();
+  }
+
+  private async readCurrentHideList(): Promise<Set<PciAddress>> {
     const line = await this.readHostFile(this.paths.procCmdline, 'running command line');
     return this.hideList(() => hideListOf(parseKernelCmdline(line)), this.paths.procCmdline);
   }
 
-  /** The hide list the next boot will use. */
-  async pendingHideList(): Promise<PendingHideList> {
+  private async readPendingHideList(): Promise<PendingHideList> {
     const parameters = await this.xenCmdline.getDom0(HIDE_KEYS);
     return {
       devices: this.hideList(() => hideListOf(parameters), `${this.paths.xenCmdline} --get-dom0`),
@@ -83,6 +98,7 @@ export class Host {
    * left to hide a device behind our back.
    */
   async writePendingHideList(devices: ReadonlySet<PciAddress>, was: PendingHideList): Promise<void> {
+    this.pending.forget();
     if (devices.size > 0) await this.xenCmdline.setDom0(HIDE_KEY, formatHideList(devices));
     const stale = was.keys.filter((key) => key !== HIDE_KEY || devices.size === 0);
     if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);

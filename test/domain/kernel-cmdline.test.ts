@@ -1,0 +1,115 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PassthruError } from '../../domain/errors.ts';
+import { formatHideList, hideListOf, parseHideList, parseKernelCmdline } from '../../domain/kernel-cmdline.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+
+const test = suite('kernel command line');
+
+const hidden = (line: string) => hideListOf(parseKernelCmdline(line));
+
+test('parameters split on spaces and tabs, however many, with keys that have no value', () => {
+  assert.equal(parseKernelCmdline('  ro\t\tquiet   root=/dev/sda1 \t console=hvc0  '), [
+    { key: 'ro', value: null },
+    { key: 'quiet', value: null },
+    { key: 'root', value: '/dev/sda1' },
+    { key: 'console', value: 'hvc0' },
+  ]);
+});
+
+test('a quoted value keeps its spaces and loses its quotes', () => {
+  assert.equal(parseKernelCmdline('a="b c  d" e'), [
+    { key: 'a', value: 'b c  d' },
+    { key: 'e', value: null },
+  ]);
+});
+
+test('quotes around a whole parameter are dropped too', () => {
+  assert.equal(parseKernelCmdline('"e=f g" "h"'), [
+    { key: 'e', value: 'f g' },
+    { key: 'h', value: null },
+  ]);
+});
+
+test('an empty value is empty, not absent, and only the first = splits', () => {
+  assert.equal(parseKernelCmdline('h= j="" k=l=m'), [
+    { key: 'h', value: '' },
+    { key: 'j', value: '' },
+    { key: 'k', value: 'l=m' },
+  ]);
+});
+
+test('a blank command line has no parameters', () => {
+  assert.equal(parseKernelCmdline(''), []);
+  assert.equal(parseKernelCmdline(' \t\n'), []);
+});
+
+test('xen-pciback.hide and pciback.hide are both read and unioned, sorted', () => {
+  assert.equal(hidden('ro xen-pciback.hide=(0000:05:00.0)(0000:03:00.0) pciback.hide=(0000:04:00.0)'), [
+    '0000:03:00.0',
+    '0000:04:00.0',
+    '0000:05:00.0',
+  ]);
+});
+
+test('the underscore spelling xen_pciback.hide is the same key', () => {
+  assert.equal(hidden('xen_pciback.hide=(0000:03:00.0)'), ['0000:03:00.0']);
+});
+
+test('a repeated key counts by its last value only, per key', () => {
+  assert.equal(
+    hidden('xen-pciback.hide=(03:00.0) pciback.hide=(04:00.0) xen_pciback.hide=(05:00.0) pciback.hide=(06:00.0)'),
+    ['0000:05:00.0', '0000:06:00.0'],
+  );
+});
+
+test('a last value that is empty or missing hides nothing under that key', () => {
+  assert.equal(hidden('xen-pciback.hide=(03:00.0) xen-pciback.hide='), []);
+  assert.equal(hidden('xen-pciback.hide=(03:00.0) xen-pciback.hide'), []);
+});
+
+test('no hide key hides nothing', () => {
+  assert.equal(hidden('ro quiet xen-pciback.passthrough=1'), []);
+});
+
+test('short and upper-case addresses come back canonical, sorted, without duplicates', () => {
+  assert.equal(hidden('xen-pciback.hide=(0A:00.1)(0000:03:00.0)(03:00.0) pciback.hide=(0000:0a:00.1)'), [
+    '0000:03:00.0',
+    '0000:0a:00.1',
+  ]);
+});
+
+test('parseHideList reads an empty or blank list as no devices, and trims the value', () => {
+  assert.equal(parseHideList(''), []);
+  assert.equal(parseHideList('  '), []);
+  assert.equal(parseHideList(' (03:00.0) '), ['0000:03:00.0']);
+});
+
+// `()` and `( 03:00.0)` pass the outer shape check, then fail as addresses: every entry must be a BDF.
+for (const bad of ['(0000:03:00.0', '0000:03:00.0', '0000:03:00.0)', '(zz:00.0)', '()', '(03:00.0)()', '(a)(b)', '((03:00.0))', '(03:00.0)x', '(03:00.0) (04:00.0)', '( 03:00.0)', '(0000:03:00.0;reboot)']) {
+  test(`the hide list ${JSON.stringify(bad)} is rejected as invalid input`, () => {
+    try {
+      parseHideList(bad);
+      assert.unreachable('accepted');
+    } catch (error) {
+      assert.instance(error, PassthruError);
+      assert.is((error as PassthruError).kind, 'invalid_input');
+    }
+  });
+}
+
+test('formatHideList writes sorted, deduplicated parenthesised addresses', () => {
+  const a = ['0000:04:00.1', '0000:03:00.0', '0000:04:00.1'] as PciAddress[];
+  assert.is(formatHideList(a), '(0000:03:00.0)(0000:04:00.1)');
+  assert.is(formatHideList([]), '');
+});
+
+test('formatHideList and parseHideList round-trip', () => {
+  const list = '(0000:03:00.0)(0000:0a:1f.7)(0001:00:00.0)';
+  assert.is(formatHideList(parseHideList(list)), list);
+  const addresses = parseHideList('(0A:1F.7)(0000:03:00.0)(0001:00:00.0)');
+  assert.equal(parseHideList(formatHideList(addresses)), addresses);
+  assert.equal(parseHideList(formatHideList([])), []);
+});
+
+test.run();
