@@ -43,6 +43,7 @@ export async function openPassthru(config: Config, log: Logger, clock: Clock = {
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, join(config.dataDir, 'projections.checkpoint.json'), log);
   await projector.start();
+  const following = followStore(store, projector, log);
   const records = new Records(host, projector);
   const recorder = new Recorder(store, config.hostId, () => clock.now());
   const lane = new Serial();
@@ -56,8 +57,30 @@ export async function openPassthru(config: Config, log: Logger, clock: Clock = {
     commands: new Commands(config.hostId, host, recorder, projector, records, lane),
     reconciler: new Reconciler(config.hostId, host, recorder, projector, records, lane, log),
     async close() {
+      await following?.close();
       await projector.saveCheckpoint();
       await store.close();
+    },
+  };
+}
+
+const FOLLOW_COALESCE_MS = 50;
+
+/** Keeps the projections up with events other hosts' services append to a shared store. */
+function followStore(store: EventStore, projector: Projector, log: Logger): { close(): Promise<void> } | undefined {
+  if (!store.follow) return undefined;
+  let pending: NodeJS.Timeout | undefined;
+  // One catch-up per burst: a catch-up reads everything new, however many events woke it.
+  const following = store.follow(projector.position, () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      projector.catchUp().catch((err: unknown) => log.warn({ err }, 'catching up with the shared store failed'));
+    }, FOLLOW_COALESCE_MS).unref();
+  });
+  return {
+    async close() {
+      clearTimeout(pending);
+      await following.close();
     },
   };
 }

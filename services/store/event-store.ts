@@ -64,5 +64,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** The position of the newest event, or 0 for an empty store. */
   headPosition(): Promise<number>;
+  /**
+   * A catch-up subscription from `after` that calls back whenever the store
+   * has newer events, so readers can follow writers on other hosts. Stores
+   * that only ever have one writer process need not offer it.
+   */
+  follow?(after: number, onEvent: () => void): { close(): Promise<void> };
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { conflict } from '../../domain/errors.ts';
+import { conflict, type PassthruError } from '../../domain/errors.ts';
 import type { ExpectedRevision } from './event-store.ts';
 
 /** The optimistic concurrency rule shared by every adapter that checks it itself. */
@@ -8,10 +8,13 @@ export function checkExpectedRevision(stream: string, expected: ExpectedRevision
     (expected === 'no_stream' && current === null) ||
     (expected === 'stream_exists' && current !== null) ||
     expected === current;
-  if (!ok) {
-    throw conflict(
-      `stream ${stream} is at ${current === null ? 'no revision (it does not exist)' : `revision ${current}`}, expected ${expected}`,
-      { stream, expected, actual: current },
-    );
-  }
+  if (!ok) throw revisionConflict(stream, expected, current);
+}
+
+/** The error for a stream that is not where the writer expected it, for adapters whose server checks. */
+export function revisionConflict(stream: string, expected: ExpectedRevision, current: number | null): PassthruError {
+  return conflict(
+    `stream ${stream} is at ${current === null ? 'no revision (it does not exist)' : `revision ${current}`}, expected ${expected}`,
+    { stream, expected, actual: current },
+  );
 }

@@ -11,5 +11,10 @@ export async function openStore(setting: string, now: () => Date): Promise<Event
     mkdirSync(dirname(path), { recursive: true });
     return new SqliteEventStore(path, now);
   }
-  throw invalidInput(`the KurrentDB store is not available in this build (PASSTHRU_STORE=${setting.split('://')[0]}://...)`);
+  if (/^(kurrentdb|esdb)(\+discover)?:\/\//.test(setting)) {
+    // Loaded only when asked for, so a host on the embedded store never loads the gRPC client.
+    const { openKurrentDbStore } = await import('./kurrentdb-store.ts');
+    return openKurrentDbStore(setting);
+  }
+  throw invalidInput(`PASSTHRU_STORE must be sqlite:PATH or a kurrentdb:// or esdb:// connection string, not ${setting.split(':')[0]}:...`);
 }
