@@ -220,11 +220,11 @@ export class KurrentDbEventStore implements EventStore {
   }
 }
 
-/** The client's errors from its native bridge carry only their class name as message. */
-function describe(error: Error): string {
-  if (error.name === 'UnavailableError') return 'the server is unavailable (not running, wrong address, or a TLS mismatch: tls=false for an insecure node)';
-  if (error.name === 'DeadlineExceededError') return `no answer within the deadline (defaultDeadline, ${DEFAULT_DEADLINE_MS} ms unless set)`;
-  return error.message && error.message !== error.name ? `${error.name}: ${error.message}` : error.name;
+/** The client's errors from its native bridge carry only their class name as message; say what it means. */
+function describe(error: Error & { type?: string }): string {
+  if (error.type === 'unavailable') return 'the server is unavailable (not running, wrong address, or a TLS mismatch: tls=false for an insecure node)';
+  if (error.type === 'deadline-exceeded') return `no answer within the deadline (defaultDeadline, ${DEFAULT_DEADLINE_MS} ms unless set)`;
+  return error.message;
 }
 
 /** Connects and reads once, so a wrong address or a server that is down fails here, clearly. */
