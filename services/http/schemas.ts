@@ -76,11 +76,16 @@ export const FeedEvent = Type.Object({
 });
 
 const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
+const HostId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  description: 'a host of the pool, as in its stream names (PASSTHRU_HOST_ID)',
+});
 
 export const HistoryQuery = Type.Object(
   {
     after: Type.Optional(Type.Integer({ minimum: -1, description: 'a revision: events after it' })),
     limit: Type.Optional(Limit),
+    host: Type.Optional(HostId),
   },
   { additionalProperties: false },
 );
@@ -94,6 +99,7 @@ export const FeedQuery = Type.Object(
     after: Type.Optional(Type.Integer({ minimum: 0, description: 'a store position: events after it' })),
     limit: Type.Optional(Limit),
     type: Type.Optional(Type.Enum([...EVENT_TYPES])),
+    host: Type.Optional(HostId),
   },
   { additionalProperties: false },
 );

@@ -67,10 +67,14 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     { schema: { params: IdParams, querystring: HistoryQuery, response: { 200: HistoryPage, ...problems(400, 404) } } },
     async (request) => {
       const id = parsePciAddress(request.params.id);
-      const stream = deviceStream(config.hostId, id);
+      const host = request.query.host ?? config.hostId;
+      const stream = deviceStream(host, id);
       const limit = request.query.limit ?? 100;
       const events = await store.readStream(stream, { from: (request.query.after ?? -1) + 1, limit });
-      if (events.length === 0 && (await store.streamRevision(stream)) === null) records.require(id);
+      if (events.length === 0 && (await store.streamRevision(stream)) === null) {
+        if (host !== config.hostId) throw notFound(`${id} has no recorded events on host ${host}`, { id, host });
+        records.require(id);
+      }
       const last = events[events.length - 1];
       return { events: events.map(toHistoryEntry), next: events.length === limit && last ? last.revision : null };
     },
