@@ -6,6 +6,7 @@ import { historyCommand } from './history.ts';
 import { commandThroughService, rebootCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
+import { exportCommand, importCommand } from './transfer.ts';
 
 export const USAGE = `passthru: dom0 access of a Xen host's PCI devices, event-sourced
 
@@ -20,6 +21,8 @@ Commands:
   replay [--pci ID] [--until POSITION]
                                  print each stored event with the view it produces
   rebuild                        rebuild the projections from the first event
+  export [--after POSITION]      write the stored events as NDJSON to standard output
+  import [FILE|-]                append exported events to the store, keeping ids and revisions
   reboot                         reboot a simulated host (then the service reconciles)
 
 Options (each also an environment variable, see README):
@@ -37,6 +40,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   reason: { type: 'string' },
   pci: { type: 'string' },
   until: { type: 'string' },
+  after: { type: 'string' },
 };
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -84,6 +88,10 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return replayCommand(config, flags, out);
     case 'rebuild':
       return rebuildCommand(config, flags, out);
+    case 'export':
+      return exportCommand(config, flags, out);
+    case 'import':
+      return importCommand(config, args[0], out);
     case 'reboot':
       return rebootCommand(config, flags, out);
     default:

@@ -15,7 +15,7 @@ const PAGE = 1000;
 /** Folds the stored events one at a time and shows each with the device view it produces. */
 export async function replayCommand(config: Config, flags: Flags, out: Output): Promise<number> {
   const pci = typeof flags.pci === 'string' ? parsePciAddress(flags.pci) : null;
-  const until = typeof flags.until === 'string' ? position(flags.until) : Infinity;
+  const until = typeof flags.until === 'string' ? storePosition(flags.until, '--until') : Infinity;
   const store = await openStore(config.store, () => new Date());
   try {
     const streamPrefix = pci ? deviceStream(config.hostId, pci) : deviceStreamPrefix(config.hostId);
@@ -60,7 +60,7 @@ export async function rebuildCommand(config: Config, flags: Flags, out: Output):
   }
 }
 
-function position(text: string): number {
-  if (!/^\d+$/.test(text)) throw invalidInput(`--until takes a store position (a whole number), not "${text}"`);
+export function storePosition(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw invalidInput(`${flag} takes a store position (a whole number), not "${text}"`);
   return Number(text);
 }
