@@ -1,0 +1,28 @@
+# passthru, for docker-compose.yml: the TypeScript runs through tsx (a runtime dependency), so there is no build step.
+FROM node:20-bookworm-slim AS dependencies
+# better-sqlite3 compiles when no prebuilt binary fits.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    PASSTHRU_DATA_DIR=/var/lib/passthru \
+    PASSTHRU_BIND=0.0.0.0 \
+    PASSTHRU_PORT=8080
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY domain ./domain
+COPY projections ./projections
+COPY services ./services
+RUN mkdir -p /var/lib/passthru && chown node:node /var/lib/passthru
+USER node
+VOLUME /var/lib/passthru
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "bin/passthru.js"]
+CMD ["serve"]
