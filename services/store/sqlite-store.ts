@@ -88,6 +88,18 @@ export class SqliteEventStore implements EventStore {
       ),
       head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
+    this.appendInSavepoint = this.db.transaction((pending: PendingAppend) =>
+      this.appendOne(pending.stream, pending.events, pending.expected),
+    );
+    this.commitBatch = this.db.transaction((batch: PendingAppend[]) =>
+      batch.map((pending): Outcome => {
+        try {
+          return { ok: this.appendInSavepoint(pending) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
   /**
@@ -112,7 +124,7 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = this.commitBatch(batch);
+      outcomes = this.commitBatch.immediate(batch);
     } catch (error) {
       const failure = storeFailure(`the event store at ${this.path} could not commit: ${(error as Error).message}`);
       for (const pending of batch) pending.reject(failure);
@@ -124,19 +136,9 @@ export class SqliteEventStore implements EventStore {
     });
   };
 
-  private commitBatch(batch: PendingAppend[]): Outcome[] {
-    return this.transaction(() =>
-      batch.map((pending): Outcome => {
-        try {
-          return {
-            ok: this.transaction(() => this.appendOne(pending.stream, pending.events, pending.expected)),
-          };
-        } catch (error) {
-          return { error };
-        }
-      }),
-    );
-  }
+  /** The batch's transaction; each append in it is a savepoint, as better-sqlite3 nests transactions. */
+  private readonly commitBatch: Database.Transaction<(batch: PendingAppend[]) => Outcome[]>;
+  private readonly appendInSavepoint: Database.Transaction<(pending: PendingAppend) => AppendResult>;
 
   private appendOne(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     const retried = this.alreadyAppended(stream, events);
@@ -160,12 +162,6 @@ export class SqliteEventStore implements EventStore {
       position = Number(result.lastInsertRowid);
     }
     return { revision, position };
-  }
-
-  /** better-sqlite3 makes a nested transaction a savepoint; the outer one takes the write lock at once. */
-  private transaction<R>(body: () => R): R {
-    const run = this.db.transaction(body);
-    return this.db.inTransaction ? run() : run.immediate();
   }
 
   /** A retry of events already stored answers as the first append did. */
