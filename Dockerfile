@@ -1,10 +1,16 @@
-# passthru, for docker-compose.yml: the TypeScript runs through tsx (a runtime dependency), so there is no build step.
-FROM node:20-bookworm-slim AS dependencies
+# passthru, for docker-compose.yml: compiled in one stage, run from dist/ with production dependencies only.
+FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY domain ./domain
+COPY projections ./projections
+COPY services ./services
+# npm ci runs prepare, which compiles the TypeScript into dist/.
+RUN npm ci
+# The same tree without the dev dependencies (and without prepare, which needs them).
+RUN rm -rf node_modules && npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -12,12 +18,10 @@ ENV NODE_ENV=production \
     PASSTHRU_DATA_DIR=/var/lib/passthru \
     PASSTHRU_BIND=0.0.0.0 \
     PASSTHRU_PORT=8080
-COPY --from=dependencies /app/node_modules ./node_modules
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
-COPY domain ./domain
-COPY projections ./projections
-COPY services ./services
 RUN mkdir -p /var/lib/passthru && chown node:node /var/lib/passthru
 USER node
 VOLUME /var/lib/passthru
