@@ -9,8 +9,8 @@ COPY projections ./projections
 COPY services ./services
 # npm ci runs prepare, which compiles the TypeScript into dist/.
 RUN npm ci
-# The same tree without the dev dependencies (and without prepare, which needs them).
-RUN rm -rf node_modules && npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3
+# Keep the compiled better-sqlite3, drop the dev dependencies.
+RUN npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
