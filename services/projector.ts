@@ -7,14 +7,24 @@ import type { EventStore } from './store/event-store.ts';
 import { Serial } from './serial.ts';
 
 const BATCH = 10_000;
-const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_VERSION = 2;
+
+interface LastEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: number;
+}
 
 interface Checkpoint {
   readonly version: number;
   readonly host_id: string;
   readonly position: number;
-  /** The id of the event at `position`, so a checkpoint of another store is never trusted. */
-  readonly event_id: string | null;
+  /**
+   * The last event folded in, looked up again by its stream and revision at
+   * start, so a checkpoint of another store (or of a store rewound) is never
+   * trusted. Positions are not assumed dense: KurrentDB's are not.
+   */
+  readonly last: LastEvent | null;
   readonly pci: PciView;
   readonly pgpu: PgpuView;
 }
@@ -23,6 +33,7 @@ interface Checkpoint {
 export class Projector {
   pci: PciView = emptyPciView();
   pgpu: PgpuView = emptyPgpuView();
+  private last: LastEvent | null = null;
   private readonly serial = new Serial();
   private readonly prefix: string;
 
@@ -45,6 +56,7 @@ export class Projector {
     if (checkpoint) {
       this.pci = checkpoint.pci;
       this.pgpu = checkpoint.pgpu;
+      this.last = checkpoint.last;
     }
     const applied = await this.catchUp();
     this.log.info({ from: checkpoint?.position ?? 0, applied, position: this.position }, 'projections caught up');
@@ -58,6 +70,8 @@ export class Projector {
         if (events.length === 0) return applied;
         this.pci = applyToPciView(this.pci, events);
         this.pgpu = applyToPgpuView(this.pgpu, events);
+        const { id, stream, revision } = events[events.length - 1]!;
+        this.last = { id, stream, revision };
         applied += events.length;
         onProgress?.(this.position);
       }
@@ -69,6 +83,7 @@ export class Projector {
     await this.serial.run(async () => {
       this.pci = emptyPciView();
       this.pgpu = emptyPgpuView();
+      this.last = null;
     });
     const applied = await this.catchUp(onProgress);
     await this.saveCheckpoint();
@@ -77,12 +92,11 @@ export class Projector {
 
   saveCheckpoint(): Promise<void> {
     return this.serial.run(async () => {
-      const [atPosition] = this.position > 0 ? await this.store.readAll({ after: this.position - 1, limit: 1 }) : [];
       const checkpoint: Checkpoint = {
         version: CHECKPOINT_VERSION,
         host_id: this.hostId,
         position: this.position,
-        event_id: atPosition?.id ?? null,
+        last: this.last,
         pci: this.pci,
         pgpu: this.pgpu,
       };
@@ -108,13 +122,12 @@ export class Projector {
       }
       return null;
     }
-    const [atPosition] =
-      checkpoint.position > 0 ? await this.store.readAll({ after: checkpoint.position - 1, limit: 1 }) : [];
+    const { last } = checkpoint;
+    const [found] = last ? await this.store.readStream(last.stream, { from: last.revision, limit: 1 }) : [];
     const matches =
       checkpoint.version === CHECKPOINT_VERSION &&
       checkpoint.host_id === this.hostId &&
-      (atPosition?.id ?? null) === checkpoint.event_id &&
-      (checkpoint.position === 0 || atPosition?.position === checkpoint.position);
+      (last === null ? checkpoint.position === 0 : found?.id === last.id && found.position === checkpoint.position);
     if (!matches) {
       this.log.warn({ path: this.checkpointPath }, 'checkpoint does not match the store, rebuilding from the first event');
       await rm(this.checkpointPath, { force: true });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import { deviceStream } from '../../projections/streams.ts';
 import { GPU, NIC, NVME, World } from '../support/world.ts';
 
 interface FeedEvent {
@@ -55,13 +57,13 @@ test('the feed holds the whole pool, and ?host= narrows it to one host, pages in
     assert.equal(paged, mine);
   }
   const hides = (await alpha.get('/v1/events?host=beta&type=Dom0AccessDisabled')).json().events;
-  assert.equal(hides.map((e: FeedEvent) => e.stream), [`pci-beta-${NVME.id}`]);
+  assert.equal(hides.map((e: FeedEvent) => e.stream), [`pci-beta@${NVME.id}`]);
 });
 
 test('?host= goes by the recorded host, not by a stream prefix another host id shares', async ({ alpha }) => {
   const before = (await alpha.get('/v1/events?limit=1000&host=alpha')).json().events;
   const metadata = { at: new Date().toISOString(), actor: 'test', correlation_id: 'c', host: 'alpha-2' };
-  await alpha.passthru.store.append(`pci-alpha-2-${NVME.id}`, [{ id: randomUUID(), type: 'DeviceDiscovered', data: {}, metadata }], 'no_stream');
+  await alpha.passthru.store.append(deviceStream('alpha-2', NVME.id as PciAddress), [{ id: randomUUID(), type: 'DeviceDiscovered', data: {}, metadata }], 'no_stream');
   await alpha.passthru.store.append('host-alpha-2', [{ id: randomUUID(), type: 'BootObserved', data: {}, metadata }], 'no_stream');
   assert.equal((await alpha.get('/v1/events?limit=1000&host=alpha')).json().events, before);
   assert.is((await alpha.get('/v1/events?limit=1000&host=alpha-2')).json().events.length, 2);

@@ -1,0 +1,49 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GPU, NIC, World } from '../support/world.ts';
+
+const test = suite<{ world: World }>('projection checkpoint');
+test.before.each(async (context) => {
+  context.world = await World.start();
+});
+test.after.each(async ({ world }) => world.close());
+
+const checkpointPath = (world: World) => join(world.config.dataDir, 'projections.checkpoint.json');
+const dbPath = (world: World) => join(world.config.dataDir, 'events.db');
+
+test('a stop writes a checkpoint at the last event, and a start resumes from it', async ({ world }) => {
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  await world.stop();
+  const checkpoint = JSON.parse(readFileSync(checkpointPath(world), 'utf8'));
+  assert.equal(checkpoint.last, { id: checkpoint.last.id, stream: `pci-test-host@${NIC.id}`, revision: 1 });
+  await world.boot();
+  assert.is(world.passthru.projector.position, checkpoint.position);
+  assert.is((await world.get(`/v1/pcis/${NIC.id}/state`)).json().status, 'disabled_on_reboot');
+});
+
+test('a checkpoint of another store is not trusted: the views are folded again from the first event', async ({ world }) => {
+  await world.stop();
+  copyFileSync(dbPath(world), join(world.dir, 'before.db'));
+  await world.boot();
+  await world.post(`/v1/pcis/${GPU.id}/hide`);
+  await world.stop();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath(world)}${suffix}`, { force: true });
+  copyFileSync(join(world.dir, 'before.db'), dbPath(world));
+  await world.boot();
+  assert.is((await world.get(`/v1/pcis/${GPU.id}/history`)).json().events.length, 2, 'discovered, then reconciled');
+  const state = (await world.get(`/v1/pcis/${GPU.id}/state`)).json();
+  assert.is(state.status, 'disabled_on_reboot');
+  assert.is(state.last_change.cause, 'outside_change');
+});
+
+test('an unreadable checkpoint is set aside and the views are rebuilt', async ({ world }) => {
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  await world.stop();
+  writeFileSync(checkpointPath(world), '{ not json');
+  await world.boot();
+  assert.is((await world.get(`/v1/pcis/${NIC.id}/state`)).json().status, 'disabled_on_reboot');
+});
+
+test.run();
