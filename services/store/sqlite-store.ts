@@ -88,13 +88,10 @@ export class SqliteEventStore implements EventStore {
       ),
       head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
     };
-    this.appendInSavepoint = this.db.transaction((pending: PendingAppend) =>
-      this.appendOne(pending.stream, pending.events, pending.expected),
-    );
     this.commitBatch = this.db.transaction((batch: PendingAppend[]) =>
       batch.map((pending): Outcome => {
         try {
-          return { ok: this.appendInSavepoint(pending) };
+          return { ok: this.appendOne(pending.stream, pending.events, pending.expected) };
         } catch (error) {
           return { error };
         }
@@ -105,9 +102,9 @@ export class SqliteEventStore implements EventStore {
   /**
    * Appends wait for the next turn of the event loop and commit together: one
    * transaction, one fsync, for every append asked in the meantime (group
-   * commit). Each append runs in its own savepoint, so one that fails its
-   * expected revision leaves the others in; none is answered before the commit
-   * is durable.
+   * commit). An append checks everything before it inserts anything, so one
+   * that fails its expected revision leaves the others in; none is answered
+   * before the commit is durable.
    */
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -136,9 +133,7 @@ export class SqliteEventStore implements EventStore {
     });
   };
 
-  /** The batch's transaction; each append in it is a savepoint, as better-sqlite3 nests transactions. */
   private readonly commitBatch: Database.Transaction<(batch: PendingAppend[]) => Outcome[]>;
-  private readonly appendInSavepoint: Database.Transaction<(pending: PendingAppend) => AppendResult>;
 
   private appendOne(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     const retried = this.alreadyAppended(stream, events);
@@ -164,8 +159,14 @@ export class SqliteEventStore implements EventStore {
     return { revision, position };
   }
 
-  /** A retry of events already stored answers as the first append did. */
+  /**
+   * A retry of events already stored answers as the first append did. Any
+   * other reuse of an id is refused here, before an insert could fail half-way.
+   */
   private alreadyAppended(stream: string, events: readonly NewEvent[]): AppendResult | null {
+    if (new Set(events.map((e) => e.id)).size !== events.length) {
+      throw conflict(`the same event id twice in one append to ${stream}`, { stream });
+    }
     const rows = events.map((e) => this.statements.byId.get(e.id));
     if (rows.every((row) => row === undefined)) return null;
     const consistent = rows.every((row, i) => row && row.stream === stream && row.revision === rows[0]!.revision + i);

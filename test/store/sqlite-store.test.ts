@@ -132,6 +132,20 @@ test('two appends racing on a new stream with no_stream: exactly one wins', asyn
   assert.equal((await store.readAll()).map((e) => e.id), ['e1']);
 });
 
+test('appends asked in the same turn commit together; one that fails leaves the others in', async () => {
+  const store = open();
+  await store.append('pci-a', [event('e0')], 'no_stream');
+  const outcomes = await Promise.allSettled([
+    store.append('pci-a', [event('e1')], 0),
+    store.append('pci-a', [event('e2')], 0),
+    store.append('pci-b', [event('e3'), event('e3')], 'any'),
+    store.append('pci-c', [event('e4')], 'no_stream'),
+  ]);
+  assert.equal(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+  assert.match(String((outcomes[2] as PromiseRejectedResult).reason.message), 'the same event id twice in one append to pci-b');
+  assert.equal((await store.readAll()).map((e) => e.id), ['e0', 'e1', 'e4']);
+});
+
 test('retrying the same event ids on the same stream answers the first result and appends nothing', async () => {
   const store = open();
   const first = await store.append('pci-a', [event('e1'), event('e2')], 'no_stream');
