@@ -10,6 +10,7 @@ import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
 import { pgpuRoutes } from './routes/pgpus.ts';
+import { xapiPlugin } from '../xapi/plugin.ts';
 
 export interface RouteOptions {
   readonly passthru: Passthru;
@@ -52,6 +53,7 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   await app.register(pgpuRoutes, options);
   await app.register(eventRoutes, options);
   await app.register(hostRoutes, options);
+  await app.register(xapiPlugin, { passthru, token });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

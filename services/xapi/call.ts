@@ -1,0 +1,59 @@
+import type { CommandName } from '../../domain/events.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import { xapiDom0Access, type XapiDom0Access } from '../../domain/xapi-status.ts';
+import type { Passthru } from '../passthru.ts';
+import type { Refs } from './refs.ts';
+import type { Session } from './sessions.ts';
+import type { RpcValue } from './values.ts';
+
+/** Who sent an RPC, as the transport knows it. */
+export interface Caller {
+  readonly ip: string;
+  readonly correlationId: string;
+}
+
+/** One RPC, after its session was checked. */
+export interface Call extends Caller {
+  readonly method: string;
+  readonly session: Session;
+}
+
+export interface MethodSpec {
+  /** How many parameters follow the session reference. */
+  readonly arity: number;
+  run(args: readonly RpcValue[], call: Call): RpcValue | Promise<RpcValue>;
+}
+
+export type MethodTable = Record<string, MethodSpec>;
+
+export interface MethodDeps {
+  readonly passthru: Passthru;
+  readonly refs: Refs;
+}
+
+const USER = /^[\x21-\x7e]{1,64}$/;
+
+/**
+ * Hide or unhide through the same command path as REST, recording the RPC and
+ * its session; answers the status after it, by XAPI's name.
+ */
+export function dom0AccessCommand(
+  passthru: Passthru,
+  name: CommandName,
+  pciOf: (ref: RpcValue) => PciAddress | Promise<PciAddress>,
+): MethodSpec {
+  return {
+    arity: 1,
+    run: async ([ref = null], call): Promise<XapiDom0Access> => {
+      const outcome = await passthru.commands.execute(
+        { name, pci: await pciOf(ref), via: 'xapi' },
+        {
+          actor: `xapi:${USER.test(call.session.user) ? call.session.user : call.ip}`,
+          correlationId: call.correlationId,
+          extra: { via: 'xapi', rpc_method: call.method, session: call.session.uuid },
+        },
+      );
+      return xapiDom0Access(outcome.record.dom0_access);
+    },
+  };
+}

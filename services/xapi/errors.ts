@@ -1,0 +1,58 @@
+import { PassthruError } from '../../domain/errors.ts';
+
+/** An XAPI failure: a code and its string parameters, the ErrorDescription on the wire. */
+export class XapiFailure extends Error {
+  constructor(
+    readonly code: string,
+    readonly params: readonly string[],
+  ) {
+    super(`${code} ${params.join(' ')}`);
+    this.name = 'XapiFailure';
+  }
+
+  get description(): string[] {
+    return [this.code, ...this.params];
+  }
+}
+
+export type XapiClass = 'PCI' | 'PGPU' | 'host' | 'pool' | 'session';
+
+export const handleInvalid = (cls: XapiClass, ref: string) => new XapiFailure('HANDLE_INVALID', [cls, ref]);
+export const uuidInvalid = (cls: XapiClass, uuid: string) => new XapiFailure('UUID_INVALID', [cls, uuid]);
+export const methodUnknown = (name: string) => new XapiFailure('MESSAGE_METHOD_UNKNOWN', [name]);
+export const parameterCountMismatch = (method: string, expected: number, received: number) =>
+  new XapiFailure('MESSAGE_PARAMETER_COUNT_MISMATCH', [method, String(expected), String(received)]);
+export const sessionInvalid = (ref: string) => new XapiFailure('SESSION_INVALID', [ref]);
+export const authenticationFailed = (user: string, message: string) =>
+  new XapiFailure('SESSION_AUTHENTICATION_FAILED', [user, message]);
+export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR', [detail]);
+
+/**
+ * Domain errors keep their detail, as XAPI's INTERNAL_ERROR does (a failed
+ * xen-cmdline is already recorded by the command handler); anything else
+ * is unexpected, and its internals stay in the log.
+ */
+export function failureOf(error: unknown): { failure: XapiFailure; unexpected: boolean } {
+  if (error instanceof XapiFailure) return { failure: error, unexpected: false };
+  if (error instanceof PassthruError) return { failure: internalError(error.message), unexpected: false };
+  return { failure: internalError('the service failed unexpectedly; the log has the details'), unexpected: true };
+}
+
+/**
+ * A request that is no RPC call at all, malformed (`parse`) or not shaped as
+ * one (`invalid`): answered with the transport's own fault, not an XAPI failure.
+ */
+export class MalformedRequest extends Error {
+  constructor(
+    readonly kind: 'parse' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MalformedRequest';
+  }
+
+  /** The codes XML-RPC (xmlrpc-epi's fault codes) and JSON-RPC 2.0 share. */
+  get faultCode(): number {
+    return this.kind === 'parse' ? -32700 : -32600;
+  }
+}

@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { MalformedRequest } from './errors.ts';
+import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult } from './jsonrpc.ts';
+import type { Methods } from './methods.ts';
+import type { RpcValue } from './values.ts';
+
+const Id = Type.Union([Type.String(), Type.Number(), Type.Null()]);
+const JsonRpcRequest = Type.Object({
+  jsonrpc: Type.Literal('2.0'),
+  method: Type.String({ minLength: 1, maxLength: 128, examples: ['PCI.get_dom0_access_status'] }),
+  params: Type.Optional(
+    Type.Array(Type.Unknown(), {
+      description: 'positional: the session reference first, except for session.login_with_password',
+    }),
+  ),
+  id: Type.Optional(Id),
+});
+const JsonRpcResponse = Type.Object({
+  jsonrpc: Type.Literal('2.0'),
+  result: Type.Optional(Type.Unknown()),
+  error: Type.Optional(
+    Type.Object({
+      code: Type.Integer({
+        description: '1 for an XAPI failure, else a JSON-RPC 2.0 code (-32700 parse error, -32600 invalid request)',
+      }),
+      message: Type.String({ description: 'the XAPI error code, e.g. HANDLE_INVALID' }),
+      data: Type.Optional(Type.Array(Type.String(), { description: 'the XAPI error parameters' })),
+    }),
+  ),
+  id: Id,
+});
+
+/** XAPI over JSON-RPC 2.0 at `/jsonrpc`, with XAPI's error encoding. */
+export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = async (app, { methods }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new MalformedRequest('parse', 'the body is not valid JSON'), undefined);
+    }
+  });
+  // Checked as written: fastify's shared validator would coerce a wrong type into a right one.
+  app.setValidatorCompiler(({ schema }) => {
+    const validator = Compile(schema as TSchema);
+    return (data: unknown) => {
+      if (validator.Check(data)) return { value: data };
+      const [first] = validator.Errors(data);
+      return {
+        error: new MalformedRequest('invalid', `request${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`),
+      };
+    };
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const id = idOf(request.body);
+    if (error instanceof MalformedRequest)
+      return reply.code(200).send(jsonRpcError(id, error.faultCode, error.message));
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'JSON-RPC request failed unexpectedly');
+    const message = status === 500 ? 'the service failed unexpectedly; the log has the details' : error.message;
+    return reply.code(status).send(jsonRpcError(id, status === 500 ? -32603 : -32600, message));
+  });
+
+  app.post(
+    '/jsonrpc',
+    {
+      schema: {
+        tags: ['XAPI'],
+        summary: 'XAPI over JSON-RPC 2.0',
+        body: JsonRpcRequest,
+        response: { 200: JsonRpcResponse },
+      },
+    },
+    async (request) => {
+      const { method, params = [], id = null } = request.body;
+      // Parsed JSON holds only strings, numbers, booleans, null, arrays and objects: RpcValues.
+      const outcome = await methods.outcome(method, params as RpcValue[], {
+        ip: request.ip,
+        correlationId: request.id,
+      });
+      return outcome.ok ? jsonRpcResult(id, outcome.value) : jsonRpcFailure(id, outcome.failure);
+    },
+  );
+};

@@ -1,0 +1,69 @@
+import type { Passthru } from '../passthru.ts';
+import type { Caller, MethodSpec } from './call.ts';
+import { failureOf, methodUnknown, parameterCountMismatch, type XapiFailure } from './errors.ts';
+import { hostMethods } from './host-methods.ts';
+import { pciMethods } from './pci-methods.ts';
+import { pgpuMethods } from './pgpu-methods.ts';
+import { Refs } from './refs.ts';
+import type { Sessions } from './sessions.ts';
+import type { RpcValue } from './values.ts';
+
+const LOGIN = 'session.login_with_password';
+
+export type Outcome =
+  { readonly ok: true; readonly value: RpcValue } | { readonly ok: false; readonly failure: XapiFailure };
+
+/**
+ * The dispatch table of the XAPI calls passthru serves, checked in XAPI's
+ * order: the method exists, the parameter count matches, the session is valid.
+ */
+export class Methods {
+  private readonly table: ReadonlyMap<string, MethodSpec>;
+
+  private readonly log: Passthru['log'];
+
+  constructor(
+    passthru: Passthru,
+    private readonly sessions: Sessions,
+  ) {
+    this.log = passthru.log;
+    const deps = { passthru, refs: new Refs(passthru.config.hostId) };
+    this.table = new Map(
+      Object.entries({
+        ...pciMethods(deps),
+        ...pgpuMethods(deps),
+        ...hostMethods(deps),
+        'session.logout': { arity: 0, run: (_, call) => (sessions.logout(call.session.ref), '') },
+      }),
+    );
+  }
+
+  /** The call's value, or the XAPI failure to answer instead. */
+  async outcome(method: string, params: readonly RpcValue[], caller: Caller): Promise<Outcome> {
+    try {
+      return { ok: true, value: await this.call(method, params, caller) };
+    } catch (error) {
+      const { failure, unexpected } = failureOf(error);
+      if (unexpected)
+        this.log.error(
+          { err: error, rpc_method: method, correlation_id: caller.correlationId },
+          'XAPI call failed unexpectedly',
+        );
+      return { ok: false, failure };
+    }
+  }
+
+  private async call(method: string, params: readonly RpcValue[], caller: Caller): Promise<RpcValue> {
+    if (method === LOGIN) {
+      // version and originator are optional, as older XAPI scripts leave them out.
+      if (params.length < 2 || params.length > 4) throw parameterCountMismatch(LOGIN, 4, params.length);
+      const [user = null, password = null, , originator = ''] = params;
+      return this.sessions.login(user, password, originator).ref;
+    }
+    const spec = this.table.get(method);
+    if (!spec) throw methodUnknown(method);
+    if (params.length !== spec.arity + 1) throw parameterCountMismatch(method, spec.arity + 1, params.length);
+    const [ref = null, ...args] = params;
+    return spec.run(args, { ...caller, method, session: this.sessions.require(ref) });
+  }
+}

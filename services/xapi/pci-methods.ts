@@ -1,0 +1,37 @@
+import { xapiDom0Access } from '../../domain/xapi-status.ts';
+import { dom0AccessCommand, type MethodDeps, type MethodTable } from './call.ts';
+import { xapiPciRecord } from './records.ts';
+import type { RpcValue } from './values.ts';
+
+const FIELDS = ['uuid', 'pci_id', 'class_name', 'vendor_name', 'device_name', 'host', 'dependencies'] as const;
+
+/** XAPI's PCI class: the design document's dom0 access calls and the read calls around them. */
+export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
+  const { records } = passthru;
+  const idOf = (ref: RpcValue) => refs.find('PCI', records.knownIds(), ref);
+  const recordOf = (ref: RpcValue) => xapiPciRecord(records.require(idOf(ref)), refs);
+
+  const table: MethodTable = {
+    'PCI.get_all': { arity: 0, run: () => records.knownIds().map((id) => refs.ref('PCI', id)) },
+    'PCI.get_all_records': {
+      arity: 0,
+      run: () =>
+        Object.fromEntries(
+          records.knownIds().map((id) => [refs.ref('PCI', id), xapiPciRecord(records.require(id), refs)]),
+        ),
+    },
+    'PCI.get_record': { arity: 1, run: ([ref = null]) => recordOf(ref) },
+    'PCI.get_by_uuid': {
+      arity: 1,
+      run: ([uuid = null]) => refs.ref('PCI', refs.findByUuid('PCI', records.knownIds(), uuid)),
+    },
+    'PCI.get_dom0_access_status': {
+      arity: 1,
+      run: async ([ref = null]) => xapiDom0Access(await records.status(idOf(ref))),
+    },
+    'PCI.disable_dom0_access': dom0AccessCommand(passthru, 'hide', idOf),
+    'PCI.enable_dom0_access': dom0AccessCommand(passthru, 'unhide', idOf),
+  };
+  for (const field of FIELDS) table[`PCI.get_${field}`] = { arity: 1, run: ([ref = null]) => recordOf(ref)[field] };
+  return table;
+}

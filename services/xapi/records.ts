@@ -1,0 +1,64 @@
+import { xapiDom0Access } from '../../domain/xapi-status.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import type { DeviceIdentity } from '../../domain/device.ts';
+import type { PgpuRecord } from '../records.ts';
+import type { Refs } from './refs.ts';
+
+/** XAPI's null reference, for the links passthru has no object for (GPU groups, VMs). */
+export const NULL_REF = 'OpaqueRef:NULL';
+// The XAPI release whose API has PCI.get_dom0_access_status; XenAPI.py reads it at login.
+export const API_VERSION = { major: '2', minor: '21' } as const;
+
+/**
+ * The public fields of XAPI's PCI class. What passthru does not track (drivers,
+ * subsystems, dependencies) is empty, as XAPI shows it for a device it knows
+ * nothing more of. Class, vendor and device ids are internal in XAPI: not here.
+ */
+export function xapiPciRecord(pci: DeviceIdentity, refs: Refs) {
+  return {
+    uuid: refs.uuid('PCI', pci.id),
+    class_name: pci.class_name,
+    vendor_name: pci.vendor_name,
+    device_name: pci.device_name,
+    host: refs.ref('host'),
+    pci_id: pci.id,
+    dependencies: [],
+    other_config: {},
+    subsystem_vendor_name: '',
+    subsystem_device_name: '',
+    driver_name: '',
+  };
+}
+
+/** The fields of XAPI's PGPU class; `dom0_access` is its PCI's live status (invariant 6). */
+export function xapiPgpuRecord(pgpu: PgpuRecord, refs: Refs) {
+  return {
+    uuid: refs.uuid('PGPU', pgpu.id),
+    PCI: refs.ref('PCI', pgpu.pci),
+    GPU_group: NULL_REF,
+    host: refs.ref('host'),
+    other_config: {},
+    supported_VGPU_types: [],
+    enabled_VGPU_types: [],
+    resident_VGPUs: [],
+    supported_VGPU_max_capacities: {},
+    dom0_access: xapiDom0Access(pgpu.dom0_access),
+    is_system_display_device: false,
+    compatibility_metadata: {},
+  };
+}
+
+/** The part of XAPI's host class that passthru can answer for. */
+export function xapiHostRecord(hostId: string, pcis: readonly PciAddress[], pgpus: readonly PciAddress[], refs: Refs) {
+  return {
+    uuid: refs.uuid('host'),
+    name_label: hostId,
+    name_description: 'the Xen host passthru manages',
+    API_version_major: API_VERSION.major,
+    API_version_minor: API_VERSION.minor,
+    API_version_vendor: 'passthru',
+    PCIs: pcis.map((id) => refs.ref('PCI', id)),
+    PGPUs: pgpus.map((id) => refs.ref('PGPU', id)),
+    other_config: {},
+  };
+}

@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { MalformedRequest } from './errors.ts';
+import type { Methods } from './methods.ts';
+import { decodeMethodCall, encodeFault, encodeResponse } from './xmlrpc-codec.ts';
+
+const XML = 'text/xml; charset=utf-8';
+const MethodCallXml = Type.String({
+  description: 'an XML-RPC <methodCall>',
+  examples: [
+    '<methodCall><methodName>PCI.get_all</methodName><params><param><value>OpaqueRef:...</value></param></params></methodCall>',
+  ],
+});
+const MethodResponseXml = Type.String({
+  description:
+    'an XML-RPC <methodResponse>: a struct {Status: Success, Value} or {Status: Failure, ErrorDescription: [CODE, params...]}; a <fault> when the body is no methodCall',
+});
+
+/**
+ * XAPI over XML-RPC, at `/` and at `/RPC2`, where Python's xmlrpc.client
+ * (and so XenAPI.py) posts when the URL has no path.
+ */
+export const xmlRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = async (app, { methods }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+  // Whatever goes wrong before the handler (size, media type) is still answered in XML-RPC.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'XML-RPC request failed unexpectedly');
+    const message = status === 500 ? 'the service failed unexpectedly; the log has the details' : error.message;
+    return reply
+      .code(status)
+      .type(XML)
+      .send(encodeFault(status === 500 ? -32603 : -32600, message));
+  });
+
+  const schema = {
+    tags: ['XAPI'],
+    summary: 'XAPI over XML-RPC',
+    body: { content: { 'text/xml': { schema: MethodCallXml }, 'application/xml': { schema: MethodCallXml } } },
+    response: { 200: { content: { 'text/xml': { schema: MethodResponseXml } } } },
+  };
+  for (const url of ['/', '/RPC2']) {
+    app.post(url, { schema }, async (request, reply) => {
+      reply.type(XML);
+      let call;
+      try {
+        call = decodeMethodCall(typeof request.body === 'string' ? request.body : '');
+      } catch (error) {
+        if (error instanceof MalformedRequest) return encodeFault(error.faultCode, error.message);
+        throw error;
+      }
+      const outcome = await methods.outcome(call.method, call.params, { ip: request.ip, correlationId: request.id });
+      return encodeResponse(
+        outcome.ok
+          ? { Status: 'Success', Value: outcome.value }
+          : { Status: 'Failure', ErrorDescription: outcome.failure.description },
+      );
+    });
+  }
+};
