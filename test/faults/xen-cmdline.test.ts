@@ -61,6 +61,24 @@ test('a missing xen-cmdline is a 502 naming the program', async ({ world }) => {
   assert.is(await world.status(NIC.id), 'disabled_on_reboot');
 });
 
+test('a write that succeeds followed by a read that fails: the change is recorded once, reads fail until xen-cmdline answers', async ({ world }) => {
+  const unchanged = await world.status(NIC.id);
+  assert.is(unchanged, 'disabled_on_reboot');
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get';
+  const unhide = await world.post(`/v1/pcis/${NIC.id}/unhide`);
+  assert.is(unhide.statusCode, 200, 'the command read the unchanged list from its cache, then wrote');
+  assert.is(unhide.json().dom0_access, 'enabled');
+  const read = await world.get(`/v1/pcis/${NIC.id}/dom0-access`);
+  assert.is(read.statusCode, 502, 'the boot configuration changed, so the next read must run xen-cmdline, which fails');
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  assert.is(await world.status(NIC.id), 'enabled');
+  const { events } = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
+  assert.equal(
+    events.map((e: { type: string }) => e.type),
+    ['DeviceDiscovered', 'Dom0AccessDisabled', 'Dom0AccessEnabled'],
+  );
+});
+
 test('a status read while xen-cmdline fails is a 502, not a guess', async ({ world }) => {
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get';
   const response = await world.get(`/v1/pcis/${NIC.id}/dom0-access`);
