@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerA
 import type { Logger } from 'pino';
 import type { Passthru } from '../passthru.ts';
 import { bearerGuard } from './auth.ts';
-import { installProblemHandlers } from './problem.ts';
+import { installProblemHandlers, sendProblem } from './problem.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
@@ -19,6 +19,11 @@ export interface RouteOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+const FRAMEWORK_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the request URL has a malformed percent escape',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is longer than 100 characters',
+};
+
 /** The HTTP service as one fastify instance; it opens no port itself. */
 export async function buildApp(passthru: Passthru, token: string, logger: Logger): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
@@ -28,6 +33,8 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
     ajv: { customOptions: { removeAdditional: false } },
     requestIdHeader: false,
+    // Errors fastify answers before routing (a malformed percent escape, an over-long path parameter) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, request, 400, FRAMEWORK_ERRORS[error.code] ?? 'the request URL is not valid'),
     genReqId: (request) => {
       const asked = request.headers['x-request-id'];
       return typeof asked === 'string' && REQUEST_ID.test(asked) ? asked : randomUUID();

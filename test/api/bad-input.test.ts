@@ -41,6 +41,19 @@ test('an address too long for the schema is a 400 from validation', async ({ wor
   assert.match(response.json().detail, /params\/id must NOT have more than 64 characters/);
 });
 
+for (const [url, detail] of [
+  ['/v1/pcis/%zz', 'the request URL has a malformed percent escape'],
+  ['/v1/pcis/%C0%AF/hide', 'the request URL has a malformed percent escape'],
+  [`/v1/pcis/${'x'.repeat(101)}`, 'a path parameter is longer than 100 characters'],
+] as const) {
+  test(`a URL fastify rejects before routing (${url.slice(0, 24)}) is a 400 problem too`, async ({ world }) => {
+    const response = await world.get(url);
+    assert.is(response.statusCode, 400);
+    assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.is(response.json().detail, detail);
+  });
+}
+
 test('an unknown device is a 404 problem', async ({ world }) => {
   for (const url of ['/v1/pcis/0000:0a:00.0', '/v1/pcis/0000:0a:00.0/dom0-access', '/v1/pcis/0000:0a:00.0/history']) {
     const response = await world.get(url);
