@@ -56,3 +56,27 @@ export class MalformedRequest extends Error {
     return this.kind === 'parse' ? -32700 : -32600;
   }
 }
+
+export interface TransportFault {
+  readonly status: number;
+  readonly code: number;
+  readonly message: string;
+  readonly unexpected: boolean;
+}
+
+/**
+ * What to answer, in the transport's own format, for an error raised outside
+ * any call: fastify's 4xx (size, media type) keep their status; anything else
+ * is a 500 whose internals stay in the log.
+ */
+export function transportFault(error: Error & { statusCode?: number }): TransportFault {
+  if (error.statusCode !== undefined && error.statusCode < 500) {
+    return { status: error.statusCode, code: -32600, message: error.message, unexpected: false };
+  }
+  return {
+    status: 500,
+    code: -32603,
+    message: 'the service failed unexpectedly; the log has the details',
+    unexpected: true,
+  };
+}

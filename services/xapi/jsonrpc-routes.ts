@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { MalformedRequest } from './errors.ts';
+import { MalformedRequest, transportFault } from './errors.ts';
 import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult } from './jsonrpc.ts';
 import type { Methods } from './methods.ts';
 import type { RpcValue } from './values.ts';
@@ -57,10 +57,9 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
     const id = idOf(request.body);
     if (error instanceof MalformedRequest)
       return reply.code(200).send(jsonRpcError(id, error.faultCode, error.message));
-    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'JSON-RPC request failed unexpectedly');
-    const message = status === 500 ? 'the service failed unexpectedly; the log has the details' : error.message;
-    return reply.code(status).send(jsonRpcError(id, status === 500 ? -32603 : -32600, message));
+    const fault = transportFault(error);
+    if (fault.unexpected) request.log.error({ err: error }, 'JSON-RPC request failed unexpectedly');
+    return reply.code(fault.status).send(jsonRpcError(id, fault.code, fault.message));
   });
 
   app.post(

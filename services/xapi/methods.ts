@@ -55,10 +55,10 @@ export class Methods {
 
   private async call(method: string, params: readonly RpcValue[], caller: Caller): Promise<RpcValue> {
     if (method === LOGIN) {
-      // version and originator are optional, as older XAPI scripts leave them out.
+      // version and originator are optional, as older XAPI scripts leave them out; passthru has no use for them.
       if (params.length < 2 || params.length > 4) throw parameterCountMismatch(LOGIN, 4, params.length);
-      const [user = null, password = null, , originator = ''] = params;
-      return this.sessions.login(user, password, originator).ref;
+      const [user = null, password = null] = params;
+      return this.sessions.login(user, password).ref;
     }
     const spec = this.table.get(method);
     if (!spec) throw methodUnknown(method);

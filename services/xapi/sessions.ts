@@ -7,7 +7,6 @@ export interface Session {
   /** Public, unlike the reference, which is a credential: this is what events record. */
   readonly uuid: string;
   readonly user: string;
-  readonly originator: string;
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -28,18 +27,13 @@ export class Sessions {
     this.expected = digest(token);
   }
 
-  login(user: RpcValue, password: RpcValue, originator: RpcValue = ''): Session {
+  login(user: RpcValue, password: RpcValue): Session {
     const name = asText(user);
     // Hashing first makes the comparison constant-time whatever the lengths.
     if (typeof password !== 'string' || !timingSafeEqual(digest(password), this.expected)) {
       throw authenticationFailed(name, 'Authentication failure: the password must be the service token');
     }
-    const session = {
-      ref: `OpaqueRef:${randomUUID()}`,
-      uuid: randomUUID(),
-      user: name,
-      originator: asText(originator),
-    };
+    const session = { ref: `OpaqueRef:${randomUUID()}`, uuid: randomUUID(), user: name };
     this.open.set(session.ref, session);
     for (const ref of this.open.keys()) {
       if (this.open.size <= this.cap) break;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MalformedRequest } from './errors.ts';
+import { MalformedRequest, transportFault } from './errors.ts';
 import type { Methods } from './methods.ts';
 import { decodeMethodCall, encodeFault, encodeResponse } from './xmlrpc-codec.ts';
 
@@ -27,13 +27,9 @@ export const xmlRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = asy
   );
   // Whatever goes wrong before the handler (size, media type) is still answered in XML-RPC.
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'XML-RPC request failed unexpectedly');
-    const message = status === 500 ? 'the service failed unexpectedly; the log has the details' : error.message;
-    return reply
-      .code(status)
-      .type(XML)
-      .send(encodeFault(status === 500 ? -32603 : -32600, message));
+    const fault = transportFault(error);
+    if (fault.unexpected) request.log.error({ err: error }, 'XML-RPC request failed unexpectedly');
+    return reply.code(fault.status).type(XML).send(encodeFault(fault.code, fault.message));
   });
 
   const schema = {

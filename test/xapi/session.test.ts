@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TOKEN, World } from '../support/world.ts';
+import { Sessions } from '../../services/xapi/sessions.ts';
 import { failure, jsonLogin, jsonRpc, LOGIN, serve, success, xmlRpc } from './support.ts';
 
 const OPAQUE_REF = /^OpaqueRef:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -87,6 +88,14 @@ test('sessions live in memory: after a restart the old one is SESSION_INVALID an
   const [stale, login] = await xmlRpc(url, [['PCI.get_all', session], LOGIN]);
   assert.equal(stale, failure('SESSION_INVALID', session));
   assert.is(login.Status, 'Success');
+});
+
+test('past the cap of open sessions, the oldest is dropped first', () => {
+  const sessions = new Sessions(TOKEN, 2);
+  const [first, second, third] = [1, 2, 3].map(() => sessions.login('root', TOKEN).ref);
+  assert.throws(() => sessions.require(first!), /SESSION_INVALID/);
+  assert.is(sessions.require(second!).ref, second);
+  assert.is(sessions.require(third!).ref, third);
 });
 
 test.run();
