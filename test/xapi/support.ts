@@ -19,10 +19,15 @@ export async function serve(world: World): Promise<string> {
 /** Runs one of the Python clients and parses what it prints. */
 export function python(script: string, args: readonly string[], stdin = ''): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = execFile('python3', ['-B', script, ...args], { cwd: CLIENTS, timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${script} failed: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout));
-    });
+    const child = execFile(
+      'python3',
+      ['-B', script, ...args],
+      { cwd: CLIENTS, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${script} failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
     child.stdin!.end(stdin);
   });
 }
