@@ -12,7 +12,10 @@ import { statusReads } from './status-reads.ts';
 const root = mkdtempSync(join(tmpdir(), 'passthru-bench-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const results: Result[] = [];
+// `npm run bench -- commands group-commit` runs only those steps.
+const only = process.argv.slice(2);
 const step = async (name: string, run: (dir: string) => Promise<Result | Result[]>) => {
+  if (only.length > 0 && !only.includes(name)) return;
   log(`running ${name}...`);
   const dir = join(root, name);
   mkdirSync(dir);

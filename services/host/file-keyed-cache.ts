@@ -32,12 +32,8 @@ export class FileKeyedCache<T> {
   }
 }
 
-/** Inode, size and change times: a rewrite in place or by rename changes at least one. */
+/** Inode, size and change times (to the microsecond): a rewrite in place or by rename changes at least one. */
 function fileSignature(path: string): string {
-  try {
-    const stat = statSync(path, { bigint: true });
-    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-  } catch {
-    return 'absent';
-  }
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}` : 'absent';
 }

@@ -43,7 +43,7 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
-  private readonly current: FileKeyedCache<Set<PciAddress>>;
+  private current: Promise<Set<PciAddress>> | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
 
   constructor(
@@ -53,7 +53,6 @@ export class Host {
     timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
-    this.current = new FileKeyedCache([paths.procCmdline], () => this.readCurrentHideList());
     this.pending = new FileKeyedCache(paths.bootConfig, () => this.readPendingHideList());
   }
 
@@ -64,9 +63,24 @@ export class Host {
     return id;
   }
 
-  /** The running kernel's hide list. */
+  /**
+   * The running kernel's hide list. Its command line cannot change until the
+   * next boot, so it is read once a boot: the reconciler, which runs at every
+   * start and after a reboot, forgets it first.
+   */
   currentHideList(): Promise<Set<PciAddress>> {
-    return this.current.get();
+    if (!this.current) {
+      const reading = this.readCurrentHideList();
+      this.current = reading;
+      reading.catch(() => {
+        if (this.current === reading) this.current = null;
+      });
+    }
+    return this.current;
+  }
+
+  forgetRunningKernel(): void {
+    this.current = null;
   }
 
   /** The hide list the next boot will use. */
@@ -88,8 +102,8 @@ export class Host {
   }
 
   async hideLists(): Promise<HideLists> {
-    const [current, pending] = await Promise.all([this.currentHideList(), this.pendingHideList()]);
-    return { current, pending };
+    const pending = this.pendingHideList();
+    return { current: await this.currentHideList(), pending: await pending };
   }
 
   /**

@@ -42,8 +42,10 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemHandlers(app);
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request, status reads included.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   await app.register(swagger, {
     openapi: {
