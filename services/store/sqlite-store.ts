@@ -78,9 +78,8 @@ export class SqliteEventStore implements EventStore {
       revision: this.db.prepare<[string], { revision: number | null }>(
         'SELECT MAX(revision) AS revision FROM events WHERE stream = ?',
       ),
-      insert: this.db.prepare(
-        `INSERT INTO events (id, stream, revision, type, data, metadata, stored_at)
-         VALUES (@id, @stream, @revision, @type, @data, @metadata, @stored_at)`,
+      insert: this.db.prepare<[string, string, number, string, string, string, string]>(
+        'INSERT INTO events (id, stream, revision, type, data, metadata, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       byId: this.db.prepare<[string], Row>('SELECT * FROM events WHERE id = ?'),
       stream: this.db.prepare<[string, number, number], Row>(
@@ -145,15 +144,15 @@ export class SqliteEventStore implements EventStore {
     let position = 0;
     for (const event of events) {
       revision += 1;
-      const result = this.statements.insert.run({
-        id: event.id,
+      const result = this.statements.insert.run(
+        event.id,
         stream,
         revision,
-        type: event.type,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
-        stored_at: storedAt,
-      });
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        storedAt,
+      );
       position = Number(result.lastInsertRowid);
     }
     return { revision, position };
@@ -164,7 +163,7 @@ export class SqliteEventStore implements EventStore {
    * other reuse of an id is refused here, before an insert could fail half-way.
    */
   private alreadyAppended(stream: string, events: readonly NewEvent[]): AppendResult | null {
-    if (new Set(events.map((e) => e.id)).size !== events.length) {
+    if (events.length > 1 && new Set(events.map((e) => e.id)).size !== events.length) {
       throw conflict(`the same event id twice in one append to ${stream}`, { stream });
     }
     const rows = events.map((e) => this.statements.byId.get(e.id));
