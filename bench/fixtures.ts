@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PciAddress } from '../domain/pci-address.ts';
 import { deviceStream } from '../projections/streams.ts';
+import { newEventId } from '../services/event-id.ts';
 import { SqliteEventStore } from '../services/store/sqlite-store.ts';
 import { startService as startServiceProcess } from '../test/support/service-process.ts';
 
@@ -39,7 +40,8 @@ export async function makeStore(path: string, devices: readonly string[], count:
     'INSERT INTO events (id, stream, revision, type, data, metadata, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const revisions = new Map<string, number>();
-  const at = new Date('2026-01-01T00:00:00Z').toISOString();
+  const time = new Date('2026-01-01T00:00:00Z');
+  const at = time.toISOString();
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const pci = devices[i % devices.length]!;
@@ -52,7 +54,7 @@ export async function makeStore(path: string, devices: readonly string[], count:
           ? { id: pci, class_id: '020000', class_name: 'Ethernet controller', vendor_id: '10de', vendor_name: 'NVIDIA', device_id: '1db4', device_name: 'GV100', pci, status: 'enabled', cause: 'discovery' }
           : { pci, status: hidden ? 'disabled_on_reboot' : 'enabled', previous: hidden ? 'enabled' : 'disabled_on_reboot', cause: 'command', via: 'pci' };
       const metadata = { via: 'pci', at, actor: 'bench', correlation_id: randomUUID(), host: HOST_ID };
-      insert.run(randomUUID(), deviceStream(HOST_ID, pci as PciAddress), revision, type, JSON.stringify(data), JSON.stringify(metadata), at);
+      insert.run(newEventId(time), deviceStream(HOST_ID, pci as PciAddress), revision, type, JSON.stringify(data), JSON.stringify(metadata), at);
     }
   });
   for (let from = 0; from < count; from += 100_000) batch(from, Math.min(count, from + 100_000));

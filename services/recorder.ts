@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { DeviceEvent, HostEvent } from '../domain/events.ts';
+import { newEventId } from './event-id.ts';
 import type { EventMetadata, EventStore, StoredEvent } from './store/event-store.ts';
 
 /** Who asked, and under which request: the metadata every appended event carries. */
@@ -25,16 +25,17 @@ export class Recorder {
   ) {}
 
   async append(stream: string, event: DeviceEvent | HostEvent, context: CommandContext): Promise<AppendedEvent> {
+    const now = this.now();
     const metadata: EventMetadata = {
       ...context.extra,
-      at: this.now().toISOString(),
+      at: now.toISOString(),
       actor: context.actor,
       correlation_id: context.correlationId,
       ...(context.causationId ? { causation_id: context.causationId } : {}),
       host: this.hostId,
     };
     const expected = (await this.store.streamRevision(stream)) ?? 'no_stream';
-    const result = await this.store.append(stream, [{ id: randomUUID(), type: event.type, data: event.data, metadata }], expected);
+    const result = await this.store.append(stream, [{ id: newEventId(now), type: event.type, data: event.data, metadata }], expected);
     return { type: event.type, position: result.position, revision: result.revision };
   }
 
