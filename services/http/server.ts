@@ -18,14 +18,16 @@ export async function serve(config: Config): Promise<void> {
     );
   }
   const passthru = await openPassthru(config, log);
-  try {
-    await passthru.reconciler.run({ actor: 'reconciler', correlationId: randomUUID(), extra: { trigger: 'start' } });
-  } catch (error) {
-    log.error({ err: error }, 'reconcile at start failed: /healthz answers 503 until POST /v1/reconcile succeeds');
-  }
   const token = resolveToken(config.token, config.dataDir);
   if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'bearer token for changes');
+  // The reconcile mostly waits on xen-cmdline; the app's schemas compile meanwhile. It listens only after both.
+  const reconciled = passthru.reconciler
+    .run({ actor: 'reconciler', correlationId: randomUUID(), extra: { trigger: 'start' } })
+    .catch((error: unknown) => {
+      log.error({ err: error }, 'reconcile at start failed: /healthz answers 503 until POST /v1/reconcile succeeds');
+    });
   const app = await buildApp(passthru, token, log);
+  await reconciled;
   closeWithGrace({ delay: 10_000, logger: log }, async ({ err }) => {
     if (err) log.error({ err }, 'closing after an error');
     await app.close();
