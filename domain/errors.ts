@@ -8,7 +8,8 @@ export type ErrorKind =
   | 'unauthorized'
   | 'conflict'
   | 'host_failure'
-  | 'store_failure';
+  | 'store_failure'
+  | 'not_ready';
 
 export class PassthruError extends Error {
   constructor(

@@ -1,10 +1,13 @@
 import { decide, failed, type Dom0AccessCommand } from '../domain/decide.ts';
-import { hostFailure, PassthruError } from '../domain/errors.ts';
-import { deviceStream } from '../projections/streams.ts';
 import type { DeviceIdentity } from '../domain/device.ts';
+import type { Dom0AccessStatus } from '../domain/dom0-access.ts';
+import { hostFailure, PassthruError } from '../domain/errors.ts';
+import { reconcile } from '../domain/reconcile.ts';
+import type { PciAddress } from '../domain/pci-address.ts';
+import { deviceStream } from '../projections/streams.ts';
 import type { HideLists, Host } from './host/host.ts';
 import type { Projector } from './projector.ts';
-import { statusIn, type PciRecord, type Records } from './records.ts';
+import { liveIn, statusIn, type PciRecord, type Records } from './records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from './serial.ts';
 
@@ -13,6 +16,9 @@ export interface CommandOutcome {
   readonly changed: boolean;
   readonly event: AppendedEvent | null;
 }
+
+const isHostFailure = (error: unknown): error is PassthruError =>
+  error instanceof PassthruError && error.kind === 'host_failure';
 
 /**
  * Hide and unhide: read the live lists, decide, write the boot configuration,
@@ -27,30 +33,29 @@ export class Commands {
     private readonly projector: Projector,
     private readonly records: Records,
     private readonly lane: Serial,
+    /** Until the reconciler has run once, devices may lack the discovery their history starts with. */
+    private readonly reconciled: () => boolean,
   ) {}
 
   execute(command: Dom0AccessCommand, context: CommandContext): Promise<CommandOutcome> {
+    if (!this.reconciled()) {
+      throw new PassthruError(
+        'not_ready',
+        'the service has not reconciled with the host yet (see the log); retry after a successful POST /v1/reconcile',
+      );
+    }
     const identity = this.records.require(command.pci);
     return this.lane.run(async () => {
-      let lists: HideLists | null = null;
+      let lists: HideLists;
       try {
-        lists = await this.host.hideLists();
-        return await this.change(command, context, identity, lists);
+        lists = await this.host.hideLists({ fresh: true });
       } catch (error) {
-        if (!(error instanceof PassthruError && error.kind === 'host_failure')) throw error;
-        const known = lists ? statusIn(command.pci, lists) : this.projector.pci.devices[command.pci]?.status;
-        if (!known) throw error;
-        const recorded = await this.recorder.append(
-          deviceStream(this.hostId, command.pci),
-          failed(command, known, error.message),
-          context,
-        );
-        await this.projector.catchUp();
-        throw hostFailure(`could not ${command.name} ${command.pci}, the boot configuration is unchanged: ${error.message}`, {
-          id: command.pci,
-          event: recorded,
-        });
+        const known = this.projector.pci.devices[command.pci]?.status;
+        if (!isHostFailure(error) || !known) throw error;
+        throw await this.recordFailure(command, context, error, known, 'unchanged');
       }
+      await this.recordOutsideChange(command.pci, identity, lists, context);
+      return this.change(command, context, identity, lists);
     });
   }
 
@@ -60,18 +65,66 @@ export class Commands {
     identity: DeviceIdentity,
     lists: HideLists,
   ): Promise<CommandOutcome> {
-    const live = { current: lists.current.has(command.pci), pending: lists.pending.devices.has(command.pci) };
-    const decision = decide(command, live);
+    const decision = decide(command, liveIn(command.pci, lists));
     if (decision.kind === 'unchanged') {
       return { record: this.records.pciRecord(identity, lists), changed: false, event: null };
     }
     const pending = new Set(lists.pending.devices);
     if (decision.pendingHidden) pending.add(command.pci);
     else pending.delete(command.pci);
-    await this.host.writePendingHideList(pending, lists.pending);
+    let after: HideLists = { current: lists.current, pending: { ...lists.pending, devices: pending } };
+    try {
+      await this.host.writePendingHideList(pending, lists.pending);
+    } catch (error) {
+      if (!isHostFailure(error)) throw error;
+      // A write of several steps can fail after its first: what counts is what xen-cmdline holds now.
+      const reread = await this.host.hideLists({ fresh: true }).catch(() => null);
+      if (reread?.pending.devices.has(command.pci) !== decision.pendingHidden) {
+        const known = statusIn(command.pci, reread ?? lists);
+        throw await this.recordFailure(command, context, error, known, reread ? 'unchanged' : 'unknown');
+      }
+      after = reread;
+    }
     const event = await this.recorder.append(deviceStream(this.hostId, command.pci), decision.event, context);
     await this.projector.catchUp();
-    const after = { current: lists.current, pending: { ...lists.pending, devices: pending } };
     return { record: this.records.pciRecord(identity, after), changed: true, event };
+  }
+
+  /** A change made by hand since the last record is recorded as such before the command's own. */
+  private async recordOutsideChange(
+    pci: PciAddress,
+    identity: DeviceIdentity,
+    lists: HideLists,
+    context: CommandContext,
+  ): Promise<void> {
+    const projected = this.projector.pci.devices[pci]?.status ?? null;
+    if (projected === null || projected === statusIn(pci, lists)) return;
+    const boot = { id: await this.host.bootId(), isNew: false };
+    for (const { event } of reconcile([{ id: pci, identity, projected, live: liveIn(pci, lists) }], boot)) {
+      await this.recorder.append(deviceStream(this.hostId, pci), event, context);
+    }
+  }
+
+  private async recordFailure(
+    command: Dom0AccessCommand,
+    context: CommandContext,
+    error: PassthruError,
+    known: Dom0AccessStatus,
+    configuration: 'unchanged' | 'unknown',
+  ): Promise<PassthruError> {
+    const recorded = await this.recorder.append(
+      deviceStream(this.hostId, command.pci),
+      failed(command, known, error.message),
+      context,
+    );
+    await this.projector.catchUp();
+    const state =
+      configuration === 'unchanged'
+        ? `it stays ${known}`
+        : 'and the boot configuration could not be read back: the reconciler records what it holds';
+    return hostFailure(`could not ${command.name} ${command.pci}, ${state}: ${error.message}`, {
+      id: command.pci,
+      event: recorded,
+    });
   }
 }

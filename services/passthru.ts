@@ -47,6 +47,7 @@ export async function openPassthru(config: Config, log: Logger, clock: Clock = {
   const records = new Records(host, projector);
   const recorder = new Recorder(store, config.hostId, () => clock.now());
   const lane = new Serial();
+  const reconciler = new Reconciler(config.hostId, host, recorder, projector, records, lane, log);
   return {
     config,
     log,
@@ -54,8 +55,8 @@ export async function openPassthru(config: Config, log: Logger, clock: Clock = {
     host,
     projector,
     records,
-    commands: new Commands(config.hostId, host, recorder, projector, records, lane),
-    reconciler: new Reconciler(config.hostId, host, recorder, projector, records, lane, log),
+    commands: new Commands(config.hostId, host, recorder, projector, records, lane, () => reconciler.lastRun !== null),
+    reconciler,
     async close() {
       await following?.close();
       await projector.saveCheckpoint();

@@ -4,7 +4,7 @@ import type { HostEvent } from '../domain/events.ts';
 import { deviceStream, hostStream } from '../projections/streams.ts';
 import type { Host } from './host/host.ts';
 import type { Projector } from './projector.ts';
-import type { Records } from './records.ts';
+import { liveIn, type Records } from './records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from './serial.ts';
 
@@ -34,10 +34,9 @@ export class Reconciler {
 
   run(context: CommandContext): Promise<ReconcileReport> {
     return this.lane.run(async () => {
-      this.host.forgetRunningKernel();
       const [bootId, lists, inventory] = await Promise.all([
         this.host.bootId(),
-        this.host.hideLists(),
+        this.host.hideLists({ fresh: true }),
         this.records.refreshInventory(),
       ]);
       await this.projector.catchUp();
@@ -62,7 +61,7 @@ export class Reconciler {
         id,
         identity: inInventory.get(id) ?? null,
         projected: this.projector.pci.devices[id]?.status ?? null,
-        live: { current: lists.current.has(id), pending: lists.pending.devices.has(id) },
+        live: liveIn(id, lists),
       }));
       for (const { pci, event } of reconcile(sightings, { id: bootId, isNew: newBoot })) {
         appended.push(await this.recorder.append(deviceStream(this.hostId, pci), event, context));

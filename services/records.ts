@@ -1,6 +1,6 @@
 import type { DeviceIdentity } from '../domain/device.ts';
 import { isDisplayClass } from '../domain/device.ts';
-import { dom0AccessStatus, type Dom0AccessStatus } from '../domain/dom0-access.ts';
+import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from '../domain/dom0-access.ts';
 import { notFound } from '../domain/errors.ts';
 import { comparePciAddresses, type PciAddress } from '../domain/pci-address.ts';
 import type { HideLists, Host } from './host/host.ts';
@@ -98,6 +98,10 @@ export class Records {
   }
 }
 
+export function liveIn(id: PciAddress, lists: HideLists): HiddenIn {
+  return { current: lists.current.has(id), pending: lists.pending.devices.has(id) };
+}
+
 export function statusIn(id: PciAddress, lists: HideLists): Dom0AccessStatus {
-  return dom0AccessStatus({ current: lists.current.has(id), pending: lists.pending.devices.has(id) });
+  return dom0AccessStatus(liveIn(id, lists));
 }

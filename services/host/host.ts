@@ -43,7 +43,7 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
-  private current: Promise<Set<PciAddress>> | null = null;
+  private readonly current: FileKeyedCache<Set<PciAddress>>;
   private readonly pending: FileKeyedCache<PendingHideList>;
 
   constructor(
@@ -53,6 +53,7 @@ export class Host {
     timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
+    this.current = new FileKeyedCache([paths.procCmdline], () => this.readCurrentHideList());
     this.pending = new FileKeyedCache(paths.bootConfig, () => this.readPendingHideList());
   }
 
@@ -63,24 +64,9 @@ export class Host {
     return id;
   }
 
-  /**
-   * The running kernel's hide list. Its command line cannot change until the
-   * next boot, so it is read once a boot: the reconciler, which runs at every
-   * start and after a reboot, forgets it first.
-   */
+  /** The running kernel's hide list, read again whenever its file changes (a reboot of a simulated host does). */
   currentHideList(): Promise<Set<PciAddress>> {
-    if (!this.current) {
-      const reading = this.readCurrentHideList();
-      this.current = reading;
-      reading.catch(() => {
-        if (this.current === reading) this.current = null;
-      });
-    }
-    return this.current;
-  }
-
-  forgetRunningKernel(): void {
-    this.current = null;
+    return this.current.get();
   }
 
   /** The hide list the next boot will use. */
@@ -101,9 +87,15 @@ export class Host {
     };
   }
 
-  async hideLists(): Promise<HideLists> {
-    const pending = this.pendingHideList();
-    return { current: await this.currentHideList(), pending: await pending };
+  /**
+   * Both lists. `fresh` runs xen-cmdline whatever the files say: a command's
+   * read-modify-write must not rest on the cache's idea of which files
+   * xen-cmdline edits.
+   */
+  async hideLists(options: { fresh?: boolean } = {}): Promise<HideLists> {
+    if (options.fresh) this.pending.forget();
+    const [current, pending] = await Promise.all([this.currentHideList(), this.pendingHideList()]);
+    return { current, pending };
   }
 
   /**
@@ -113,9 +105,14 @@ export class Host {
    */
   async writePendingHideList(devices: ReadonlySet<PciAddress>, was: PendingHideList): Promise<void> {
     this.pending.forget();
-    if (devices.size > 0) await this.xenCmdline.setDom0(HIDE_KEY, formatHideList(devices));
-    const stale = was.keys.filter((key) => key !== HIDE_KEY || devices.size === 0);
-    if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
+    try {
+      if (devices.size > 0) await this.xenCmdline.setDom0(HIDE_KEY, formatHideList(devices));
+      const stale = was.keys.filter((key) => key !== HIDE_KEY || devices.size === 0);
+      if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
+    } finally {
+      // A read that ran during the write may have cached the list from before it.
+      this.pending.forget();
+    }
   }
 
   inventory(): Promise<DeviceIdentity[]> {

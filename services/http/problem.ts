@@ -8,6 +8,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   host_failure: 502,
   store_failure: 503,
+  not_ready: 503,
 };
 
 const TITLE: Record<number, string> = {
@@ -20,7 +21,7 @@ const TITLE: Record<number, string> = {
   415: 'Unsupported media type',
   500: 'Internal error',
   502: 'Host command failed',
-  503: 'Event store unavailable',
+  503: 'Service unavailable',
 };
 
 export function sendProblem(

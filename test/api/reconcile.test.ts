@@ -88,4 +88,41 @@ test('after a reconcile every projected status equals the live one', async ({ wo
   }
 });
 
+test('a change by hand before a command is recorded as such, before the command’s own event', async ({ world }) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NIC.id})`);
+  const response = await world.post(`/v1/pcis/${NIC.id}/unhide`);
+  assert.is(response.statusCode, 200);
+  const { events } = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
+  assert.equal(
+    events.map((e: { type: string; data: { status: string; cause: string } }) => [e.type, e.data.status, e.data.cause]),
+    [
+      ['DeviceDiscovered', 'enabled', 'discovery'],
+      ['Dom0AccessReconciled', 'disabled_on_reboot', 'outside_change'],
+      ['Dom0AccessEnabled', 'enabled', 'command'],
+    ],
+  );
+});
+
 test.run();
+
+const broken = suite<{ world: World }>('a service whose start reconcile failed');
+broken.before(async (context) => {
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get';
+  context.world = await World.start();
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+});
+broken.after(async ({ world }) => world.close());
+
+broken('is unhealthy and refuses commands until a reconcile succeeds, then works', async ({ world }) => {
+  assert.is((await world.get('/healthz')).statusCode, 503);
+  const refused = await world.post(`/v1/pcis/${GPU.id}/hide`);
+  assert.is(refused.statusCode, 503);
+  assert.match(refused.json().detail, 'has not reconciled with the host yet');
+  assert.is((await world.post('/v1/reconcile')).statusCode, 200);
+  assert.is((await world.get('/healthz')).statusCode, 200);
+  assert.is((await world.post(`/v1/pcis/${GPU.id}/hide`)).statusCode, 200);
+  const { events } = (await world.get(`/v1/pcis/${GPU.id}/history`)).json();
+  assert.equal(events.map((e: { type: string }) => e.type), ['DeviceDiscovered', 'Dom0AccessDisabled']);
+});
+
+broken.run();

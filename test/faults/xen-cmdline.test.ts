@@ -2,7 +2,7 @@ import { renameSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simulatedHostFiles } from '../../services/host/simulated-host.ts';
-import { NIC, World } from '../support/world.ts';
+import { GPU, NIC, NVME, World } from '../support/world.ts';
 
 // The stand-in xen-cmdline misbehaves on demand through PASSTHRU_SIMULATED_FAULT,
 // which it inherits from this process.
@@ -61,15 +61,13 @@ test('a missing xen-cmdline is a 502 naming the program', async ({ world }) => {
   assert.is(await world.status(NIC.id), 'disabled_on_reboot');
 });
 
-test('a write that succeeds followed by a read that fails: the change is recorded once, reads fail until xen-cmdline answers', async ({ world }) => {
-  const unchanged = await world.status(NIC.id);
-  assert.is(unchanged, 'disabled_on_reboot');
-  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get';
+test('a write that succeeds followed by reads that fail: the change is recorded once, reads fail until xen-cmdline answers', async ({ world }) => {
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get-after-write';
   const unhide = await world.post(`/v1/pcis/${NIC.id}/unhide`);
-  assert.is(unhide.statusCode, 200, 'the command read the unchanged list from its cache, then wrote');
+  assert.is(unhide.statusCode, 200);
   assert.is(unhide.json().dom0_access, 'enabled');
   const read = await world.get(`/v1/pcis/${NIC.id}/dom0-access`);
-  assert.is(read.statusCode, 502, 'the boot configuration changed, so the next read must run xen-cmdline, which fails');
+  assert.is(read.statusCode, 502, 'the boot configuration changed, so the next read runs xen-cmdline, which fails');
   delete process.env.PASSTHRU_SIMULATED_FAULT;
   assert.is(await world.status(NIC.id), 'enabled');
   const { events } = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
@@ -77,6 +75,25 @@ test('a write that succeeds followed by a read that fails: the change is recorde
     events.map((e: { type: string }) => e.type),
     ['DeviceDiscovered', 'Dom0AccessDisabled', 'Dom0AccessEnabled'],
   );
+});
+
+test('a write whose first step lands and whose second fails is recorded as what xen-cmdline then holds', async ({ world }) => {
+  world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${NVME.id})`);
+  await world.post('/v1/reconcile');
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-delete';
+  const hide = await world.post(`/v1/pcis/${GPU.id}/hide`);
+  assert.is(hide.statusCode, 200, 'the GPU is in the next boot’s list even though removing the legacy key failed');
+  assert.is(hide.json().dom0_access, 'disabled_on_reboot');
+  const unhide = await world.post(`/v1/pcis/${NVME.id}/unhide`);
+  assert.is(unhide.statusCode, 502, 'the NVMe stays hidden by the legacy key that could not be removed');
+  assert.match(unhide.json().detail, `could not unhide ${NVME.id}, it stays disabled_on_reboot: `);
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  const types = async (id: string) =>
+    (await world.get(`/v1/pcis/${id}/history`)).json().events.map((e: { type: string }) => e.type);
+  assert.equal(await types(GPU.id), ['DeviceDiscovered', 'Dom0AccessDisabled']);
+  assert.equal((await types(NVME.id)).slice(-1), ['Dom0AccessChangeFailed']);
+  assert.is(await world.status(NVME.id), 'disabled_on_reboot');
+  assert.is((await world.get(`/v1/pcis/${NVME.id}/state`)).json().status, 'disabled_on_reboot');
 });
 
 test('a status read while xen-cmdline fails is a 502, not a guess', async ({ world }) => {

@@ -63,7 +63,10 @@ export class World {
   async boot(): Promise<void> {
     const log = pino({ level: 'silent' });
     this.passthru = await openPassthru(this.config, log);
-    await this.passthru.reconciler.run({ actor: 'reconciler', correlationId: 'boot', extra: { trigger: 'start' } });
+    // As `passthru serve` does, a failed reconcile at start leaves the service up, unhealthy.
+    await this.passthru.reconciler
+      .run({ actor: 'reconciler', correlationId: 'boot', extra: { trigger: 'start' } })
+      .catch(() => undefined);
     this.app = await buildApp(this.passthru, TOKEN, log);
   }
 

@@ -104,7 +104,7 @@ test('when xen-cmdline fails during a command: INTERNAL_ERROR with the detail, t
   assert.is(answer.ErrorDescription[0], 'INTERNAL_ERROR');
   assert.match(
     answer.ErrorDescription[1],
-    /^could not hide 0000:04:00\.0, the boot configuration is unchanged: .*exited with 3: xen-cmdline: simulated failure/,
+    /^could not hide 0000:04:00\.0, it stays enabled: .*exited with 3: xen-cmdline: simulated failure/,
   );
   const { events } = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
   const last = events[events.length - 1];

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Stands in for XenServer's /opt/xensource/libexec/xen-cmdline on a simulated
 // host: the dom0 command line of the next boot is one line in the file named by
-// PASSTHRU_SIMULATED_BOOT_CMDLINE. PASSTHRU_SIMULATED_FAULT makes it misbehave
+// PASSTHRU_SIMULATED_BOOT_CMDLINE. PASSTHRU_SIMULATED_FAULT (exit, hang, garbage, fail-get,
+// fail-set, fail-delete, fail-get-after-write) makes it misbehave
 // the ways the real one can, so the service's failure handling can be tested.
 // Node builtins only: the service runs this on every read of the boot config.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const USAGE = 'usage: xen-cmdline --get-dom0 KEY... | --set-dom0 KEY=VALUE... | --delete-dom0 KEY...';
-const FAULTS = ['', 'exit', 'hang', 'garbage', 'fail-get', 'fail-set'];
+const FAULTS = ['', 'exit', 'hang', 'garbage', 'fail-get', 'fail-set', 'fail-delete', 'fail-get-after-write'];
 
 function fail(code, message) {
   process.stderr.write(`xen-cmdline: ${message}\n`);
@@ -75,7 +76,15 @@ if (command === '--set-dom0' && args.some((a) => a.indexOf('=') < 1)) fail(1, `-
 if (command !== '--set-dom0' && args.some((a) => a.includes('=') || /\s/.test(a))) fail(1, `${command} takes keys only\n${USAGE}`);
 
 const writing = command !== '--get-dom0';
-if (fault === 'exit' || fault === (writing ? 'fail-set' : 'fail-get')) fail(3, 'simulated failure');
+// fail-get-after-write: writes work and leave a mark; reads fail once a write has happened.
+const written = `${file}.written`;
+const failsNow =
+  fault === 'exit' ||
+  fault === (writing ? 'fail-set' : 'fail-get') ||
+  (fault === 'fail-delete' && command === '--delete-dom0') ||
+  (fault === 'fail-get-after-write' && !writing && existsSync(written));
+if (failsNow) fail(3, 'simulated failure');
+if (fault === 'fail-get-after-write' && writing) writeFileSync(written, '');
 if (fault === 'hang') setInterval(() => {}, 1 << 30);
 else if (fault === 'garbage') process.stdout.write('\x00\x01not a command line ((((');
 else if (command === '--get-dom0') {
