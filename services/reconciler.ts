@@ -44,6 +44,17 @@ export class Reconciler {
       const lastBoot = await this.recorder.lastEvent(hostStream(this.hostId));
       const previousBootId = (lastBoot?.data as HostEvent['data'] | undefined)?.boot_id ?? null;
       const newBoot = previousBootId !== bootId;
+      const inInventory = new Map(inventory.map((d) => [d.id, d]));
+      const sightings: DeviceSighting[] = this.records.knownIds().map((id) => ({
+        id,
+        identity: inInventory.get(id) ?? null,
+        projected: this.projector.pci.devices[id]?.status ?? null,
+        live: liveIn(id, lists),
+      }));
+      for (const { pci, event } of reconcile(sightings, { id: bootId, isNew: newBoot })) {
+        appended.push(await this.recorder.append(deviceStream(this.hostId, pci), event, context));
+      }
+      // Last, so a reconcile cut short is run again in full: the boot is new until it is recorded.
       if (newBoot) {
         const event: HostEvent = {
           type: 'BootObserved',
@@ -55,16 +66,6 @@ export class Reconciler {
           },
         };
         appended.push(await this.recorder.append(hostStream(this.hostId), event, context));
-      }
-      const inInventory = new Map(inventory.map((d) => [d.id, d]));
-      const sightings: DeviceSighting[] = this.records.knownIds().map((id) => ({
-        id,
-        identity: inInventory.get(id) ?? null,
-        projected: this.projector.pci.devices[id]?.status ?? null,
-        live: liveIn(id, lists),
-      }));
-      for (const { pci, event } of reconcile(sightings, { id: bootId, isNew: newBoot })) {
-        appended.push(await this.recorder.append(deviceStream(this.hostId, pci), event, context));
       }
       await this.projector.catchUp();
       const report = { boot_id: bootId, new_boot: newBoot, appended };

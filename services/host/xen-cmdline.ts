@@ -33,8 +33,8 @@ export class XenCmdline {
   }
 }
 
-// One line of printable text; anything else is not xen-cmdline answering.
-const ONE_LINE = /^[\x20-\x7e]*\n?$/;
+// Printable text, on one line or one line a key; anything else is not xen-cmdline answering.
+const COMMAND_LINE = /^[\x20-\x7e\n]*$/;
 
 function validated(stdout: string, keys: readonly string[], program: string): KernelParameter[] {
   const garbage = () =>
@@ -42,7 +42,7 @@ function validated(stdout: string, keys: readonly string[], program: string): Ke
       reason: 'output',
       output: JSON.stringify(stdout.slice(0, 120)),
     });
-  if (!ONE_LINE.test(stdout)) throw garbage();
+  if (!COMMAND_LINE.test(stdout)) throw garbage();
   const parameters = parseKernelCmdline(stdout);
   if (parameters.some((p) => !keys.includes(p.key))) throw garbage();
   return parameters;
