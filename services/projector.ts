@@ -114,13 +114,17 @@ export class Projector {
   }
 
   private async loadCheckpoint(): Promise<Checkpoint | null> {
-    let checkpoint: Checkpoint;
+    let checkpoint: unknown;
     try {
       checkpoint = JSON.parse(await readFile(this.checkpointPath, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.log.warn({ err: error, path: this.checkpointPath }, 'checkpoint unreadable, rebuilding from the first event');
       }
+      return null;
+    }
+    if (!isCheckpoint(checkpoint)) {
+      this.log.warn({ path: this.checkpointPath }, 'checkpoint is not one this passthru wrote, rebuilding from the first event');
       return null;
     }
     const { last } = checkpoint;
@@ -136,4 +140,16 @@ export class Projector {
     }
     return checkpoint;
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** The shape this version writes; anything else (another version, a hand edit) is not trusted. */
+function isCheckpoint(value: unknown): value is Checkpoint {
+  if (!isObject(value) || value.version !== CHECKPOINT_VERSION || typeof value.position !== 'number') return false;
+  const { last, pci, pgpu } = value;
+  const lastOk =
+    last === null ||
+    (isObject(last) && typeof last.id === 'string' && typeof last.stream === 'string' && typeof last.revision === 'number');
+  return lastOk && isObject(pci) && isObject(pci.devices) && isObject(pgpu) && isObject(pgpu.pgpus);
 }

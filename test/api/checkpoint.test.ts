@@ -2,6 +2,7 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { PciAddress } from '../../domain/pci-address.ts';
 import { GPU, NIC, World } from '../support/world.ts';
 
 const test = suite<{ world: World }>('projection checkpoint');
@@ -38,12 +39,16 @@ test('a checkpoint of another store is not trusted: the views are folded again f
   assert.is(state.last_change.cause, 'outside_change');
 });
 
-test('an unreadable checkpoint is set aside and the views are rebuilt', async ({ world }) => {
+test('an unreadable or misshapen checkpoint is set aside and the views are rebuilt', async ({ world }) => {
   await world.post(`/v1/pcis/${NIC.id}/hide`);
   await world.stop();
-  writeFileSync(checkpointPath(world), '{ not json');
+  for (const damaged of ['{ not json', 'null', '{"version":2,"host_id":"test-host","position":0,"last":null}']) {
+    writeFileSync(checkpointPath(world), damaged);
+    await world.boot();
+    assert.is(world.passthru.projector.pci.devices[NIC.id as PciAddress]?.status, 'disabled_on_reboot', damaged);
+    await world.stop();
+  }
   await world.boot();
-  assert.is((await world.get(`/v1/pcis/${NIC.id}/state`)).json().status, 'disabled_on_reboot');
 });
 
 test.run();
