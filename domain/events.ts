@@ -3,7 +3,7 @@ import type { Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
-export type Via = 'pci' | 'pgpu' | 'cli' | 'xapi';
+export type Via = 'pci' | 'pgpu' | 'xapi';
 export type CommandName = 'hide' | 'unhide';
 /** Why the live status moved without a command of ours. */
 export type ObservedCause = 'reboot' | 'outside_change';

@@ -19,10 +19,6 @@ export function parsePciAddress(input: string): PciAddress {
   return `${domain}:${bus}:${device}.${fn}` as PciAddress;
 }
 
-export function isPciAddress(input: string): input is PciAddress {
-  return ADDRESS.test(input) && input.length === 12;
-}
-
 export function comparePciAddresses(a: PciAddress, b: PciAddress): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -6,7 +6,6 @@ import type { EventMetadata, EventStore, StoredEvent } from './store/event-store
 export interface CommandContext {
   readonly actor: string;
   readonly correlationId: string;
-  readonly causationId?: string;
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
@@ -31,7 +30,6 @@ export class Recorder {
       at: now.toISOString(),
       actor: context.actor,
       correlation_id: context.correlationId,
-      ...(context.causationId ? { causation_id: context.causationId } : {}),
       host: this.hostId,
     };
     const expected = (await this.store.streamRevision(stream)) ?? 'no_stream';

@@ -15,7 +15,8 @@ export function resolveToken(configured: string | null, dataDir: string): string
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const token = randomBytes(32).toString('base64url');
-  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  // 'w', not 'wx': an empty token file left by an interrupted first start is replaced.
+  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'w' });
   chmodSync(path, 0o600);
   return token;
 }

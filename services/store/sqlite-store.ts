@@ -205,11 +205,6 @@ export class SqliteEventStore implements EventStore {
       .map(toEvent);
   }
 
-  /** Rows without JSON decoding, for callers that stream a whole store. */
-  iterateRows(after = 0): IterableIterator<Row> {
-    return this.db.prepare<[number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position').iterate(after);
-  }
-
   async headPosition(): Promise<number> {
     return this.statements.head.get()?.position ?? 0;
   }

@@ -28,7 +28,7 @@ const rebooted: DeviceEvent = {
 };
 const failedUnhide = (status: 'disabled' | 'enabled'): DeviceEvent => ({
   type: 'Dom0AccessChangeFailed',
-  data: { pci, command: 'unhide', status, cause: 'command', via: 'cli', reason: 'timed out' },
+  data: { pci, command: 'unhide', status, cause: 'command', via: 'xapi', reason: 'timed out' },
 });
 
 const at = (n: number) => `2025-01-0${n + 1}T00:00:00.000Z`;
