@@ -51,4 +51,21 @@ test('an unreadable or misshapen checkpoint is set aside and the views are rebui
   await world.boot();
 });
 
+test('a device event without a device or a status is passed over by the views, not fatal at start', async ({ world }) => {
+  const metadata = { at: new Date().toISOString(), actor: 'import', correlation_id: 'x', host: 'test-host' };
+  await world.passthru.store.append(
+    `pci-test-host@${NIC.id}`,
+    [
+      { id: 'broken-1', type: 'Dom0AccessDisabled', data: null, metadata },
+      { id: 'broken-2', type: 'Dom0AccessEnabled', data: { pci: NIC.id, status: 'sideways' }, metadata },
+    ],
+    'any',
+  );
+  await world.stop();
+  rmSync(checkpointPath(world));
+  await world.boot();
+  assert.is((await world.get('/healthz')).statusCode, 200);
+  assert.is(world.passthru.projector.pci.devices[NIC.id as PciAddress]?.status, 'enabled');
+});
+
 test.run();
