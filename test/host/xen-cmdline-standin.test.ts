@@ -228,6 +228,27 @@ test(
 );
 
 test(
+  'given the fault "fail-delete", only delete exits 3 and changes nothing',
+  withBootConfig(LINE, (boot) => {
+    assert.is(boot.run(['--delete-dom0', 'console'], { fault: 'fail-delete' }).status, 3);
+    assert.is(boot.content(), LINE);
+    assert.is(boot.run(['--set-dom0', 'iommu=1'], { fault: 'fail-delete' }).status, 0);
+    assert.is(boot.run(['--get-dom0', 'iommu'], { fault: 'fail-delete' }).stdout, 'iommu=1\n');
+  }),
+);
+
+test(
+  'given the fault "fail-get-after-write", get works until a write has happened, then exits 3',
+  withBootConfig(LINE, (boot) => {
+    const fault = 'fail-get-after-write';
+    assert.is(boot.run(['--get-dom0', 'console'], { fault }).stdout, 'console=hvc0\n');
+    assert.is(boot.run(['--set-dom0', 'iommu=1'], { fault }).status, 0);
+    assert.is(boot.run(['--get-dom0', 'iommu'], { fault }).status, 3);
+    assert.is(boot.run(['--get-dom0', 'iommu'], {}).stdout, 'iommu=1\n', 'without the fault the mark is ignored');
+  }),
+);
+
+test(
   'given an unknown fault, it exits 2 rather than pretend to work',
   withBootConfig(LINE, (boot) => {
     assert.is(boot.run(['--get-dom0', 'console'], { fault: 'sometimes' }).status, 2);
