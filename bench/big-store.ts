@@ -23,13 +23,18 @@ export async function bigStore(dir: string, log: (line: string) => void): Promis
 
   const store = new SqliteEventStore(path);
   started = performance.now();
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const events = await store.readAll({ after, limit: PAGE });
     if (events.length === 0) break;
     after = events[events.length - 1]!.position;
   }
   const readMs = performance.now() - started;
-  const projector = new Projector(store, HOST_ID, join(dataDir, 'projections.checkpoint.json'), pino({ level: 'silent' }));
+  const projector = new Projector(
+    store,
+    HOST_ID,
+    join(dataDir, 'projections.checkpoint.json'),
+    pino({ level: 'silent' }),
+  );
   started = performance.now();
   await projector.rebuild();
   const rebuildMs = performance.now() - started;

@@ -13,7 +13,8 @@ export { freePort, stopService, type ServiceProcess as Service } from '../test/s
 export const HOST_ID = 'bench-host';
 export const TOKEN = 'bench-token';
 
-export const deviceId = (i: number) => `0000:${(0x10 + Math.floor(i / 32)).toString(16).padStart(2, '0')}:${(i % 32).toString(16).padStart(2, '0')}.0`;
+export const deviceId = (i: number) =>
+  `0000:${(0x10 + Math.floor(i / 32)).toString(16).padStart(2, '0')}:${(i % 32).toString(16).padStart(2, '0')}.0`;
 
 /** A fake sysfs with `count` devices, the first quarter display controllers. */
 export function makeSysfs(dir: string, count: number): string[] {
@@ -51,10 +52,35 @@ export async function makeStore(path: string, devices: readonly string[], count:
       const type = revision === 0 ? 'DeviceDiscovered' : hidden ? 'Dom0AccessDisabled' : 'Dom0AccessEnabled';
       const data =
         revision === 0
-          ? { id: pci, class_id: '020000', class_name: 'Ethernet controller', vendor_id: '10de', vendor_name: 'NVIDIA', device_id: '1db4', device_name: 'GV100', pci, status: 'enabled', cause: 'discovery' }
-          : { pci, status: hidden ? 'disabled_on_reboot' : 'enabled', previous: hidden ? 'enabled' : 'disabled_on_reboot', cause: 'command', via: 'pci' };
+          ? {
+              id: pci,
+              class_id: '020000',
+              class_name: 'Ethernet controller',
+              vendor_id: '10de',
+              vendor_name: 'NVIDIA',
+              device_id: '1db4',
+              device_name: 'GV100',
+              pci,
+              status: 'enabled',
+              cause: 'discovery',
+            }
+          : {
+              pci,
+              status: hidden ? 'disabled_on_reboot' : 'enabled',
+              previous: hidden ? 'enabled' : 'disabled_on_reboot',
+              cause: 'command',
+              via: 'pci',
+            };
       const metadata = { via: 'pci', at, actor: 'bench', correlation_id: randomUUID(), host: HOST_ID };
-      insert.run(newEventId(time), deviceStream(HOST_ID, pci as PciAddress), revision, type, JSON.stringify(data), JSON.stringify(metadata), at);
+      insert.run(
+        newEventId(time),
+        deviceStream(HOST_ID, pci as PciAddress),
+        revision,
+        type,
+        JSON.stringify(data),
+        JSON.stringify(metadata),
+        at,
+      );
     }
   });
   for (let from = 0; from < count; from += 100_000) batch(from, Math.min(count, from + 100_000));

@@ -14,7 +14,11 @@ async function rate(path: string, writers: number): Promise<number> {
   const writer = async (w: number) => {
     for (let revision = 0; performance.now() < until; revision++) {
       const metadata = { at: new Date().toISOString(), actor: 'bench', correlation_id: randomUUID(), host: 'bench' };
-      await store.append(`bench-${w}`, [{ id: newEventId(new Date()), type: 'Benchmarked', data: { revision }, metadata }], revision === 0 ? 'no_stream' : revision - 1);
+      await store.append(
+        `bench-${w}`,
+        [{ id: newEventId(new Date()), type: 'Benchmarked', data: { revision }, metadata }],
+        revision === 0 ? 'no_stream' : revision - 1,
+      );
       appended++;
     }
   };

@@ -9,16 +9,21 @@ const SECONDS = 8;
 
 async function load(url: string): Promise<number> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
 
 /** A fastify with one constant route: the most a route of this shape can do here. */
 async function bareRate(): Promise<number> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise((resolve) => child.stdout!.once('data', resolve));
   try {
     return await load(`http://127.0.0.1:${port}/v1/pcis/0000:10:00.0/dom0-access`);
@@ -53,7 +58,9 @@ export async function statusReads(dir: string): Promise<Result> {
       baseline: `${Math.round(bare)} req/s bare fastify`,
       value: live ? passthru / bare : 0,
       goal: { op: '>=', target: 0.5, unit: 'x' },
-      note: live ? `3 of 3 changes by hand seen by the next read` : `a change by hand was NOT seen by the next read: ${liveChecks}`,
+      note: live
+        ? `3 of 3 changes by hand seen by the next read`
+        : `a change by hand was NOT seen by the next read: ${liveChecks}`,
     };
   } finally {
     await stopService(service);

@@ -1,10 +1,5 @@
 /** The four dom0 access states, by the design document's names. */
-export const DOM0_ACCESS_STATUSES = [
-  'enabled',
-  'disabled',
-  'enabled_on_reboot',
-  'disabled_on_reboot',
-] as const;
+export const DOM0_ACCESS_STATUSES = ['enabled', 'disabled', 'enabled_on_reboot', 'disabled_on_reboot'] as const;
 export type Dom0AccessStatus = (typeof DOM0_ACCESS_STATUSES)[number];
 
 /** Whether a device is in the running kernel's hide list and in the next boot's. */

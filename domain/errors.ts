@@ -3,13 +3,7 @@
  * each kind to its status, so no domain code knows about HTTP.
  */
 export type ErrorKind =
-  | 'invalid_input'
-  | 'not_found'
-  | 'unauthorized'
-  | 'conflict'
-  | 'host_failure'
-  | 'store_failure'
-  | 'not_ready';
+  'invalid_input' | 'not_found' | 'unauthorized' | 'conflict' | 'host_failure' | 'store_failure' | 'not_ready';
 
 export class PassthruError extends Error {
   constructor(

@@ -10,10 +10,9 @@ const ADDRESS = /^(?:([0-9a-f]{4}):)?([0-9a-f]{2}):([01][0-9a-f])\.([0-7])$/;
 export function parsePciAddress(input: string): PciAddress {
   const match = ADDRESS.exec(input.toLowerCase());
   if (input.length > 12 || !match) {
-    throw invalidInput(
-      `"${printable(input)}" is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in hexadecimal`,
-      { address: printable(input) },
-    );
+    throw invalidInput(`"${printable(input)}" is not a PCI address: expected DDDD:BB:DD.F or BB:DD.F in hexadecimal`, {
+      address: printable(input),
+    });
   }
   const [, domain = '0000', bus, device, fn] = match;
   return `${domain}:${bus}:${device}.${fn}` as PciAddress;

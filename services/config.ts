@@ -57,7 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
   if (!['xen', 'simulated', 'auto'].includes(askedMode)) {
     throw invalidInput(`${SETTINGS.hostMode.env} must be xen, simulated or auto, not "${askedMode}"`);
   }
-  const hostMode: HostMode = askedMode === 'auto' ? (existsSync(xenCmdline) ? 'xen' : 'simulated') : (askedMode as HostMode);
+  const hostMode: HostMode =
+    askedMode === 'auto' ? (existsSync(xenCmdline) ? 'xen' : 'simulated') : (askedMode as HostMode);
   const simulated = simulatedHostFiles(dataDir);
   const hostPaths: HostPaths =
     hostMode === 'simulated'
@@ -93,7 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
 /** `none` asks for no caching: every read runs xen-cmdline. */
 function pathList(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  return text === 'none' ? [] : text.split(':').filter(Boolean).map((path) => resolve(path));
+  return text === 'none'
+    ? []
+    : text
+        .split(':')
+        .filter(Boolean)
+        .map((path) => resolve(path));
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

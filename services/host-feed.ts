@@ -15,14 +15,17 @@ export interface HostFeedOptions {
 export async function readHostFeed(store: EventStore, host: string, options: HostFeedOptions): Promise<StoredEvent[]> {
   const { limit } = options;
   const found: StoredEvent[] = [];
-  for (let after = options.after ?? 0; ; ) {
+  for (let after = options.after ?? 0; ;) {
     const pages = await Promise.all(
       [deviceStreamPrefix(host), hostStream(host)].map((streamPrefix) =>
         store.readAll({ after, limit, streamPrefix, ...(options.types ? { types: options.types } : {}) }),
       ),
     );
     // The first `limit` of the merge are exactly the next `limit` events of the union.
-    const examined = pages.flat().sort((a, b) => a.position - b.position).slice(0, limit);
+    const examined = pages
+      .flat()
+      .sort((a, b) => a.position - b.position)
+      .slice(0, limit);
     found.push(...examined.filter((e) => e.metadata.host === host));
     const last = examined[examined.length - 1];
     if (!last || examined.length < limit || found.length >= limit) return found.slice(0, limit);

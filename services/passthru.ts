@@ -38,7 +38,11 @@ export function openHost(config: Config): Host {
   return new Host(config.hostMode, config.hostPaths, loadPciIds(), config.xenCmdlineTimeoutMs);
 }
 
-export async function openPassthru(config: Config, log: Logger, clock: Clock = { now: () => new Date() }): Promise<Passthru> {
+export async function openPassthru(
+  config: Config,
+  log: Logger,
+  clock: Clock = { now: () => new Date() },
+): Promise<Passthru> {
   const host = openHost(config);
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, join(config.dataDir, 'projections.checkpoint.json'), log);

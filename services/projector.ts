@@ -119,12 +119,18 @@ export class Projector {
       checkpoint = JSON.parse(await readFile(this.checkpointPath, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.log.warn({ err: error, path: this.checkpointPath }, 'checkpoint unreadable, rebuilding from the first event');
+        this.log.warn(
+          { err: error, path: this.checkpointPath },
+          'checkpoint unreadable, rebuilding from the first event',
+        );
       }
       return null;
     }
     if (!isCheckpoint(checkpoint)) {
-      this.log.warn({ path: this.checkpointPath }, 'checkpoint is not one this passthru wrote, rebuilding from the first event');
+      this.log.warn(
+        { path: this.checkpointPath },
+        'checkpoint is not one this passthru wrote, rebuilding from the first event',
+      );
       return null;
     }
     const { last } = checkpoint;
@@ -134,7 +140,10 @@ export class Projector {
       checkpoint.host_id === this.hostId &&
       (last === null ? checkpoint.position === 0 : found?.id === last.id && found.position === checkpoint.position);
     if (!matches) {
-      this.log.warn({ path: this.checkpointPath }, 'checkpoint does not match the store, rebuilding from the first event');
+      this.log.warn(
+        { path: this.checkpointPath },
+        'checkpoint does not match the store, rebuilding from the first event',
+      );
       await rm(this.checkpointPath, { force: true });
       return null;
     }
@@ -150,6 +159,9 @@ function isCheckpoint(value: unknown): value is Checkpoint {
   const { last, pci, pgpu } = value;
   const lastOk =
     last === null ||
-    (isObject(last) && typeof last.id === 'string' && typeof last.stream === 'string' && typeof last.revision === 'number');
+    (isObject(last) &&
+      typeof last.id === 'string' &&
+      typeof last.stream === 'string' &&
+      typeof last.revision === 'number');
   return lastOk && isObject(pci) && isObject(pci.devices) && isObject(pgpu) && isObject(pgpu.pgpus);
 }

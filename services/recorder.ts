@@ -33,7 +33,11 @@ export class Recorder {
       host: this.hostId,
     };
     const expected = (await this.store.streamRevision(stream)) ?? 'no_stream';
-    const result = await this.store.append(stream, [{ id: newEventId(now), type: event.type, data: event.data, metadata }], expected);
+    const result = await this.store.append(
+      stream,
+      [{ id: newEventId(now), type: event.type, data: event.data, metadata }],
+      expected,
+    );
     return { type: event.type, position: result.position, revision: result.revision };
   }
 

@@ -21,7 +21,15 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
     }
     const rows = entries.map((e) => {
       const data = e.data as { status?: string; cause?: string; reason?: string };
-      return [String(e.revision), String(e.position), e.at, e.type, data.status ?? '', data.cause ?? '', String(e.metadata.actor ?? '')];
+      return [
+        String(e.revision),
+        String(e.position),
+        e.at,
+        e.type,
+        data.status ?? '',
+        data.cause ?? '',
+        String(e.metadata.actor ?? ''),
+      ];
     });
     for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR'], rows)) out(line);
     return 0;

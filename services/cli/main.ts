@@ -101,6 +101,7 @@ async function run(command: string, args: string[], flags: Flags, config: Config
 }
 
 function required(id: string | undefined, command: string): string {
-  if (!id) throw new PassthruError('invalid_input', `${command} needs a PCI address, e.g. passthru ${command} 0000:03:00.0`);
+  if (!id)
+    throw new PassthruError('invalid_input', `${command} needs a PCI address, e.g. passthru ${command} 0000:03:00.0`);
   return id;
 }

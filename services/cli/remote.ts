@@ -21,7 +21,11 @@ export async function commandThroughService(
   if (flags.json) out(JSON.stringify(body, null, 2));
   else {
     const record = body as { id: string; dom0_access: string; changed: boolean };
-    out(record.changed ? `${record.id}: ${record.dom0_access}` : `${record.id}: already ${record.dom0_access}, nothing changed`);
+    out(
+      record.changed
+        ? `${record.id}: ${record.dom0_access}`
+        : `${record.id}: already ${record.dom0_access}, nothing changed`,
+    );
   }
   return 0;
 }
@@ -57,13 +61,19 @@ async function post(config: Config, path: string, body: unknown): Promise<unknow
       signal: AbortSignal.timeout(config.xenCmdlineTimeoutMs * 3),
     });
   } catch (error) {
-    throw hostFailure(`cannot reach the passthru service at ${base} (${(error as Error).message}): is "passthru serve" running?`, {
-      unreachable: true,
-    });
+    throw hostFailure(
+      `cannot reach the passthru service at ${base} (${(error as Error).message}): is "passthru serve" running?`,
+      {
+        unreachable: true,
+      },
+    );
   }
   const answer = (await response.json().catch(() => ({}))) as { detail?: string };
   if (!response.ok) {
-    throw new PassthruError(response.status === 404 ? 'not_found' : 'host_failure', answer.detail ?? `HTTP ${response.status}`);
+    throw new PassthruError(
+      response.status === 404 ? 'not_found' : 'host_failure',
+      answer.detail ?? `HTTP ${response.status}`,
+    );
   }
   return answer;
 }
@@ -78,6 +88,8 @@ function token(config: Config): string {
   try {
     return readFileSync(tokenFile(config.dataDir), 'utf8').trim();
   } catch {
-    throw invalidInput(`no token: set PASSTHRU_TOKEN or start the service once so it writes ${tokenFile(config.dataDir)}`);
+    throw invalidInput(
+      `no token: set PASSTHRU_TOKEN or start the service once so it writes ${tokenFile(config.dataDir)}`,
+    );
   }
 }

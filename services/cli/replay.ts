@@ -20,7 +20,7 @@ export async function replayCommand(config: Config, flags: Flags, out: Output): 
   try {
     const streamPrefix = pci ? deviceStream(config.hostId, pci) : deviceStreamPrefix(config.hostId);
     let view = emptyPciView();
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const events = await store.readAll({ after, limit: PAGE, streamPrefix });
       for (const event of events) {
         if (event.position > until) break;
@@ -47,13 +47,20 @@ export async function rebuildCommand(config: Config, flags: Flags, out: Output):
     const log = pino({ level: 'warn' }, pino.destination(2));
     const projector = new Projector(store, config.hostId, join(config.dataDir, 'projections.checkpoint.json'), log);
     const head = await store.headPosition();
-    const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | position {value}/{total}', stream: process.stderr }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'rebuild [{bar}] {percentage}% | position {value}/{total}', stream: process.stderr },
+      Presets.shades_classic,
+    );
     if (!flags.json) bar.start(head, 0);
     const applied = await projector.rebuild((position) => bar.update(position));
     bar.update(head);
     bar.stop();
     const devices = Object.keys(projector.pci.devices).length;
-    out(flags.json ? JSON.stringify({ applied, position: projector.position, devices }) : `rebuilt from ${applied} events: ${devices} devices, position ${projector.position}`);
+    out(
+      flags.json
+        ? JSON.stringify({ applied, position: projector.position, devices })
+        : `rebuilt from ${applied} events: ${devices} devices, position ${projector.position}`,
+    );
     return 0;
   } finally {
     await store.close();

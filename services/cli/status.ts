@@ -7,18 +7,31 @@ import type { Flags, Output } from './main.ts';
 import { table } from './table.ts';
 
 /** Reads the host itself, so it answers even when the service is down. */
-export async function statusCommand(config: Config, id: string | undefined, flags: Flags, out: Output): Promise<number> {
+export async function statusCommand(
+  config: Config,
+  id: string | undefined,
+  flags: Flags,
+  out: Output,
+): Promise<number> {
   const host = openHost(config);
   const wanted = id === undefined ? null : parsePciAddress(id);
   const [inventory, lists] = await Promise.all([host.inventory(), host.hideLists()]);
   const devices = inventory.filter((d) => wanted === null || d.id === wanted);
   if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
-  const rows = devices.map((d) => ({ id: d.id, class_name: d.class_name, name: `${d.vendor_name} ${d.device_name}`, dom0_access: statusIn(d.id, lists) }));
+  const rows = devices.map((d) => ({
+    id: d.id,
+    class_name: d.class_name,
+    name: `${d.vendor_name} ${d.device_name}`,
+    dom0_access: statusIn(d.id, lists),
+  }));
   if (flags.json) {
     out(JSON.stringify(wanted ? rows[0] : rows, null, 2));
     return 0;
   }
-  for (const line of table(['ID', 'DOM0 ACCESS', 'CLASS', 'DEVICE'], rows.map((r) => [r.id, r.dom0_access, r.class_name, r.name]))) {
+  for (const line of table(
+    ['ID', 'DOM0 ACCESS', 'CLASS', 'DEVICE'],
+    rows.map((r) => [r.id, r.dom0_access, r.class_name, r.name]),
+  )) {
     out(line);
   }
   return 0;

@@ -15,7 +15,7 @@ export async function exportCommand(config: Config, flags: Flags, out: Output): 
   const start = typeof flags.after === 'string' ? storePosition(flags.after, '--after') : 0;
   const store = await openStore(config.store, () => new Date());
   try {
-    for (let after = start; ; ) {
+    for (let after = start; ;) {
       const events = await store.readAll({ after, limit: PAGE });
       for (const e of events) out(JSON.stringify(exported(e)));
       const last = events[events.length - 1];
@@ -47,7 +47,10 @@ export async function importCommand(config: Config, file: string | undefined, ou
   const source = !file || file === '-' ? 'standard input' : file;
   const lines = (source === 'standard input' ? await text(process.stdin) : await readInput(file!)).split('\n');
   const store = await openStore(config.store, () => new Date());
-  const bar = new SingleBar({ format: 'import [{bar}] {percentage}% | {value}/{total} lines', stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'import [{bar}] {percentage}% | {value}/{total} lines', stream: process.stderr },
+    Presets.shades_classic,
+  );
   bar.start(lines.length, 0);
   let appended = 0;
   let present = 0;
@@ -96,7 +99,10 @@ function parseLine(line: string, number: number): ImportedEvent {
   } catch (error) {
     throw invalidInput(`line ${number}: not JSON (${(error as Error).message})`);
   }
-  const e = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  const e = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as Record<
+    string,
+    unknown
+  >;
   const filled = (field: string) => typeof e[field] === 'string' && e[field] !== '';
   const checks: [boolean, string][] = [
     [filled('id'), 'an id'],

@@ -34,7 +34,8 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
     ajv: { customOptions: { removeAdditional: false } },
     requestIdHeader: false,
     // Errors fastify answers before routing (a malformed percent escape, an over-long path parameter) are problems too.
-    frameworkErrors: (error, request, reply) => sendProblem(reply, request, 400, FRAMEWORK_ERRORS[error.code] ?? 'the request URL is not valid'),
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(reply, request, 400, FRAMEWORK_ERRORS[error.code] ?? 'the request URL is not valid'),
     genReqId: (request) => {
       const asked = request.headers['x-request-id'];
       return typeof asked === 'string' && REQUEST_ID.test(asked) ? asked : randomUUID();

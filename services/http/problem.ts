@@ -64,9 +64,15 @@ export function installProblemHandlers(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status < 500) return sendProblem(reply, request, status, error.message);
     request.log.error({ err: error }, 'unexpected error');
-    return sendProblem(reply, request, 500, 'the service failed unexpectedly; the log has the details under this request id', {
-      request_id: request.id,
-    });
+    return sendProblem(
+      reply,
+      request,
+      500,
+      'the service failed unexpectedly; the log has the details under this request id',
+      {
+        request_id: request.id,
+      },
+    );
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 404, `no route ${request.method} ${request.url.split('?')[0]}`),

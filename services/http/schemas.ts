@@ -109,7 +109,11 @@ export const FeedPage = Type.Object({
 });
 
 export const StateQuery = Type.Object(
-  { at: Type.Optional(Type.Integer({ minimum: 0, description: 'a revision of the device’s stream; latest when absent' })) },
+  {
+    at: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'a revision of the device’s stream; latest when absent' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const DeviceState = Type.Object({

@@ -10,7 +10,10 @@ import { buildApp } from './app.ts';
 export async function serve(config: Config): Promise<void> {
   const log = pino({ name: 'passthru', level: config.logLevel });
   if (config.hostMode === 'simulated') {
-    log.warn({ data_dir: config.dataDir, host_files: `${config.dataDir}/host` }, 'SIMULATED HOST: no Xen dom0 here, the boot configuration is a file in the data dir');
+    log.warn(
+      { data_dir: config.dataDir, host_files: `${config.dataDir}/host` },
+      'SIMULATED HOST: no Xen dom0 here, the boot configuration is a file in the data dir',
+    );
     process.stderr.write(
       `\n  *** passthru is running against a SIMULATED host ***\n` +
         `  No Xen dom0 was found (${config.hostModeGuessed ? 'PASSTHRU_HOST_MODE=auto' : 'PASSTHRU_HOST_MODE=simulated'}).\n` +

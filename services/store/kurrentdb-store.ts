@@ -65,7 +65,8 @@ function streamState(expected: ExpectedRevision): AppendStreamState {
 }
 
 function toStored(event: RecordedEvent): StoredEvent {
-  if (!event.position) throw storeFailure('KurrentDB returned an event without its position: passthru needs server 22.6 or later');
+  if (!event.position)
+    throw storeFailure('KurrentDB returned an event without its position: passthru needs server 22.6 or later');
   return {
     id: event.id,
     stream: event.streamId,
@@ -104,7 +105,9 @@ export class KurrentDbEventStore implements EventStore {
         // The server answers a retry of the same ids at the same expected revision as a success that writes nothing.
         const result = await this.client.appendToStream(
           stream,
-          events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as JSONType })),
+          events.map((e) =>
+            jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as JSONType }),
+          ),
           { streamState: streamState(expected) },
         );
         revision = Number(result.nextExpectedRevision);
@@ -141,7 +144,11 @@ export class KurrentDbEventStore implements EventStore {
   streamRevision(stream: string): Promise<number | null> {
     return this.call(`read ${stream}`, async () => {
       try {
-        for await (const { event } of this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+        for await (const { event } of this.client.readStream(stream, {
+          direction: BACKWARDS,
+          fromRevision: END,
+          maxCount: 1,
+        })) {
           if (event) return Number(event.revision);
         }
       } catch (error) {
@@ -173,7 +180,12 @@ export class KurrentDbEventStore implements EventStore {
 
   headPosition(): Promise<number> {
     return this.call('read $all', async () => {
-      const reading = this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: excludeSystemEvents(), maxCount: 1 });
+      const reading = this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: END,
+        filter: excludeSystemEvents(),
+        maxCount: 1,
+      });
       for await (const { event } of reading) if (event) return toStored(event).position;
       return 0;
     });
@@ -215,15 +227,20 @@ export class KurrentDbEventStore implements EventStore {
     } catch (error) {
       if (error instanceof PassthruError) throw error;
       const reason = describe(error as Error);
-      throw storeFailure(`KurrentDB at ${this.endpoint}: ${what} failed: ${reason}`, { endpoint: this.endpoint, reason });
+      throw storeFailure(`KurrentDB at ${this.endpoint}: ${what} failed: ${reason}`, {
+        endpoint: this.endpoint,
+        reason,
+      });
     }
   }
 }
 
 /** The client's errors from its native bridge carry only their class name as message; say what it means. */
 function describe(error: Error & { type?: string }): string {
-  if (error.type === 'unavailable') return 'the server is unavailable (not running, wrong address, or a TLS mismatch: tls=false for an insecure node)';
-  if (error.type === 'deadline-exceeded') return `no answer within the deadline (defaultDeadline, ${DEFAULT_DEADLINE_MS} ms unless set)`;
+  if (error.type === 'unavailable')
+    return 'the server is unavailable (not running, wrong address, or a TLS mismatch: tls=false for an insecure node)';
+  if (error.type === 'deadline-exceeded')
+    return `no answer within the deadline (defaultDeadline, ${DEFAULT_DEADLINE_MS} ms unless set)`;
   return error.message;
 }
 
@@ -237,7 +254,9 @@ export async function openKurrentDbStore(connectionString: string): Promise<Kurr
   try {
     client = KurrentDBClient.connectionString(withDeadline);
   } catch (error) {
-    throw invalidInput(`PASSTHRU_STORE is not a usable KurrentDB connection string (${endpoint}): ${(error as Error).message}`);
+    throw invalidInput(
+      `PASSTHRU_STORE is not a usable KurrentDB connection string (${endpoint}): ${(error as Error).message}`,
+    );
   }
   const store = new KurrentDbEventStore(client, endpoint);
   try {
@@ -245,7 +264,10 @@ export async function openKurrentDbStore(connectionString: string): Promise<Kurr
   } catch (error) {
     await store.close();
     const { reason } = (error as PassthruError).details;
-    throw storeFailure(`cannot reach the KurrentDB store at ${endpoint}: ${String(reason ?? (error as Error).message)}`, { endpoint });
+    throw storeFailure(
+      `cannot reach the KurrentDB store at ${endpoint}: ${String(reason ?? (error as Error).message)}`,
+      { endpoint },
+    );
   }
   return store;
 }

@@ -16,5 +16,7 @@ export async function openStore(setting: string, now: () => Date): Promise<Event
     const { openKurrentDbStore } = await import('./kurrentdb-store.ts');
     return openKurrentDbStore(setting);
   }
-  throw invalidInput(`PASSTHRU_STORE must be sqlite:PATH or a kurrentdb:// or esdb:// connection string, not ${setting.split(':')[0]}:...`);
+  throw invalidInput(
+    `PASSTHRU_STORE must be sqlite:PATH or a kurrentdb:// or esdb:// connection string, not ${setting.split(':')[0]}:...`,
+  );
 }

@@ -98,7 +98,14 @@ test('a body with unknown fields, or not JSON, is a 400', async ({ world }) => {
 });
 
 test('bad paging parameters are a 400', async ({ world }) => {
-  for (const url of [`/v1/pcis/${NIC.id}/history?limit=0`, `/v1/pcis/${NIC.id}/history?limit=abc`, '/v1/events?limit=5000', '/v1/events?type=Nope', '/v1/events?after=-3', `/v1/pcis/${NIC.id}/state?at=x`]) {
+  for (const url of [
+    `/v1/pcis/${NIC.id}/history?limit=0`,
+    `/v1/pcis/${NIC.id}/history?limit=abc`,
+    '/v1/events?limit=5000',
+    '/v1/events?type=Nope',
+    '/v1/events?after=-3',
+    `/v1/pcis/${NIC.id}/state?at=x`,
+  ]) {
     const response = await world.get(url);
     assert.is(response.statusCode, 400, url);
     assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');

@@ -24,7 +24,9 @@ test('a stop writes a checkpoint at the last event, and a start resumes from it'
   assert.is((await world.get(`/v1/pcis/${NIC.id}/state`)).json().status, 'disabled_on_reboot');
 });
 
-test('a checkpoint of another store is not trusted: the views are folded again from the first event', async ({ world }) => {
+test('a checkpoint of another store is not trusted: the views are folded again from the first event', async ({
+  world,
+}) => {
   await world.stop();
   copyFileSync(dbPath(world), join(world.dir, 'before.db'));
   await world.boot();
@@ -51,7 +53,9 @@ test('an unreadable or misshapen checkpoint is set aside and the views are rebui
   await world.boot();
 });
 
-test('a device event without a device or a status is passed over by the views, not fatal at start', async ({ world }) => {
+test('a device event without a device or a status is passed over by the views, not fatal at start', async ({
+  world,
+}) => {
   const metadata = { at: new Date().toISOString(), actor: 'import', correlation_id: 'x', host: 'test-host' };
   await world.passthru.store.append(
     `pci-test-host@${NIC.id}`,

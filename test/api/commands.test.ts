@@ -43,18 +43,26 @@ test('a short or upper-case address is the same device, shown canonical', async 
 test('the hide writes xen-pciback.hide in the boot configuration and nothing else', async ({ world }) => {
   await world.post(`/v1/pcis/${NIC.id}/hide`);
   await world.post(`/v1/pcis/${GPU.id}/hide`);
-  assert.is(world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'), 'xen-pciback.hide=(0000:03:00.0)(0000:04:00.0)\n');
+  assert.is(
+    world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'),
+    'xen-pciback.hide=(0000:03:00.0)(0000:04:00.0)\n',
+  );
   await world.post(`/v1/pcis/${NIC.id}/unhide`);
   await world.post(`/v1/pcis/${GPU.id}/unhide`);
   assert.is(world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'), '\n');
 });
 
-test('a device hidden under the legacy pciback.hide key is read, and unhiding moves the rest to xen-pciback.hide', async ({ world }) => {
+test('a device hidden under the legacy pciback.hide key is read, and unhiding moves the rest to xen-pciback.hide', async ({
+  world,
+}) => {
   world.xenCmdlineByHand('--set-dom0', 'pciback.hide=(0000:04:00.0)(0000:05:00.0)');
   assert.is(await world.status(NIC.id), 'disabled_on_reboot');
   const response = await world.post(`/v1/pcis/${NIC.id}/unhide`);
   assert.is(response.json().dom0_access, 'enabled');
-  assert.is(world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'), 'xen-pciback.hide=(0000:05:00.0)\n');
+  assert.is(
+    world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'),
+    'xen-pciback.hide=(0000:05:00.0)\n',
+  );
 });
 
 test('every change event carries its status, cause and metadata', async ({ world }) => {
@@ -68,7 +76,13 @@ test('every change event carries its status, cause and metadata', async ({ world
   assert.is(response.headers['x-request-id'], 'req-42');
   const { events } = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
   const last = events[events.length - 1];
-  assert.equal(last.data, { pci: NIC.id, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via: 'pci' });
+  assert.equal(last.data, {
+    pci: NIC.id,
+    status: 'disabled_on_reboot',
+    previous: 'enabled',
+    cause: 'command',
+    via: 'pci',
+  });
   assert.is(last.metadata.actor, 'alice');
   assert.is(last.metadata.correlation_id, 'req-42');
   assert.is(last.metadata.reason, 'pass through to vm-7');
@@ -83,7 +97,10 @@ test('16 concurrent hides on different devices all land in the hide list', async
   for (const id of ids) world.plug({ id, class: '0x020000' });
   await world.boot();
   const responses = await Promise.all(ids.map((id) => world.post(`/v1/pcis/${id}/hide`)));
-  assert.equal(responses.map((r) => r.statusCode), ids.map(() => 200));
+  assert.equal(
+    responses.map((r) => r.statusCode),
+    ids.map(() => 200),
+  );
   const host = (await world.get('/v1/host')).json();
   assert.equal(host.pending, ids);
   for (const id of ids) assert.is(await world.status(id), 'disabled_on_reboot');

@@ -16,11 +16,19 @@ test('history lists the device’s events oldest first, with positions and revis
   const page = (await world.get(`/v1/pcis/${NIC.id}/history`)).json();
   assert.equal(
     page.events.map((e: { revision: number; type: string }) => [e.revision, e.type]),
-    [[0, 'DeviceDiscovered'], [1, 'Dom0AccessDisabled'], [2, 'Dom0AccessReconciled'], [3, 'Dom0AccessEnabled']],
+    [
+      [0, 'DeviceDiscovered'],
+      [1, 'Dom0AccessDisabled'],
+      [2, 'Dom0AccessReconciled'],
+      [3, 'Dom0AccessEnabled'],
+    ],
   );
   assert.is(page.next, null);
   const positions = page.events.map((e: { position: number }) => e.position);
-  assert.equal(positions, [...positions].sort((a, b) => a - b));
+  assert.equal(
+    positions,
+    [...positions].sort((a, b) => a - b),
+  );
 });
 
 test('history pages with after and limit', async ({ world }) => {
@@ -28,18 +36,19 @@ test('history pages with after and limit', async ({ world }) => {
   assert.is(first.events.length, 3);
   assert.is(first.next, 2);
   const second = (await world.get(`/v1/pcis/${NIC.id}/history?limit=3&after=${first.next}`)).json();
-  assert.equal(second.events.map((e: { revision: number }) => e.revision), [3]);
+  assert.equal(
+    second.events.map((e: { revision: number }) => e.revision),
+    [3],
+  );
   assert.is(second.next, null);
 });
 
 test('state at a revision is the device as it was then', async ({ world }) => {
   const at = async (revision: number) => (await world.get(`/v1/pcis/${NIC.id}/state?at=${revision}`)).json();
-  assert.equal([(await at(0)).status, (await at(1)).status, (await at(2)).status, (await at(3)).status], [
-    'enabled',
-    'disabled_on_reboot',
-    'disabled',
-    'enabled_on_reboot',
-  ]);
+  assert.equal(
+    [(await at(0)).status, (await at(1)).status, (await at(2)).status, (await at(3)).status],
+    ['enabled', 'disabled_on_reboot', 'disabled', 'enabled_on_reboot'],
+  );
   assert.is((await at(2)).last_change.cause, 'reboot');
   const beyond = await world.get(`/v1/pcis/${NIC.id}/state?at=9`);
   assert.is(beyond.statusCode, 404);

@@ -17,7 +17,10 @@ interface FeedEvent {
 const test = suite<{ dir: string; alpha: World; beta: World }>('a pool: two hosts sharing one store');
 test.before.each(async (context) => {
   context.dir = mkdtempSync(join(tmpdir(), 'passthru-pool-'));
-  const shared = (host: string) => ({ PASSTHRU_STORE: `sqlite:${join(context.dir, 'pool.db')}`, PASSTHRU_HOST_ID: host });
+  const shared = (host: string) => ({
+    PASSTHRU_STORE: `sqlite:${join(context.dir, 'pool.db')}`,
+    PASSTHRU_HOST_ID: host,
+  });
   context.alpha = await World.start([GPU, NIC], shared('alpha'));
   context.beta = await World.start([NIC, NVME], shared('beta'));
   await context.alpha.post(`/v1/pcis/${NIC.id}/hide`);
@@ -48,7 +51,7 @@ test('the feed holds the whole pool, and ?host= narrows it to one host, pages in
     assert.equal(feed.events, mine);
     assert.ok(feed.events.some((e: FeedEvent) => e.stream === `host-${host}`));
     const paged: FeedEvent[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = (await alpha.get(`/v1/events?limit=2&host=${host}&after=${after}`)).json();
       paged.push(...page.events);
       if (page.next === null) break;
@@ -57,22 +60,39 @@ test('the feed holds the whole pool, and ?host= narrows it to one host, pages in
     assert.equal(paged, mine);
   }
   const hides = (await alpha.get('/v1/events?host=beta&type=Dom0AccessDisabled')).json().events;
-  assert.equal(hides.map((e: FeedEvent) => e.stream), [`pci-beta@${NVME.id}`]);
+  assert.equal(
+    hides.map((e: FeedEvent) => e.stream),
+    [`pci-beta@${NVME.id}`],
+  );
 });
 
 test('?host= goes by the recorded host, not by a stream prefix another host id shares', async ({ alpha }) => {
   const before = (await alpha.get('/v1/events?limit=1000&host=alpha')).json().events;
   const metadata = { at: new Date().toISOString(), actor: 'test', correlation_id: 'c', host: 'alpha-2' };
-  await alpha.passthru.store.append(deviceStream('alpha-2', NVME.id as PciAddress), [{ id: randomUUID(), type: 'DeviceDiscovered', data: {}, metadata }], 'no_stream');
-  await alpha.passthru.store.append('host-alpha-2', [{ id: randomUUID(), type: 'BootObserved', data: {}, metadata }], 'no_stream');
+  await alpha.passthru.store.append(
+    deviceStream('alpha-2', NVME.id as PciAddress),
+    [{ id: randomUUID(), type: 'DeviceDiscovered', data: {}, metadata }],
+    'no_stream',
+  );
+  await alpha.passthru.store.append(
+    'host-alpha-2',
+    [{ id: randomUUID(), type: 'BootObserved', data: {}, metadata }],
+    'no_stream',
+  );
   assert.equal((await alpha.get('/v1/events?limit=1000&host=alpha')).json().events, before);
   assert.is((await alpha.get('/v1/events?limit=1000&host=alpha-2')).json().events.length, 2);
 });
 
 test('history reads another host’s device from the shared store', async ({ alpha, beta }) => {
   const types = (page: { events: FeedEvent[] }) => page.events.map((e) => e.type);
-  assert.equal(types((await alpha.get(`/v1/pcis/${NVME.id}/history?host=beta`)).json()), ['DeviceDiscovered', 'Dom0AccessDisabled']);
-  assert.equal(types((await beta.get(`/v1/pcis/${NIC.id}/history?host=alpha`)).json()), ['DeviceDiscovered', 'Dom0AccessDisabled']);
+  assert.equal(types((await alpha.get(`/v1/pcis/${NVME.id}/history?host=beta`)).json()), [
+    'DeviceDiscovered',
+    'Dom0AccessDisabled',
+  ]);
+  assert.equal(types((await beta.get(`/v1/pcis/${NIC.id}/history?host=alpha`)).json()), [
+    'DeviceDiscovered',
+    'Dom0AccessDisabled',
+  ]);
   assert.equal(types((await beta.get(`/v1/pcis/${NIC.id}/history`)).json()), ['DeviceDiscovered']);
   const missing = await beta.get(`/v1/pcis/${NVME.id}/history?host=alpha`);
   assert.is(missing.statusCode, 404);

@@ -18,7 +18,11 @@ test('the first start records the boot and discovers every device with its live 
   );
   assert.equal(
     events.slice(0, 3).map((e: { data: { pci: string; status: string } }) => [e.data.pci, e.data.status]),
-    [[GPU.id, 'enabled'], [NIC.id, 'enabled'], [NVME.id, 'enabled']],
+    [
+      [GPU.id, 'enabled'],
+      [NIC.id, 'enabled'],
+      [NVME.id, 'enabled'],
+    ],
   );
   assert.is((await world.get('/healthz')).statusCode, 200);
 });
@@ -37,7 +41,10 @@ test('a reboot is recorded on the host stream and explains every status it moved
   const before = (await feed(world)).length;
   await world.reboot();
   const after = (await feed(world)).slice(before);
-  assert.equal(after.map((e: { type: string }) => e.type), ['Dom0AccessReconciled', 'BootObserved']);
+  assert.equal(
+    after.map((e: { type: string }) => e.type),
+    ['Dom0AccessReconciled', 'BootObserved'],
+  );
   assert.equal(after[1].data.current, [NIC.id]);
   assert.equal(after[0].data, {
     pci: NIC.id,
@@ -122,7 +129,10 @@ broken('is unhealthy and refuses commands until a reconcile succeeds, then works
   assert.is((await world.get('/healthz')).statusCode, 200);
   assert.is((await world.post(`/v1/pcis/${GPU.id}/hide`)).statusCode, 200);
   const { events } = (await world.get(`/v1/pcis/${GPU.id}/history`)).json();
-  assert.equal(events.map((e: { type: string }) => e.type), ['DeviceDiscovered', 'Dom0AccessDisabled']);
+  assert.equal(
+    events.map((e: { type: string }) => e.type),
+    ['DeviceDiscovered', 'Dom0AccessDisabled'],
+  );
 });
 
 broken.run();

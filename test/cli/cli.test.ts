@@ -14,9 +14,12 @@ interface Run {
   stderr: string;
 }
 
-const test = suite<{ dir: string; env: NodeJS.ProcessEnv; service: ChildProcess; passthru: (...args: string[]) => Promise<Run> }>(
-  'passthru CLI against a running service on a real port',
-);
+const test = suite<{
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  service: ChildProcess;
+  passthru: (...args: string[]) => Promise<Run>;
+}>('passthru CLI against a running service on a real port');
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -29,7 +32,10 @@ function freePort(): Promise<number> {
 
 test.before(async (context) => {
   context.dir = mkdtempSync(join(tmpdir(), 'passthru-cli-'));
-  for (const [id, cls] of [['0000:03:00.0', '0x030000'], ['0000:04:00.0', '0x020000']] as const) {
+  for (const [id, cls] of [
+    ['0000:03:00.0', '0x030000'],
+    ['0000:04:00.0', '0x020000'],
+  ] as const) {
     mkdirSync(join(context.dir, 'sysfs', id), { recursive: true });
     writeFileSync(join(context.dir, 'sysfs', id, 'class'), `${cls}\n`);
     writeFileSync(join(context.dir, 'sysfs', id, 'vendor'), '0x10de\n');
@@ -49,10 +55,19 @@ test.before(async (context) => {
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
     });
-  context.service = spawn(process.execPath, [BIN, 'serve'], { env: { ...context.env, PASSTHRU_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  context.service = spawn(process.execPath, [BIN, 'serve'], {
+    env: { ...context.env, PASSTHRU_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = `http://127.0.0.1:${context.env.PASSTHRU_PORT}/healthz`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the service did not become healthy');
@@ -73,7 +88,11 @@ test('status lists every device with its live dom0 access', async ({ passthru })
 });
 
 test('hide goes through the service; a second hide says nothing changed', async ({ passthru }) => {
-  assert.equal(await passthru('hide', '04:00.0', '--reason', 'for vm-3'), { code: 0, stdout: '0000:04:00.0: disabled_on_reboot\n', stderr: '' });
+  assert.equal(await passthru('hide', '04:00.0', '--reason', 'for vm-3'), {
+    code: 0,
+    stdout: '0000:04:00.0: disabled_on_reboot\n',
+    stderr: '',
+  });
   assert.equal(await passthru('hide', '04:00.0'), {
     code: 0,
     stdout: '0000:04:00.0: already disabled_on_reboot, nothing changed\n',
@@ -86,30 +105,47 @@ test('hide goes through the service; a second hide says nothing changed', async 
 test('reboot reboots the simulated host and the service reconciles', async ({ passthru }) => {
   const run = await passthru('reboot');
   assert.is(run.code, 0);
-  assert.match(run.stdout, /simulated host rebooted, boot id [0-9a-f-]{36}\nthe running service has reconciled with the new boot\n/);
+  assert.match(
+    run.stdout,
+    /simulated host rebooted, boot id [0-9a-f-]{36}\nthe running service has reconciled with the new boot\n/,
+  );
   assert.is(JSON.parse((await passthru('status', '04:00.0', '--json')).stdout).dom0_access, 'disabled');
 });
 
 test('history shows the device’s events with their causes and actors', async ({ passthru }) => {
   const run = await passthru('history', '04:00.0');
   assert.is(run.code, 0);
-  const rows = run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s{2,}/));
-  assert.equal(rows.map((r) => [r[0], r[3], r[4], r[5]]), [
-    ['0', 'DeviceDiscovered', 'enabled', 'discovery'],
-    ['1', 'Dom0AccessDisabled', 'disabled_on_reboot', 'command'],
-    ['2', 'Dom0AccessReconciled', 'disabled', 'reboot'],
-  ]);
+  const rows = run.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(/\s{2,}/));
+  assert.equal(
+    rows.map((r) => [r[0], r[3], r[4], r[5]]),
+    [
+      ['0', 'DeviceDiscovered', 'enabled', 'discovery'],
+      ['1', 'Dom0AccessDisabled', 'disabled_on_reboot', 'command'],
+      ['2', 'Dom0AccessReconciled', 'disabled', 'reboot'],
+    ],
+  );
   assert.match(rows[1]![6]!, /^cli:/);
 });
 
 test('replay prints each event with the view it produces, up to a position', async ({ passthru }) => {
-  const all = (await passthru('replay', '--pci', '04:00.0', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(all.map((l) => [l.event.type, l.view.status, l.view.revision]), [
-    ['DeviceDiscovered', 'enabled', 0],
-    ['Dom0AccessDisabled', 'disabled_on_reboot', 1],
-    ['Dom0AccessReconciled', 'disabled', 2],
-  ]);
-  const until = (await passthru('replay', '--pci', '04:00.0', '--until', String(all[1].event.position), '--json')).stdout;
+  const all = (await passthru('replay', '--pci', '04:00.0', '--json')).stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(
+    all.map((l) => [l.event.type, l.view.status, l.view.revision]),
+    [
+      ['DeviceDiscovered', 'enabled', 0],
+      ['Dom0AccessDisabled', 'disabled_on_reboot', 1],
+      ['Dom0AccessReconciled', 'disabled', 2],
+    ],
+  );
+  const until = (await passthru('replay', '--pci', '04:00.0', '--until', String(all[1].event.position), '--json'))
+    .stdout;
   assert.is(until.trim().split('\n').length, 2);
 });
 

@@ -21,7 +21,12 @@ interface Context {
 const test = suite<Context>('passthru export and import');
 
 const configFor = (store: string, dataDir: string) =>
-  loadConfig({ PASSTHRU_STORE: `sqlite:${store}`, PASSTHRU_DATA_DIR: dataDir, PASSTHRU_HOST_ID: 'transfer', PASSTHRU_HOST_MODE: 'simulated' });
+  loadConfig({
+    PASSTHRU_STORE: `sqlite:${store}`,
+    PASSTHRU_DATA_DIR: dataDir,
+    PASSTHRU_HOST_ID: 'transfer',
+    PASSTHRU_HOST_MODE: 'simulated',
+  });
 
 async function exportLines(config: Config, flags: Record<string, string> = {}): Promise<string[]> {
   const lines: string[] = [];
@@ -75,13 +80,30 @@ const kept = (e: StoredEvent) => [e.id, e.stream, e.revision, e.type, e.data, e.
 test('export writes every stored event as one JSON line, in store order', async ({ world, lines }) => {
   const source = await feed(world.config);
   assert.is(lines.length, source.length);
-  assert.equal(lines.map((l) => JSON.parse(l)), source);
-  assert.equal(Object.keys(JSON.parse(lines[0]!)), ['id', 'stream', 'revision', 'position', 'type', 'data', 'metadata', 'stored_at']);
+  assert.equal(
+    lines.map((l) => JSON.parse(l)),
+    source,
+  );
+  assert.equal(Object.keys(JSON.parse(lines[0]!)), [
+    'id',
+    'stream',
+    'revision',
+    'position',
+    'type',
+    'data',
+    'metadata',
+    'stored_at',
+  ]);
   const after = source[2]!.position;
   assert.equal(await exportLines(world.config, { after: String(after) }), lines.slice(3));
 });
 
-test('import into a fresh store gives the same feed; importing again appends nothing', async ({ world, target, file, lines }) => {
+test('import into a fresh store gives the same feed; importing again appends nothing', async ({
+  world,
+  target,
+  file,
+  lines,
+}) => {
   const source = await feed(world.config);
   assert.is(await importFile(target, file), `imported ${lines.length} events from ${file} (0 already in the store)`);
   const imported = await feed(target);
@@ -94,7 +116,10 @@ test('an import resumes where an interrupted one stopped', async ({ world, targe
   const partial = join(dir, 'partial.ndjson');
   writeFileSync(partial, lines.slice(0, 4).join('\n'));
   await importFile(target, partial);
-  assert.is(await importFile(target, file), `imported ${lines.length - 4} events from ${file} (4 already in the store)`);
+  assert.is(
+    await importFile(target, file),
+    `imported ${lines.length - 4} events from ${file} (4 already in the store)`,
+  );
   assert.equal((await feed(target)).map(kept), (await feed(world.config)).map(kept));
 });
 

@@ -12,25 +12,31 @@ const hide: Dom0AccessCommand = { name: 'hide', pci, via: 'pci' };
 const unhide: Dom0AccessCommand = { name: 'unhide', pci, via: 'pci' };
 
 test('hide on an enabled device disables dom0 access at the next reboot', () => {
-  spec.given(hiddenIn('enabled')).when(hide).then({
-    kind: 'change',
-    pendingHidden: true,
-    event: {
-      type: 'Dom0AccessDisabled',
-      data: { pci, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via: 'pci' },
-    },
-  });
+  spec
+    .given(hiddenIn('enabled'))
+    .when(hide)
+    .then({
+      kind: 'change',
+      pendingHidden: true,
+      event: {
+        type: 'Dom0AccessDisabled',
+        data: { pci, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via: 'pci' },
+      },
+    });
 });
 
 test('hide on an enabled_on_reboot device takes the reboot change back: disabled', () => {
-  spec.given(hiddenIn('enabled_on_reboot')).when(hide).then({
-    kind: 'change',
-    pendingHidden: true,
-    event: {
-      type: 'Dom0AccessDisabled',
-      data: { pci, status: 'disabled', previous: 'enabled_on_reboot', cause: 'command', via: 'pci' },
-    },
-  });
+  spec
+    .given(hiddenIn('enabled_on_reboot'))
+    .when(hide)
+    .then({
+      kind: 'change',
+      pendingHidden: true,
+      event: {
+        type: 'Dom0AccessDisabled',
+        data: { pci, status: 'disabled', previous: 'enabled_on_reboot', cause: 'command', via: 'pci' },
+      },
+    });
 });
 
 test('hide on a device already pending hidden changes nothing', () => {
@@ -39,25 +45,31 @@ test('hide on a device already pending hidden changes nothing', () => {
 });
 
 test('unhide on a disabled device enables dom0 access at the next reboot', () => {
-  spec.given(hiddenIn('disabled')).when(unhide).then({
-    kind: 'change',
-    pendingHidden: false,
-    event: {
-      type: 'Dom0AccessEnabled',
-      data: { pci, status: 'enabled_on_reboot', previous: 'disabled', cause: 'command', via: 'pci' },
-    },
-  });
+  spec
+    .given(hiddenIn('disabled'))
+    .when(unhide)
+    .then({
+      kind: 'change',
+      pendingHidden: false,
+      event: {
+        type: 'Dom0AccessEnabled',
+        data: { pci, status: 'enabled_on_reboot', previous: 'disabled', cause: 'command', via: 'pci' },
+      },
+    });
 });
 
 test('unhide on a disabled_on_reboot device takes the reboot change back: enabled', () => {
-  spec.given(hiddenIn('disabled_on_reboot')).when(unhide).then({
-    kind: 'change',
-    pendingHidden: false,
-    event: {
-      type: 'Dom0AccessEnabled',
-      data: { pci, status: 'enabled', previous: 'disabled_on_reboot', cause: 'command', via: 'pci' },
-    },
-  });
+  spec
+    .given(hiddenIn('disabled_on_reboot'))
+    .when(unhide)
+    .then({
+      kind: 'change',
+      pendingHidden: false,
+      event: {
+        type: 'Dom0AccessEnabled',
+        data: { pci, status: 'enabled', previous: 'disabled_on_reboot', cause: 'command', via: 'pci' },
+      },
+    });
 });
 
 test('unhide on a device not pending hidden changes nothing', () => {
@@ -67,14 +79,17 @@ test('unhide on a device not pending hidden changes nothing', () => {
 
 for (const via of ['pci', 'pgpu', 'xapi'] as const) {
   test(`a command through ${via} records via ${via}`, () => {
-    spec.given(hiddenIn('enabled')).when({ ...hide, via }).then({
-      kind: 'change',
-      pendingHidden: true,
-      event: {
-        type: 'Dom0AccessDisabled',
-        data: { pci, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via },
-      },
-    });
+    spec
+      .given(hiddenIn('enabled'))
+      .when({ ...hide, via })
+      .then({
+        kind: 'change',
+        pendingHidden: true,
+        event: {
+          type: 'Dom0AccessDisabled',
+          data: { pci, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via },
+        },
+      });
   });
 }
 

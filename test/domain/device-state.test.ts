@@ -17,7 +17,10 @@ const identity: DeviceIdentity = {
   device_id: '1db4',
   device_name: 'GV100GL',
 };
-const discovered: DeviceEvent = { type: 'DeviceDiscovered', data: { ...identity, pci, status: 'enabled', cause: 'discovery' } };
+const discovered: DeviceEvent = {
+  type: 'DeviceDiscovered',
+  data: { ...identity, pci, status: 'enabled', cause: 'discovery' },
+};
 const disabled: DeviceEvent = {
   type: 'Dom0AccessDisabled',
   data: { pci, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via: 'pci' },
@@ -34,7 +37,10 @@ const failedUnhide = (status: 'disabled' | 'enabled'): DeviceEvent => ({
 const at = (n: number) => `2025-01-0${n + 1}T00:00:00.000Z`;
 /** Folds the events as revisions 0, 1, 2... each stored a day after the last. */
 const replay = (...events: DeviceEvent[]) =>
-  events.reduce<DeviceState | undefined>((state, event, revision) => evolve(state, event, { revision, at: at(revision) }), undefined);
+  events.reduce<DeviceState | undefined>(
+    (state, event, revision) => evolve(state, event, { revision, at: at(revision) }),
+    undefined,
+  );
 
 test('a discovered device has its identity, status and discovery as its last change', () => {
   assert.equal(replay(discovered), {

@@ -86,7 +86,20 @@ test('parseHideList reads an empty or blank list as no devices, and trims the va
 });
 
 // `()` and `( 03:00.0)` pass the outer shape check, then fail as addresses: every entry must be a BDF.
-for (const bad of ['(0000:03:00.0', '0000:03:00.0', '0000:03:00.0)', '(zz:00.0)', '()', '(03:00.0)()', '(a)(b)', '((03:00.0))', '(03:00.0)x', '(03:00.0) (04:00.0)', '( 03:00.0)', '(0000:03:00.0;reboot)']) {
+for (const bad of [
+  '(0000:03:00.0',
+  '0000:03:00.0',
+  '0000:03:00.0)',
+  '(zz:00.0)',
+  '()',
+  '(03:00.0)()',
+  '(a)(b)',
+  '((03:00.0))',
+  '(03:00.0)x',
+  '(03:00.0) (04:00.0)',
+  '( 03:00.0)',
+  '(0000:03:00.0;reboot)',
+]) {
   test(`the hide list ${JSON.stringify(bad)} is rejected as invalid input`, () => {
     try {
       parseHideList(bad);

@@ -31,7 +31,10 @@ test('a device never recorded is discovered with its identity and live status', 
   assert.equal(reconcile([seen({ projected: null, live: hiddenIn('disabled_on_reboot') })], sameBoot), [
     {
       pci: id,
-      event: { type: 'DeviceDiscovered', data: { ...identity, pci: id, status: 'disabled_on_reboot', cause: 'discovery' } },
+      event: {
+        type: 'DeviceDiscovered',
+        data: { ...identity, pci: id, status: 'disabled_on_reboot', cause: 'discovery' },
+      },
     },
   ]);
 });
@@ -57,8 +60,14 @@ test('a pending list changed behind our back is an outside change, even on a new
       },
     },
   ];
-  assert.equal(reconcile([seen({ projected: 'enabled', live: hiddenIn('disabled_on_reboot') })], sameBoot), expected('boot-1'));
-  assert.equal(reconcile([seen({ projected: 'enabled', live: hiddenIn('disabled_on_reboot') })], newBoot), expected('boot-2'));
+  assert.equal(
+    reconcile([seen({ projected: 'enabled', live: hiddenIn('disabled_on_reboot') })], sameBoot),
+    expected('boot-1'),
+  );
+  assert.equal(
+    reconcile([seen({ projected: 'enabled', live: hiddenIn('disabled_on_reboot') })], newBoot),
+    expected('boot-2'),
+  );
 });
 
 test('only the running list moved on a new boot: the reboot applied the pending change', () => {
@@ -86,8 +95,14 @@ test('only the running list moved on the same boot: an outside change', () => {
 });
 
 test('a recorded device gone from the inventory is still reconciled', () => {
-  const corrections = reconcile([seen({ identity: null, projected: 'disabled_on_reboot', live: hiddenIn('disabled') })], newBoot);
-  assert.equal(corrections.map((c) => [c.pci, c.event.type, c.event.data.cause]), [[id, 'Dom0AccessReconciled', 'reboot']]);
+  const corrections = reconcile(
+    [seen({ identity: null, projected: 'disabled_on_reboot', live: hiddenIn('disabled') })],
+    newBoot,
+  );
+  assert.equal(
+    corrections.map((c) => [c.pci, c.event.type, c.event.data.cause]),
+    [[id, 'Dom0AccessReconciled', 'reboot']],
+  );
 });
 
 test('each device gets its own correction, in sighting order', () => {
@@ -100,10 +115,13 @@ test('each device gets its own correction, in sighting order', () => {
     ],
     newBoot,
   );
-  assert.equal(corrections.map((c) => [c.pci, c.event.type]), [
-    [other, 'DeviceDiscovered'],
-    [id, 'Dom0AccessReconciled'],
-  ]);
+  assert.equal(
+    corrections.map((c) => [c.pci, c.event.type]),
+    [
+      [other, 'DeviceDiscovered'],
+      [id, 'Dom0AccessReconciled'],
+    ],
+  );
 });
 
 test.run();

@@ -60,24 +60,38 @@ async function send(service: ServiceProcess, requestId: string, pci: string, nam
       headers: { authorization: `Bearer ${TOKEN}`, 'x-request-id': requestId },
     });
     const body = (await response.json()) as { changed?: boolean; event?: { position: number } | null };
-    return { requestId, status: response.status, changed: body.changed === true, position: body.event?.position ?? null };
+    return {
+      requestId,
+      status: response.status,
+      changed: body.changed === true,
+      position: body.event?.position ?? null,
+    };
   } catch {
     return null;
   }
 }
 
-async function storedViews(path: string): Promise<{ view: PciView; byRequest: Map<string, number[]>; repairs: number }> {
+async function storedViews(
+  path: string,
+): Promise<{ view: PciView; byRequest: Map<string, number[]>; repairs: number }> {
   const store = new SqliteEventStore(path);
   let view = emptyPciView();
   const byRequest = new Map<string, number[]>();
   let repairs = 0;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const events = await store.readAll({ after, limit: 5000 });
     if (events.length === 0) break;
-    view = applyToPciView(view, events.filter((e) => e.stream.startsWith(deviceStreamPrefix(HOST))));
+    view = applyToPciView(
+      view,
+      events.filter((e) => e.stream.startsWith(deviceStreamPrefix(HOST))),
+    );
     for (const event of events) {
-      if (event.type === 'Dom0AccessReconciled' && (event.data as { cause: string }).cause === 'outside_change') repairs++;
-      byRequest.set(event.metadata.correlation_id, [...(byRequest.get(event.metadata.correlation_id) ?? []), event.position]);
+      if (event.type === 'Dom0AccessReconciled' && (event.data as { cause: string }).cause === 'outside_change')
+        repairs++;
+      byRequest.set(event.metadata.correlation_id, [
+        ...(byRequest.get(event.metadata.correlation_id) ?? []),
+        event.position,
+      ]);
     }
     after = events[events.length - 1]!.position;
   }
@@ -85,7 +99,11 @@ async function storedViews(path: string): Promise<{ view: PciView; byRequest: Ma
   return { view, byRequest, repairs };
 }
 
-test('every answered command survives kill -9, and the views equal a rebuild and the host', async ({ dir, env, seed }) => {
+test('every answered command survives kill -9, and the views equal a rebuild and the host', async ({
+  dir,
+  env,
+  seed,
+}) => {
   const next = random(seed);
   let planned = 0;
   const totals = { sent: 0, ok: 0, changed: 0, cut: 0, repaired: 0 };
@@ -129,7 +147,11 @@ test('every answered command survives kill -9, and the views equal a rebuild and
       totals.changed += answers.filter((a) => a.changed).length;
       for (const pci of DEVICES) {
         const state = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/state`)).json()) as { status: string };
-        assert.equal(state, JSON.parse(JSON.stringify(view.devices[pci as keyof PciView['devices']])), `seed ${seed}: ${pci} projection`);
+        assert.equal(
+          state,
+          JSON.parse(JSON.stringify(view.devices[pci as keyof PciView['devices']])),
+          `seed ${seed}: ${pci} projection`,
+        );
         const live = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/dom0-access`)).json()) as { status: string };
         assert.is(state.status, live.status, `seed ${seed}: ${pci} projection vs host`);
       }

@@ -20,7 +20,15 @@ function serve(dataDir: string): Promise<{ code: number; stderr: string }> {
     execFile(
       process.execPath,
       [BIN, 'serve', '--port', '0'],
-      { env: { ...process.env, PASSTHRU_DATA_DIR: dataDir, PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_LOG_LEVEL: 'silent' }, timeout: 20_000 },
+      {
+        env: {
+          ...process.env,
+          PASSTHRU_DATA_DIR: dataDir,
+          PASSTHRU_HOST_MODE: 'simulated',
+          PASSTHRU_LOG_LEVEL: 'silent',
+        },
+        timeout: 20_000,
+      },
       (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
     );
   });
@@ -28,7 +36,8 @@ function serve(dataDir: string): Promise<{ code: number; stderr: string }> {
 
 async function storeWithEvents(dir: string): Promise<string> {
   const world = await World.start(undefined, { PASSTHRU_DATA_DIR: join(dir, 'var') });
-  for (let i = 0; i < 30; i++) await world.post(`/v1/pcis/${NIC.id}/${i % 2 ? 'unhide' : 'hide'}`, { reason: 'x'.repeat(400) });
+  for (let i = 0; i < 30; i++)
+    await world.post(`/v1/pcis/${NIC.id}/${i % 2 ? 'unhide' : 'hide'}`, { reason: 'x'.repeat(400) });
   await world.stop();
   return join(dir, 'var', 'events.db');
 }

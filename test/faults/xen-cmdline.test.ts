@@ -61,7 +61,9 @@ test('a missing xen-cmdline is a 502 naming the program', async ({ world }) => {
   assert.is(await world.status(NIC.id), 'disabled_on_reboot');
 });
 
-test('a write that succeeds followed by reads that fail: the change is recorded once, reads fail until xen-cmdline answers', async ({ world }) => {
+test('a write that succeeds followed by reads that fail: the change is recorded once, reads fail until xen-cmdline answers', async ({
+  world,
+}) => {
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get-after-write';
   const unhide = await world.post(`/v1/pcis/${NIC.id}/unhide`);
   assert.is(unhide.statusCode, 200);
@@ -77,7 +79,9 @@ test('a write that succeeds followed by reads that fail: the change is recorded 
   );
 });
 
-test('a write whose first step lands and whose second fails is recorded as what xen-cmdline then holds', async ({ world }) => {
+test('a write whose first step lands and whose second fails is recorded as what xen-cmdline then holds', async ({
+  world,
+}) => {
   world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${NVME.id})`);
   await world.post('/v1/reconcile');
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-delete';

@@ -39,7 +39,12 @@ function withBootConfig(initial: string | null, check: (boot: BootConfig) => voi
         file,
         env,
         run: (args, { fault, direct = false, timeout } = {}) =>
-          run(direct ? SCRIPT : process.execPath, direct ? args : [SCRIPT, ...args], { ...env, ...(fault ? { PASSTHRU_SIMULATED_FAULT: fault } : {}) }, timeout),
+          run(
+            direct ? SCRIPT : process.execPath,
+            direct ? args : [SCRIPT, ...args],
+            { ...env, ...(fault ? { PASSTHRU_SIMULATED_FAULT: fault } : {}) },
+            timeout,
+          ),
         content: () => fs.readFileSync(file, 'utf8'),
       });
     } finally {
@@ -69,7 +74,11 @@ test(
 test(
   'given the hide key, get prints its token',
   withBootConfig(LINE, (boot) => {
-    assert.equal(boot.run(['--get-dom0', 'xen-pciback.hide']), { status: 0, stdout: 'xen-pciback.hide=(0000:03:00.0)\n', stderr: '' });
+    assert.equal(boot.run(['--get-dom0', 'xen-pciback.hide']), {
+      status: 0,
+      stdout: 'xen-pciback.hide=(0000:03:00.0)\n',
+      stderr: '',
+    });
   }),
 );
 
@@ -90,7 +99,10 @@ test(
 test(
   'given a key set twice, get prints both occurrences',
   withBootConfig('pciback.hide=(0000:01:00.0) ro pciback.hide=(0000:02:00.0)\n', (boot) => {
-    assert.is(boot.run(['--get-dom0', 'pciback.hide']).stdout, 'pciback.hide=(0000:01:00.0) pciback.hide=(0000:02:00.0)\n');
+    assert.is(
+      boot.run(['--get-dom0', 'pciback.hide']).stdout,
+      'pciback.hide=(0000:01:00.0) pciback.hide=(0000:02:00.0)\n',
+    );
   }),
 );
 
@@ -99,7 +111,10 @@ test(
   withBootConfig(LINE, (boot) => {
     const outcome = boot.run(['--set-dom0', 'xen-pciback.hide=(0000:03:00.0)(0000:04:00.1)']);
     assert.equal(outcome, { status: 0, stdout: '', stderr: '' });
-    assert.is(boot.content(), 'root=LABEL=root-x ro console=hvc0 foo="a b" xen-pciback.hide=(0000:03:00.0)(0000:04:00.1) quiet\n');
+    assert.is(
+      boot.content(),
+      'root=LABEL=root-x ro console=hvc0 foo="a b" xen-pciback.hide=(0000:03:00.0)(0000:04:00.1) quiet\n',
+    );
   }),
 );
 
@@ -150,12 +165,27 @@ test(
   'when run directly as an executable, it behaves the same',
   withBootConfig(LINE, (boot) => {
     assert.ok((fs.statSync(SCRIPT).mode & 0o111) !== 0, 'the script is executable');
-    assert.equal(boot.run(['--set-dom0', 'xen-pciback.hide=(0000:05:00.0)'], { direct: true }), { status: 0, stdout: '', stderr: '' });
-    assert.is(boot.run(['--get-dom0', 'xen-pciback.hide'], { direct: true }).stdout, 'xen-pciback.hide=(0000:05:00.0)\n');
+    assert.equal(boot.run(['--set-dom0', 'xen-pciback.hide=(0000:05:00.0)'], { direct: true }), {
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
+    assert.is(
+      boot.run(['--get-dom0', 'xen-pciback.hide'], { direct: true }).stdout,
+      'xen-pciback.hide=(0000:05:00.0)\n',
+    );
   }),
 );
 
-for (const args of [[], ['--get-dom0'], ['--set-dom0', 'novalue'], ['--set-dom0', '=x'], ['--delete-dom0', 'a=b'], ['--frobnicate', 'x'], ['--set-dom0', 'a=x\ny']]) {
+for (const args of [
+  [],
+  ['--get-dom0'],
+  ['--set-dom0', 'novalue'],
+  ['--set-dom0', '=x'],
+  ['--delete-dom0', 'a=b'],
+  ['--frobnicate', 'x'],
+  ['--set-dom0', 'a=x\ny'],
+]) {
   test(
     `when called as ${JSON.stringify(args)}, it exits 1 with a message and changes nothing`,
     withBootConfig(LINE, (boot) => {
@@ -192,7 +222,10 @@ test(
 test(
   'given the fault "hang", it never answers and changes nothing',
   withBootConfig(LINE, (boot) => {
-    assert.is(boot.run(['--set-dom0', 'xen-pciback.hide=(0000:05:00.0)'], { fault: 'hang', timeout: 500 }).stderr, 'timed out');
+    assert.is(
+      boot.run(['--set-dom0', 'xen-pciback.hide=(0000:05:00.0)'], { fault: 'hang', timeout: 500 }).stderr,
+      'timed out',
+    );
     assert.is(boot.content(), LINE);
   }),
 );
@@ -222,7 +255,11 @@ test(
   withBootConfig(LINE, (boot) => {
     assert.is(boot.run(['--set-dom0', 'iommu=1'], { fault: 'fail-set' }).status, 3);
     assert.is(boot.run(['--delete-dom0', 'quiet'], { fault: 'fail-set' }).status, 3);
-    assert.equal(boot.run(['--get-dom0', 'console'], { fault: 'fail-set' }), { status: 0, stdout: 'console=hvc0\n', stderr: '' });
+    assert.equal(boot.run(['--get-dom0', 'console'], { fault: 'fail-set' }), {
+      status: 0,
+      stdout: 'console=hvc0\n',
+      stderr: '',
+    });
     assert.is(boot.content(), LINE);
   }),
 );

@@ -49,7 +49,10 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
 
   test('appended events read back as written, in order, with revisions and positions', async ({ store, prefix }) => {
     const stream = `${prefix}a`;
-    const written = [event('Created', { name: 'x', nested: { list: [1, 'two', null] } }), event('Renamed', { name: 'y' })];
+    const written = [
+      event('Created', { name: 'x', nested: { list: [1, 'two', null] } }),
+      event('Renamed', { name: 'y' }),
+    ];
     const result = await store.append(stream, written, 'no_stream');
     const read = await store.readStream(stream);
     assert.equal(
@@ -60,8 +63,14 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     assert.ok(read[0]!.position < read[1]!.position);
     assert.equal(result, { revision: 1, position: read[1]!.position });
     assert.is(await store.streamRevision(stream), 1);
-    assert.equal((await store.readStream(stream, { from: 1 })).map((e) => e.id), [written[1]!.id]);
-    assert.equal((await store.readStream(stream, { limit: 1 })).map((e) => e.id), [written[0]!.id]);
+    assert.equal(
+      (await store.readStream(stream, { from: 1 })).map((e) => e.id),
+      [written[1]!.id],
+    );
+    assert.equal(
+      (await store.readStream(stream, { limit: 1 })).map((e) => e.id),
+      [written[0]!.id],
+    );
     assert.ok((await store.headPosition()) >= result.position);
   });
 
@@ -83,7 +92,10 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     assert.is(await store.streamRevision(`${prefix}t`), 0);
   });
 
-  test('every form of expected revision is rejected as a conflict where it does not hold', async ({ store, prefix }) => {
+  test('every form of expected revision is rejected as a conflict where it does not hold', async ({
+    store,
+    prefix,
+  }) => {
     const stream = `${prefix}s`;
     await store.append(stream, [event(), event()], 'no_stream');
     const refused: [string, ExpectedRevision][] = [
@@ -110,7 +122,10 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     const batch = [event(), event()];
     const batchAnswer = await store.append(stream, batch, 0);
     assert.equal(await store.append(stream, batch, 0), batchAnswer);
-    assert.equal((await store.readStream(stream)).map((e) => e.id), [...first, ...batch].map((e) => e.id));
+    assert.equal(
+      (await store.readStream(stream)).map((e) => e.id),
+      [...first, ...batch].map((e) => e.id),
+    );
   });
 
   if (options.idsUniqueAcrossStreams) {
@@ -123,7 +138,10 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     });
   }
 
-  test('the global feed is in append order across streams, and filters by stream prefix and type', async ({ store, prefix }) => {
+  test('the global feed is in append order across streams, and filters by stream prefix and type', async ({
+    store,
+    prefix,
+  }) => {
     const order: [string, NewEvent][] = [
       [`${prefix}x`, event('A')],
       [`${prefix}y`, event('B')],
@@ -133,9 +151,15 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     ];
     for (const [stream, e] of order) await store.append(stream, [e], 'any');
     const feed = await store.readAll({ streamPrefix: prefix });
-    assert.equal(feed.map((e) => [e.stream, e.id]), order.map(([stream, e]) => [stream, e.id]));
+    assert.equal(
+      feed.map((e) => [e.stream, e.id]),
+      order.map(([stream, e]) => [stream, e.id]),
+    );
     const positions = feed.map((e) => e.position);
-    assert.ok(positions.every((p, i) => i === 0 || p > positions[i - 1]!), 'positions strictly increase');
+    assert.ok(
+      positions.every((p, i) => i === 0 || p > positions[i - 1]!),
+      'positions strictly increase',
+    );
     assert.equal(
       (await store.readAll({ streamPrefix: `${prefix}x` })).map(identity),
       feed.filter((e) => e.stream === `${prefix}x`).map(identity),
@@ -145,10 +169,16 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
       feed.filter((e) => e.type === 'B').map(identity),
     );
     const typed = await store.readAll({ types: ['A'] });
-    assert.equal(typed.filter((e) => e.stream.startsWith(prefix)).map(identity), feed.filter((e) => e.type === 'A').map(identity));
+    assert.equal(
+      typed.filter((e) => e.stream.startsWith(prefix)).map(identity),
+      feed.filter((e) => e.type === 'A').map(identity),
+    );
   });
 
-  test('the feed pages with after and limit, without loss or repetition, across multi-event appends', async ({ store, prefix }) => {
+  test('the feed pages with after and limit, without loss or repetition, across multi-event appends', async ({
+    store,
+    prefix,
+  }) => {
     await store.append(`${prefix}p`, [event(), event(), event()], 'no_stream');
     for (let i = 0; i < 4; i++) await store.append(`${prefix}q`, [event()], 'any');
     await store.append(`${prefix}p`, [event(), event()], 2);
@@ -164,21 +194,32 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     }
     assert.equal(paged.map(identity), whole.map(identity));
     const single = await store.readAll({ streamPrefix: prefix, after: whole[3]!.position, limit: 1 });
-    assert.equal(single.map((e) => e.id), [whole[4]!.id]);
+    assert.equal(
+      single.map((e) => e.id),
+      [whole[4]!.id],
+    );
   });
 
-  test('concurrent appenders at one revision of one stream: exactly one wins, the rest conflict', async ({ store, prefix }) => {
+  test('concurrent appenders at one revision of one stream: exactly one wins, the rest conflict', async ({
+    store,
+    prefix,
+  }) => {
     const stream = `${prefix}race`;
     for (let revision = -1; revision < 3; revision++) {
       const expected: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
-      const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => store.append(stream, [event()], expected)));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 6 }, () => store.append(stream, [event()], expected)),
+      );
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       assert.is(won.length, 1, `one winner at ${expected}`);
       for (const lost of outcomes.filter((o) => o.status === 'rejected')) {
         assert.is((lost.reason as PassthruError).kind, 'conflict');
       }
     }
-    assert.equal((await store.readStream(stream)).map((e) => e.revision), [0, 1, 2, 3]);
+    assert.equal(
+      (await store.readStream(stream)).map((e) => e.revision),
+      [0, 1, 2, 3],
+    );
   });
 
   test('concurrent appenders on different streams all land', async ({ store, prefix }) => {

@@ -23,7 +23,12 @@ const open = (at = path) => {
   return store;
 };
 const metadata = { at: T0, actor: 'test', correlation_id: 'corr-1', host: 'host-1' };
-const event = (id: string, type = 'Dom0AccessDisabled', data: unknown = { n: id }): NewEvent => ({ id, type, data, metadata });
+const event = (id: string, type = 'Dom0AccessDisabled', data: unknown = { n: id }): NewEvent => ({
+  id,
+  type,
+  data,
+  metadata,
+});
 
 /** Runs `body`, which must throw a PassthruError of `kind`; returns its message. */
 async function failure(kind: ErrorKind, body: () => unknown): Promise<string> {
@@ -60,15 +65,45 @@ test('appended events read back whole, by stream and in store order, stamped by 
   assert.ok(second.position > first.position);
 
   const all = await store.readAll();
-  assert.equal(all.map((e) => e.position), [...all.map((e) => e.position)].sort((a, b) => a - b));
+  assert.equal(
+    all.map((e) => e.position),
+    [...all.map((e) => e.position)].sort((a, b) => a - b),
+  );
   assert.is(new Set(all.map((e) => e.position)).size, 3);
   const [p1, p2, p3] = all.map((e) => e.position);
   assert.is(p2, first.position);
   assert.is(p3, second.position);
   assert.equal(all, [
-    { id: 'e1', stream: 'pci-a', revision: 0, position: p1, type: 'Dom0AccessDisabled', data: { n: 'e1' }, metadata, stored_at: T0 },
-    { id: 'e2', stream: 'pci-a', revision: 1, position: p2, type: 'Dom0AccessEnabled', data: { n: 'e2' }, metadata, stored_at: T0 },
-    { id: 'e3', stream: 'pci-b', revision: 0, position: p3, type: 'Dom0AccessDisabled', data: { n: 'e3' }, metadata, stored_at: '2025-03-01T11:00:00.000Z' },
+    {
+      id: 'e1',
+      stream: 'pci-a',
+      revision: 0,
+      position: p1,
+      type: 'Dom0AccessDisabled',
+      data: { n: 'e1' },
+      metadata,
+      stored_at: T0,
+    },
+    {
+      id: 'e2',
+      stream: 'pci-a',
+      revision: 1,
+      position: p2,
+      type: 'Dom0AccessEnabled',
+      data: { n: 'e2' },
+      metadata,
+      stored_at: T0,
+    },
+    {
+      id: 'e3',
+      stream: 'pci-b',
+      revision: 0,
+      position: p3,
+      type: 'Dom0AccessDisabled',
+      data: { n: 'e3' },
+      metadata,
+      stored_at: '2025-03-01T11:00:00.000Z',
+    },
   ]);
   assert.equal(await store.readStream('pci-a'), all.slice(0, 2));
   assert.equal(await store.readStream('pci-a', { from: 1 }), all.slice(1, 2));
@@ -106,7 +141,12 @@ for (const [name, expected, at] of accepted) {
 
 const rejected: [string, ExpectedRevision, number | null, string][] = [
   ['no_stream on an existing stream', 'no_stream', 1, 'stream pci-a is at revision 1, expected no_stream'],
-  ['stream_exists on a new stream', 'stream_exists', null, 'stream pci-a is at no revision (it does not exist), expected stream_exists'],
+  [
+    'stream_exists on a new stream',
+    'stream_exists',
+    null,
+    'stream pci-a is at no revision (it does not exist), expected stream_exists',
+  ],
   ['an older revision', 0, 1, 'stream pci-a is at revision 1, expected 0'],
   ['a later revision', 2, 1, 'stream pci-a is at revision 1, expected 2'],
   ['a revision on a new stream', 0, null, 'stream pci-a is at no revision (it does not exist), expected 0'],
@@ -127,9 +167,15 @@ test('two appends racing on a new stream with no_stream: exactly one wins', asyn
     store.append('pci-a', [event('e1')], 'no_stream'),
     store.append('pci-a', [event('e2')], 'no_stream'),
   ]);
-  assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected']);
+  assert.equal(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected'],
+  );
   assert.is(((results[1] as PromiseRejectedResult).reason as PassthruError).kind, 'conflict');
-  assert.equal((await store.readAll()).map((e) => e.id), ['e1']);
+  assert.equal(
+    (await store.readAll()).map((e) => e.id),
+    ['e1'],
+  );
 });
 
 test('appends asked in the same turn commit together; one that fails leaves the others in', async () => {
@@ -141,9 +187,18 @@ test('appends asked in the same turn commit together; one that fails leaves the 
     store.append('pci-b', [event('e3'), event('e3')], 'any'),
     store.append('pci-c', [event('e4')], 'no_stream'),
   ]);
-  assert.equal(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
-  assert.match(String((outcomes[2] as PromiseRejectedResult).reason.message), 'the same event id twice in one append to pci-b');
-  assert.equal((await store.readAll()).map((e) => e.id), ['e0', 'e1', 'e4']);
+  assert.equal(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+  );
+  assert.match(
+    String((outcomes[2] as PromiseRejectedResult).reason.message),
+    'the same event id twice in one append to pci-b',
+  );
+  assert.equal(
+    (await store.readAll()).map((e) => e.id),
+    ['e0', 'e1', 'e4'],
+  );
 });
 
 test('retrying the same event ids on the same stream answers the first result and appends nothing', async () => {
@@ -161,14 +216,21 @@ test('an event id already used on another stream is a conflict naming the stream
   await store.append('pci-a', [event('e1')], 'any');
   assert.match(await failure('conflict', () => store.append('pci-b', [event('e1')], 'any')), 'pci-b');
   assert.match(await failure('conflict', () => store.append('pci-a', [event('e9'), event('e1')], 'any')), 'pci-a');
-  assert.equal((await store.readAll()).map((e) => e.id), ['e1']);
+  assert.equal(
+    (await store.readAll()).map((e) => e.id),
+    ['e1'],
+  );
 });
 
 test('readAll pages with after and limit, and filters by type and stream prefix', async () => {
   const store = open();
   await store.append('pci-0000:03:00.0', [event('a1', 'DeviceDiscovered'), event('a2', 'Dom0AccessDisabled')], 'any');
   await store.append('host-h1', [event('h1', 'BootObserved')], 'any');
-  await store.append('pci-0000:04:00.0', [event('b1', 'DeviceDiscovered'), event('b2', 'Dom0AccessChangeFailed')], 'any');
+  await store.append(
+    'pci-0000:04:00.0',
+    [event('b1', 'DeviceDiscovered'), event('b2', 'Dom0AccessChangeFailed')],
+    'any',
+  );
   const ids = (events: { id: string }[]) => events.map((e) => e.id);
   const all = await store.readAll();
   assert.equal(ids(all), ['a1', 'a2', 'h1', 'b1', 'b2']);
@@ -183,7 +245,10 @@ test('readAll pages with after and limit, and filters by type and stream prefix'
   assert.equal(ids(await store.readAll({ types: ['BootObserved', 'Dom0AccessChangeFailed'] })), ['h1', 'b2']);
   assert.equal(ids(await store.readAll({ streamPrefix: 'pci-' })), ['a1', 'a2', 'b1', 'b2']);
   assert.equal(ids(await store.readAll({ streamPrefix: 'pci-0000:04' })), ['b1', 'b2']);
-  assert.equal(ids(await store.readAll({ streamPrefix: 'pci-', types: ['DeviceDiscovered'], after: all[0]!.position })), ['b1']);
+  assert.equal(
+    ids(await store.readAll({ streamPrefix: 'pci-', types: ['DeviceDiscovered'], after: all[0]!.position })),
+    ['b1'],
+  );
   assert.equal(ids(await store.readAll({ streamPrefix: '%' })), []);
 });
 
@@ -195,7 +260,7 @@ test('events survive closing the store and opening the file again', async () => 
   const again = open();
   assert.equal(await again.readAll(), before);
   assert.is(await again.streamRevision('pci-a'), 1);
-  assert.equal(await again.append('pci-a', [event('e3')], 1), { revision: 2, position: (await again.headPosition()) });
+  assert.equal(await again.append('pci-a', [event('e3')], 1), { revision: 2, position: await again.headPosition() });
 });
 
 test('the events table refuses UPDATE and DELETE, even from outside the store', async () => {
@@ -224,7 +289,8 @@ test('random bytes at the store path are a store failure that names the path', a
 
 test('a database truncated to half its size is refused at open, not read short', async () => {
   const store = open();
-  for (let i = 0; i < 200; i++) await store.append(`pci-${i % 5}`, [event(`e${i}`, 'Dom0AccessDisabled', { i, pad: 'x'.repeat(200) })], 'any');
+  for (let i = 0; i < 200; i++)
+    await store.append(`pci-${i % 5}`, [event(`e${i}`, 'Dom0AccessDisabled', { i, pad: 'x'.repeat(200) })], 'any');
   await store.close();
   truncateSync(path, Math.floor(statSync(path).size / 2));
   const message = await failure('store_failure', () => open());

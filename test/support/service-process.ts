@@ -25,15 +25,28 @@ export async function startService(env: Record<string, string>): Promise<Service
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, PASSTHRU_LOG_LEVEL: 'warn', PASSTHRU_HOST_MODE: 'simulated', ...env, PASSTHRU_PORT: String(port) },
+    env: {
+      ...process.env,
+      PASSTHRU_LOG_LEVEL: 'warn',
+      PASSTHRU_HOST_MODE: 'simulated',
+      ...env,
+      PASSTHRU_PORT: String(port),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`passthru serve exited with ${child.exitCode}: ${stderr}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { child, url, startMs: performance.now() - started };
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`passthru serve exited with ${child.exitCode}: ${stderr}`);
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, url, startMs: performance.now() - started };
     await new Promise((r) => setTimeout(r, 5));
   }
 }

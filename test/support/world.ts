@@ -44,7 +44,10 @@ export class World {
     });
   }
 
-  static async start(devices: readonly FakeDevice[] = [GPU, NIC, NVME], env: Record<string, string> = {}): Promise<World> {
+  static async start(
+    devices: readonly FakeDevice[] = [GPU, NIC, NVME],
+    env: Record<string, string> = {},
+  ): Promise<World> {
     const world = new World(mkdtempSync(join(tmpdir(), 'passthru-world-')), env);
     for (const device of devices) world.plug(device);
     await world.boot();

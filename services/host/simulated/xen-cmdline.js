@@ -5,7 +5,17 @@
 // fail-set, fail-delete, fail-get-after-write) makes it misbehave
 // the ways the real one can, so the service's failure handling can be tested.
 // Node builtins only: the service runs this on every read of the boot config.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const USAGE = 'usage: xen-cmdline --get-dom0 KEY... | --set-dom0 KEY=VALUE... | --delete-dom0 KEY...';
@@ -65,7 +75,8 @@ function asToken(argument) {
 const file = process.env.PASSTHRU_SIMULATED_BOOT_CMDLINE;
 if (!file) fail(2, 'PASSTHRU_SIMULATED_BOOT_CMDLINE is not set: it names the file holding the next boot command line');
 const fault = process.env.PASSTHRU_SIMULATED_FAULT ?? '';
-if (!FAULTS.includes(fault)) fail(2, `unknown PASSTHRU_SIMULATED_FAULT "${fault}": expected one of ${FAULTS.slice(1).join(', ')}`);
+if (!FAULTS.includes(fault))
+  fail(2, `unknown PASSTHRU_SIMULATED_FAULT "${fault}": expected one of ${FAULTS.slice(1).join(', ')}`);
 
 const [command, ...args] = process.argv.slice(2);
 if (!['--get-dom0', '--set-dom0', '--delete-dom0'].includes(command ?? '')) fail(1, USAGE);
@@ -73,7 +84,8 @@ if (args.length === 0) fail(1, `${command} needs at least one argument\n${USAGE}
 // The file holds one line, so no argument may carry a line break or other control character.
 if (args.some((a) => /[\x00-\x1f\x7f]/.test(a))) fail(1, 'arguments must not contain control characters');
 if (command === '--set-dom0' && args.some((a) => a.indexOf('=') < 1)) fail(1, `--set-dom0 takes KEY=VALUE\n${USAGE}`);
-if (command !== '--set-dom0' && args.some((a) => a.includes('=') || /\s/.test(a))) fail(1, `${command} takes keys only\n${USAGE}`);
+if (command !== '--set-dom0' && args.some((a) => a.includes('=') || /\s/.test(a)))
+  fail(1, `${command} takes keys only\n${USAGE}`);
 
 const writing = command !== '--get-dom0';
 // fail-get-after-write: writes work and leave a mark; reads fail once a write has happened.
@@ -89,7 +101,11 @@ if (fault === 'hang') setInterval(() => {}, 1 << 30);
 else if (fault === 'garbage') process.stdout.write('\x00\x01not a command line ((((');
 else if (command === '--get-dom0') {
   const keys = new Set(args);
-  process.stdout.write(`${readTokens(file).filter((t) => keys.has(keyOf(t))).join(' ')}\n`);
+  process.stdout.write(
+    `${readTokens(file)
+      .filter((t) => keys.has(keyOf(t)))
+      .join(' ')}\n`,
+  );
 } else if (command === '--delete-dom0') {
   const keys = new Set(args);
   const tokens = readTokens(file);

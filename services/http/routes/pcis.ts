@@ -26,8 +26,10 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
 
   app.get('/v1/pcis', { schema: { response: { 200: Type.Array(PciRecord), ...problems(502) } } }, () => records.pcis());
 
-  app.get('/v1/pcis/:id', { schema: { params: IdParams, response: { 200: PciRecord, ...problems(400, 404, 502) } } }, (request) =>
-    records.pci(parsePciAddress(request.params.id)),
+  app.get(
+    '/v1/pcis/:id',
+    { schema: { params: IdParams, response: { 200: PciRecord, ...problems(400, 404, 502) } } },
+    (request) => records.pci(parsePciAddress(request.params.id)),
   );
 
   app.get(
@@ -47,7 +49,10 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         schema: {
           params: IdParams,
           body: CommandBody,
-          response: { 200: Type.Object({ ...PciRecord.properties, ...CommandEffect }), ...problems(400, 401, 404, 502) },
+          response: {
+            200: Type.Object({ ...PciRecord.properties, ...CommandEffect }),
+            ...problems(400, 401, 404, 502),
+          },
         },
       },
       async (request) => {

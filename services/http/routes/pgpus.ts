@@ -10,10 +10,14 @@ import { CommandBody, CommandEffect, IdParams, PgpuRecord, problems } from '../s
 export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
   const { records, commands } = passthru;
 
-  app.get('/v1/pgpus', { schema: { response: { 200: Type.Array(PgpuRecord), ...problems(502) } } }, () => records.pgpus());
+  app.get('/v1/pgpus', { schema: { response: { 200: Type.Array(PgpuRecord), ...problems(502) } } }, () =>
+    records.pgpus(),
+  );
 
-  app.get('/v1/pgpus/:id', { schema: { params: IdParams, response: { 200: PgpuRecord, ...problems(400, 404, 502) } } }, (request) =>
-    records.pgpu(parsePciAddress(request.params.id)),
+  app.get(
+    '/v1/pgpus/:id',
+    { schema: { params: IdParams, response: { 200: PgpuRecord, ...problems(400, 404, 502) } } },
+    (request) => records.pgpu(parsePciAddress(request.params.id)),
   );
 
   const command = (name: CommandName) =>
@@ -24,7 +28,10 @@ export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         schema: {
           params: IdParams,
           body: CommandBody,
-          response: { 200: Type.Object({ ...PgpuRecord.properties, ...CommandEffect }), ...problems(400, 401, 404, 502) },
+          response: {
+            200: Type.Object({ ...PgpuRecord.properties, ...CommandEffect }),
+            ...problems(400, 401, 404, 502),
+          },
         },
       },
       async (request, reply) => {
