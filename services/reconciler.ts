@@ -34,6 +34,7 @@ export class Reconciler {
 
   run(context: CommandContext): Promise<ReconcileReport> {
     return this.lane.run(async () => {
+      this.host.forgetRunningKernel();
       const [bootId, lists, inventory] = await Promise.all([
         this.host.bootId(),
         this.host.hideLists({ fresh: true }),

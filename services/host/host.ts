@@ -43,7 +43,7 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
-  private readonly current: FileKeyedCache<Set<PciAddress>>;
+  private current: Promise<Set<PciAddress>> | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
 
   constructor(
@@ -53,7 +53,6 @@ export class Host {
     timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
-    this.current = new FileKeyedCache([paths.procCmdline], () => this.readCurrentHideList());
     this.pending = new FileKeyedCache(paths.bootConfig, () => this.readPendingHideList());
   }
 
@@ -64,9 +63,24 @@ export class Host {
     return id;
   }
 
-  /** The running kernel's hide list, read again whenever its file changes (a reboot of a simulated host does). */
+  /**
+   * The running kernel's hide list. A running kernel's command line never
+   * changes, so it is read once a boot: the reconciler, which runs at every
+   * start and after `passthru reboot` of a simulated host, forgets it first.
+   */
   currentHideList(): Promise<Set<PciAddress>> {
-    return this.current.get();
+    if (!this.current) {
+      const reading = this.readCurrentHideList();
+      this.current = reading;
+      reading.catch(() => {
+        if (this.current === reading) this.current = null;
+      });
+    }
+    return this.current;
+  }
+
+  forgetRunningKernel(): void {
+    this.current = null;
   }
 
   /** The hide list the next boot will use. */
@@ -94,8 +108,9 @@ export class Host {
    */
   async hideLists(options: { fresh?: boolean } = {}): Promise<HideLists> {
     if (options.fresh) this.pending.forget();
-    const [current, pending] = await Promise.all([this.currentHideList(), this.pendingHideList()]);
-    return { current, pending };
+    // One after the other: a failure of the first leaves no second read unobserved.
+    const current = await this.currentHideList();
+    return { current, pending: await this.pendingHideList() };
   }
 
   /**
