@@ -4,7 +4,6 @@ import type { Dom0AccessStatus } from '../domain/dom0-access.ts';
 import { hostFailure, PassthruError } from '../domain/errors.ts';
 import { reconcile } from '../domain/reconcile.ts';
 import type { PciAddress } from '../domain/pci-address.ts';
-import { deviceStream } from '../projections/streams.ts';
 import type { HideLists, Host } from './host/host.ts';
 import type { Projector } from './projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from './records.ts';
@@ -27,7 +26,6 @@ const isHostFailure = (error: unknown): error is PassthruError =>
  */
 export class Commands {
   constructor(
-    private readonly hostId: string,
     private readonly host: Host,
     private readonly recorder: Recorder,
     private readonly projector: Projector,
@@ -85,7 +83,7 @@ export class Commands {
       }
       after = reread;
     }
-    const event = await this.recorder.append(deviceStream(this.hostId, command.pci), decision.event, context);
+    const event = await this.recorder.appendToDevice(command.pci, decision.event, context);
     await this.projector.catchUp();
     return { record: this.records.pciRecord(identity, after), changed: true, event };
   }
@@ -101,7 +99,7 @@ export class Commands {
     if (projected === null || projected === statusIn(pci, lists)) return;
     const boot = { id: await this.host.bootId(), isNew: false };
     for (const { event } of reconcile([{ id: pci, identity, projected, live: liveIn(pci, lists) }], boot)) {
-      await this.recorder.append(deviceStream(this.hostId, pci), event, context);
+      await this.recorder.appendToDevice(pci, event, context);
     }
   }
 
@@ -112,11 +110,7 @@ export class Commands {
     known: Dom0AccessStatus,
     configuration: 'unchanged' | 'unknown',
   ): Promise<PassthruError> {
-    const recorded = await this.recorder.append(
-      deviceStream(this.hostId, command.pci),
-      failed(command, known, error.message),
-      context,
-    );
+    const recorded = await this.recorder.appendToDevice(command.pci, failed(command, known, error.message), context);
     await this.projector.catchUp();
     const state =
       configuration === 'unchanged'

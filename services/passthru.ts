@@ -51,7 +51,7 @@ export async function openPassthru(
   const records = new Records(host, projector);
   const recorder = new Recorder(store, config.hostId, () => clock.now());
   const lane = new Serial();
-  const reconciler = new Reconciler(config.hostId, host, recorder, projector, records, lane, log);
+  const reconciler = new Reconciler(host, recorder, projector, records, lane, log);
   return {
     config,
     log,
@@ -59,7 +59,7 @@ export async function openPassthru(
     host,
     projector,
     records,
-    commands: new Commands(config.hostId, host, recorder, projector, records, lane, () => reconciler.lastRun !== null),
+    commands: new Commands(host, recorder, projector, records, lane, () => reconciler.lastRun !== null),
     reconciler,
     async close() {
       await following?.close();

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { reconcile, type DeviceSighting } from '../domain/reconcile.ts';
 import type { HostEvent } from '../domain/events.ts';
-import { deviceStream, hostStream } from '../projections/streams.ts';
 import type { Host } from './host/host.ts';
 import type { Projector } from './projector.ts';
 import { liveIn, type Records } from './records.ts';
@@ -23,7 +22,6 @@ export class Reconciler {
   lastRun: ReconcileReport | null = null;
 
   constructor(
-    private readonly hostId: string,
     private readonly host: Host,
     private readonly recorder: Recorder,
     private readonly projector: Projector,
@@ -42,7 +40,7 @@ export class Reconciler {
       ]);
       await this.projector.catchUp();
       const appended: AppendedEvent[] = [];
-      const lastBoot = await this.recorder.lastEvent(hostStream(this.hostId));
+      const lastBoot = await this.recorder.lastHostEvent();
       const previousBootId = (lastBoot?.data as HostEvent['data'] | undefined)?.boot_id ?? null;
       const newBoot = previousBootId !== bootId;
       const inInventory = new Map(inventory.map((d) => [d.id, d]));
@@ -53,7 +51,7 @@ export class Reconciler {
         live: liveIn(id, lists),
       }));
       for (const { pci, event } of reconcile(sightings, { id: bootId, isNew: newBoot })) {
-        appended.push(await this.recorder.append(deviceStream(this.hostId, pci), event, context));
+        appended.push(await this.recorder.appendToDevice(pci, event, context));
       }
       // Last, so a reconcile cut short is run again in full: the boot is new until it is recorded.
       if (newBoot) {
@@ -66,7 +64,7 @@ export class Reconciler {
             pending: [...lists.pending.devices],
           },
         };
-        appended.push(await this.recorder.append(hostStream(this.hostId), event, context));
+        appended.push(await this.recorder.appendToHost(event, context));
       }
       await this.projector.catchUp();
       const report = { boot_id: bootId, new_boot: newBoot, appended };

@@ -1,4 +1,6 @@
 import type { DeviceEvent, HostEvent } from '../domain/events.ts';
+import type { PciAddress } from '../domain/pci-address.ts';
+import { deviceStream, hostStream } from '../projections/streams.ts';
 import { newEventId } from './event-id.ts';
 import type { EventMetadata, EventStore, StoredEvent } from './store/event-store.ts';
 
@@ -15,7 +17,10 @@ export interface AppendedEvent {
   readonly revision: number;
 }
 
-/** Appends domain events with their metadata: the only writer of the store. */
+/**
+ * Appends domain events with their metadata to this host's streams: the only
+ * writer of the store, and the one place that names the streams it writes.
+ */
 export class Recorder {
   constructor(
     readonly store: EventStore,
@@ -23,7 +28,19 @@ export class Recorder {
     private readonly now: () => Date,
   ) {}
 
-  async append(stream: string, event: DeviceEvent | HostEvent, context: CommandContext): Promise<AppendedEvent> {
+  appendToDevice(pci: PciAddress, event: DeviceEvent, context: CommandContext): Promise<AppendedEvent> {
+    return this.append(deviceStream(this.hostId, pci), event, context);
+  }
+
+  appendToHost(event: HostEvent, context: CommandContext): Promise<AppendedEvent> {
+    return this.append(hostStream(this.hostId), event, context);
+  }
+
+  private async append(
+    stream: string,
+    event: DeviceEvent | HostEvent,
+    context: CommandContext,
+  ): Promise<AppendedEvent> {
     const now = this.now();
     const metadata: EventMetadata = {
       ...context.extra,
@@ -41,7 +58,8 @@ export class Recorder {
     return { type: event.type, position: result.position, revision: result.revision };
   }
 
-  async lastEvent(stream: string): Promise<StoredEvent | null> {
+  async lastHostEvent(): Promise<StoredEvent | null> {
+    const stream = hostStream(this.hostId);
     const revision = await this.store.streamRevision(stream);
     if (revision === null) return null;
     const [last] = await this.store.readStream(stream, { from: revision, limit: 1 });
