@@ -101,6 +101,7 @@ export class Commands {
     for (const { event } of reconcile([{ id: pci, identity, projected, live: liveIn(pci, lists) }], boot)) {
       await this.recorder.appendToDevice(pci, event, context);
     }
+    await this.projector.catchUp();
   }
 
   private async recordFailure(

@@ -1,4 +1,5 @@
 import { suite } from 'uvu';
+import type { PciAddress } from '../../domain/pci-address.ts';
 import * as assert from 'uvu/assert';
 import { GPU, NIC, NVME, World } from '../support/world.ts';
 
@@ -108,6 +109,14 @@ test('a change by hand before a command is recorded as such, before the commandâ
       ['Dom0AccessEnabled', 'enabled', 'command'],
     ],
   );
+});
+
+test('a command that finds its device already changed by hand records that, and the views follow at once', async ({ world }) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NIC.id})`);
+  const response = await world.post(`/v1/pcis/${NIC.id}/hide`);
+  assert.is(response.json().changed, false);
+  assert.is(world.passthru.projector.pci.devices[NIC.id as PciAddress]?.status, 'disabled_on_reboot');
+  assert.is(world.passthru.projector.pci.devices[NIC.id as PciAddress]?.last_change.cause, 'outside_change');
 });
 
 test.run();
