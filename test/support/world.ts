@@ -23,6 +23,8 @@ export const NIC: FakeDevice = { id: '0000:04:00.0', class: '0x020000', vendor: 
 export const GPU: FakeDevice = { id: '0000:03:00.0', class: '0x030000', vendor: '0x10de', device: '0x1db4' };
 export const NVME: FakeDevice = { id: '0000:05:00.0', class: '0x010802', vendor: '0x144d', device: '0xa808' };
 
+const bearer = (token: string | null) => (token === null ? {} : { authorization: `Bearer ${token}` });
+
 /** A simulated host with a fake sysfs, and the real service over it. */
 export class World {
   passthru!: Passthru;
@@ -99,15 +101,15 @@ export class World {
     return this.app.inject(options);
   }
 
-  get(url: string): Promise<LightMyRequestResponse> {
-    return this.app.inject({ method: 'GET', url });
+  get(url: string, token: string | null = TOKEN): Promise<LightMyRequestResponse> {
+    return this.app.inject({ method: 'GET', url, headers: bearer(token) });
   }
 
   post(url: string, body?: unknown, token: string | null = TOKEN): Promise<LightMyRequestResponse> {
     return this.app.inject({
       method: 'POST',
       url,
-      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      headers: bearer(token),
       ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
     });
   }
