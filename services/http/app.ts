@@ -8,6 +8,7 @@ import { bearerGuard } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
+import { pageRoutes } from './routes/page.ts';
 import { pciRoutes } from './routes/pcis.ts';
 import { pgpuRoutes } from './routes/pgpus.ts';
 import { xapiPlugin } from '../xapi/plugin.ts';
@@ -63,6 +64,7 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   await app.register(pgpuRoutes, options);
   await app.register(eventRoutes, options);
   await app.register(hostRoutes, options);
+  await app.register(pageRoutes, options);
   await app.register(xapiPlugin, { passthru, token });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

@@ -1,0 +1,84 @@
+/** An answer other than 2xx, carrying the problem+json `detail` the service wrote. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problem: Readonly<Record<string, unknown>> | null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** The REST API with this tab's token; a 401 anywhere means the token no longer works. */
+export class Api {
+  constructor(
+    readonly token: string,
+    private readonly onUnauthorized: (detail: string) => void = () => undefined,
+  ) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  get headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        cache: 'no-store',
+        headers: {
+          ...this.headers,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new ApiError(0, `the service cannot be reached (${(error as Error).message})`, null);
+    }
+    const answer = parse(await response.text());
+    if (!response.ok) {
+      const problem = isObject(answer) ? answer : null;
+      const detail =
+        typeof problem?.detail === 'string' ? problem.detail : `HTTP ${response.status} ${response.statusText}`.trim();
+      if (response.status === 401) this.onUnauthorized(detail);
+      throw new ApiError(response.status, detail, problem);
+    }
+    return answer as T;
+  }
+}
+
+/** Every entry of a paged read (`{ events, next }`), following `next` to the end, keeping the last `keep`. */
+export async function readToEnd<E>(
+  api: Api,
+  path: (after: number | null) => string,
+  keep = Number.POSITIVE_INFINITY,
+): Promise<E[]> {
+  const kept: E[] = [];
+  for (let after: number | null = null; ;) {
+    const page: { events: E[]; next: number | null } = await api.get(path(after));
+    kept.push(...page.events);
+    if (kept.length > keep) kept.splice(0, kept.length - keep);
+    if (page.next === null || page.events.length === 0) return kept;
+    after = page.next;
+  }
+}

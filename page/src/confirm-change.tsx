@@ -1,0 +1,169 @@
+import { useState } from 'preact/hooks';
+import { ApiError, type Api } from './api.ts';
+import type { CommandAnswer, CommandName, PciRecord } from './api-types.ts';
+import { Modal } from './modal.tsx';
+import { leftBehind, protections, statusAfter } from './next-boot.ts';
+import { StatusBadge } from './status-badge.tsx';
+import { COMMAND_WORDS, plural, PROTECTION_WORDS } from './words.ts';
+
+export interface ChangeRequest {
+  readonly command: CommandName;
+  readonly records: readonly PciRecord[];
+}
+
+export interface ChangeDone {
+  readonly request: ChangeRequest;
+  readonly warnings: readonly string[];
+}
+
+interface Props {
+  readonly api: Api;
+  readonly request: ChangeRequest;
+  readonly pcis: readonly PciRecord[];
+  readonly onDone: (done: ChangeDone) => void;
+  readonly onClose: () => void;
+}
+
+/** One device through its own route, several through the batch route: one boot configuration edit, all or nothing. */
+async function send(api: Api, { command, records }: ChangeRequest, body: Record<string, unknown>) {
+  if (records.length === 1) {
+    const answer = await api.post<CommandAnswer>(`/v1/pcis/${records[0]!.id}/${command}`, body);
+    return answer.warnings ?? [];
+  }
+  const answer = await api.post<CommandAnswer>(`/v1/pcis/${command}`, { ...body, ids: records.map((r) => r.id) });
+  return answer.warnings ?? [];
+}
+
+/**
+ * Says what the next boot will do before anything is sent, shows what a hide
+ * would leave behind, and asks for an explicit override with a reason before
+ * hiding a protected device.
+ */
+export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
+  const { command, records } = request;
+  const [reason, setReason] = useState('');
+  const [override, setOverride] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
+
+  const guarded = command === 'hide' ? records.filter((r) => protections(r).length > 0) : [];
+  const needsOverride = guarded.length > 0 || refused;
+  const warnings = command === 'hide' ? leftBehind(records, pcis) : [];
+  const changing = records.filter((r) => statusAfter(r.dom0_access, command) !== r.dom0_access);
+  const ready = !busy && (!needsOverride || (override && reason.trim() !== ''));
+
+  const confirm = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body = {
+      ...(reason.trim() ? { reason: reason.trim() } : {}),
+      ...(needsOverride && override ? { force: true } : {}),
+    };
+    try {
+      onDone({ request, warnings: await send(api, request, body) });
+    } catch (failure) {
+      setError((failure as Error).message);
+      // A refusal the records did not foresee (the host changed since they were read) can be overridden too.
+      if (failure instanceof ApiError && failure.status === 409) setRefused(true);
+      setBusy(false);
+    }
+  };
+
+  const title = `${COMMAND_WORDS[command].verb}: ${records.length === 1 ? records[0]!.id : plural(records.length, 'device')}?`;
+  return (
+    <Modal labelledBy="confirm-title" onClose={onClose} className="confirm">
+      <form onSubmit={confirm}>
+        <h2 id="confirm-title">{title}</h2>
+        <p>
+          {changing.length === 0
+            ? 'Nothing would change: the next boot already does this.'
+            : command === 'hide'
+              ? `From the next boot on, dom0 no longer uses ${changing.length === 1 ? 'this device' : 'these devices'}: xen-pciback holds them for passthrough to a guest.`
+              : `From the next boot on, dom0 uses ${changing.length === 1 ? 'this device' : 'these devices'} again.`}{' '}
+          Nothing changes before the host reboots.
+        </p>
+        <ul class="change-list">
+          {records.map((r) => {
+            const after = statusAfter(r.dom0_access, command);
+            return (
+              <li key={r.id}>
+                <span class="mono">{r.id}</span> <span class="muted">{r.device_name}</span>
+                <span class="change-states">
+                  <StatusBadge status={r.dom0_access} />
+                  {after === r.dom0_access ? (
+                    <span class="muted"> no change</span>
+                  ) : (
+                    <>
+                      <span aria-hidden="true"> → </span>
+                      <span class="visually-hidden"> becomes </span>
+                      <StatusBadge status={after} />
+                    </>
+                  )}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+        {warnings.length > 0 && (
+          <div class="warnings">
+            <h3>Left behind</h3>
+            <ul>
+              {warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {needsOverride && (
+          <div class="override">
+            <h3>Protected</h3>
+            {guarded.map((r) =>
+              protections(r).map((g) => (
+                <p key={`${r.id}-${g.reason}`}>
+                  <span class="mono">{r.id}</span> is the {PROTECTION_WORDS[g.reason] ?? g.reason} ({g.detail}). Hidden
+                  from dom0, the host may fail to boot or to be reached.
+                </p>
+              )),
+            )}
+            <label class="check">
+              <input type="checkbox" checked={override} onChange={(e) => setOverride(e.currentTarget.checked)} />
+              Override the protection for this change
+            </label>
+          </div>
+        )}
+        <label class="field">
+          <span>
+            Reason{' '}
+            {needsOverride ? (
+              <span class="muted">(required for an override)</span>
+            ) : (
+              <span class="muted">(optional)</span>
+            )}
+          </span>
+          <input
+            type="text"
+            maxLength={500}
+            value={reason}
+            required={needsOverride}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="dialog-actions">
+          <button type="button" class="quiet" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={!ready}>
+            {busy ? 'Working…' : `${COMMAND_WORDS[command].verb} at next boot`}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,67 @@
+import { DOM0_ACCESS_STATUSES, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import type { HistoryEntry } from './api-types.ts';
+
+/** Why an event happened, as the timeline names it. */
+export type Cause = 'discovery' | 'command' | 'reboot' | 'change by hand' | 'failure' | 'refusal' | 'boot' | 'other';
+
+export interface EventWords {
+  readonly title: string;
+  readonly cause: Cause;
+  /** The device's status after the event, when it says. */
+  readonly status: Dom0AccessStatus | null;
+  /** The device it is about, when it is a device's event. */
+  readonly pci: string | null;
+  readonly actor: string | null;
+  /** The operator's reason, or why it failed or was refused. */
+  readonly reason: string | null;
+  /** What a forced change overrode. */
+  readonly forced: string | null;
+}
+
+type Fields = Record<string, unknown>;
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const isStatus = (value: unknown): value is Dom0AccessStatus =>
+  (DOM0_ACCESS_STATUSES as readonly unknown[]).includes(value);
+
+function forcedOf(data: Fields, metadata: Fields): string | null {
+  if (data.forced !== true && metadata.forced !== true) return null;
+  const overridden = data.overridden ?? metadata.overridden;
+  if (Array.isArray(overridden)) {
+    return overridden.map((o) => (typeof o === 'object' && o ? text((o as Fields).reason) : text(o))).join(', ');
+  }
+  return text(overridden) ?? 'protection';
+}
+
+/** An event of the feed or a device's history, in the operator's words. */
+export function describeEvent(entry: HistoryEntry): EventWords {
+  const data: Fields = typeof entry.data === 'object' && entry.data !== null ? (entry.data as Fields) : {};
+  const metadata: Fields = entry.metadata;
+  const base = {
+    status: isStatus(data.status) ? data.status : null,
+    pci: text(data.pci),
+    actor: text(metadata.actor),
+    reason: text(metadata.reason) ?? text(data.reason),
+    forced: forcedOf(data, metadata),
+  };
+  const via = text(data.via);
+  switch (entry.type) {
+    case 'DeviceDiscovered':
+      return { ...base, title: 'Discovered', cause: 'discovery' };
+    case 'Dom0AccessDisabled':
+      return { ...base, title: `Hidden from dom0${via ? ` (via ${via})` : ''}`, cause: 'command' };
+    case 'Dom0AccessEnabled':
+      return { ...base, title: `Given back to dom0${via ? ` (via ${via})` : ''}`, cause: 'command' };
+    case 'Dom0AccessChangeFailed':
+      return { ...base, title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} failed`, cause: 'failure' };
+    case 'Dom0AccessRefused':
+      return { ...base, title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused`, cause: 'refusal' };
+    case 'Dom0AccessReconciled':
+      return data.cause === 'reboot'
+        ? { ...base, title: 'Changed by a reboot', cause: 'reboot' }
+        : { ...base, title: 'Changed outside passthru', cause: 'change by hand' };
+    case 'BootObserved':
+      return { ...base, title: `Boot ${text(data.boot_id)?.slice(0, 8) ?? ''} observed`, cause: 'boot' };
+    default:
+      return { ...base, title: entry.type.replace(/([a-z])([A-Z])/g, '$1 $2'), cause: 'other' };
+  }
+}

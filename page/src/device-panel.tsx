@@ -1,0 +1,171 @@
+import { useEffect, useState } from 'preact/hooks';
+import { readToEnd, type Api } from './api.ts';
+import type { CommandName, DeviceState, HistoryEntry, PciRecord } from './api-types.ts';
+import { commandFor } from './device-table.tsx';
+import { describeEvent } from './describe-event.ts';
+import type { LiveEvents } from './live-events.ts';
+import { eventPci } from './live-events.ts';
+import { Modal } from './modal.tsx';
+import { dependenciesOf, protections } from './next-boot.ts';
+import { StatusBadge } from './status-badge.tsx';
+import { Timeline } from './timeline.tsx';
+import { COMMAND_WORDS, formatTime, PROTECTION_WORDS } from './words.ts';
+
+interface Props {
+  readonly api: Api;
+  readonly id: string;
+  readonly pcis: readonly PciRecord[];
+  readonly live: LiveEvents;
+  readonly canChange: boolean;
+  readonly onCommand: (command: CommandName, records: readonly PciRecord[]) => void;
+  readonly onOpen: (id: string) => void;
+  readonly onClose: () => void;
+}
+
+/** One device: what it is, its timeline, and a slider back through its revisions. */
+export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen, onClose }: Props) {
+  const record = pcis.find((p) => p.id === id) ?? null;
+  const [events, setEvents] = useState<readonly HistoryEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // null follows the newest revision as events arrive; a number holds the slider where the operator put it.
+  const [held, setHeld] = useState<number | null>(null);
+  const [state, setState] = useState<DeviceState | null>(null);
+
+  useEffect(() => {
+    const path = (after: number | null) =>
+      `/v1/pcis/${encodeURIComponent(id)}/history?limit=1000${after === null ? '' : `&after=${after}`}`;
+    const load = () =>
+      readToEnd<HistoryEntry>(api, path).then(
+        (loaded) => (setEvents(loaded), setError(null)),
+        (failure: Error) => setError(failure.message),
+      );
+    setEvents(null);
+    setHeld(null);
+    void load();
+    return live.listen((entry) => {
+      if (eventPci(entry) === id) void load();
+    });
+  }, [api, id]);
+
+  const latest = events && events.length > 0 ? events[events.length - 1]!.revision : null;
+  const at = held ?? latest;
+  useEffect(() => {
+    if (at === null) return;
+    let current = true;
+    api.get<DeviceState>(`/v1/pcis/${encodeURIComponent(id)}/state?at=${at}`).then(
+      (answer) => current && setState(answer),
+      (failure: Error) => current && setError(failure.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, id, at]);
+
+  const atEntry = events?.find((e) => e.revision === at) ?? null;
+  const command = record ? commandFor(record) : null;
+  return (
+    <Modal labelledBy="device-title" onClose={onClose} className="drawer">
+      <div class="drawer-head">
+        <h2 id="device-title" class="mono">
+          {id}
+        </h2>
+        <button type="button" class="quiet" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {record ? (
+        <div class="device-facts">
+          <p>
+            <strong>{record.device_name}</strong> <span class="muted">{record.vendor_name}</span>
+            {record.pgpu && <span class="tag tag-pgpu">PGPU</span>}
+          </p>
+          <p class="muted">{record.class_name}</p>
+          <p>
+            Now: <StatusBadge status={record.dom0_access} />
+          </p>
+          {protections(record).map((g) => (
+            <p key={g.reason}>
+              <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason] ?? g.reason}</span>{' '}
+              <span class="muted">{g.detail}</span>
+            </p>
+          ))}
+          {dependenciesOf(record).length > 0 && (
+            <p>
+              Dependencies:{' '}
+              {dependenciesOf(record).map((d) => (
+                <button key={d} type="button" class="link mono" onClick={() => onOpen(d)}>
+                  {d}
+                </button>
+              ))}
+            </p>
+          )}
+          {canChange && command && (
+            <button type="button" onClick={() => onCommand(command, [record])}>
+              {COMMAND_WORDS[command].verb}
+            </button>
+          )}
+        </div>
+      ) : (
+        <p class="muted">This host's inventory does not show {id} now; its history remains.</p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {events && latest !== null && at !== null && (
+        <section class="time-travel" aria-labelledby="travel-title">
+          <h3 id="travel-title">Time travel</h3>
+          <label class="field">
+            <span>
+              Revision {at} of {latest}
+              {held === null ? ' (now)' : ''}
+            </span>
+            <input
+              type="range"
+              min={0}
+              max={latest}
+              step={1}
+              value={at}
+              aria-valuetext={`revision ${at}${atEntry ? `, ${formatTime(atEntry.at)}, ${describeEvent(atEntry).title}` : ''}`}
+              onInput={(e) => {
+                const value = Number(e.currentTarget.value);
+                setHeld(value === latest ? null : value);
+              }}
+            />
+          </label>
+          {state && state.revision === at && (
+            <div class="state-at" data-revision={state.revision}>
+              <p>
+                As of revision {state.revision}: <StatusBadge status={state.status} />
+              </p>
+              <p class="small muted">
+                {describeEvent(atEntry ?? emptyEntry(state)).title} ({state.last_change.cause}),{' '}
+                <time dateTime={state.last_change.at}>{formatTime(state.last_change.at)}</time>
+                {state.failures > 0 ? `; ${state.failures} failed attempts so far` : ''}
+              </p>
+            </div>
+          )}
+          {held !== null && (
+            <button type="button" class="quiet" onClick={() => setHeld(null)}>
+              Back to now
+            </button>
+          )}
+        </section>
+      )}
+      <section aria-labelledby="timeline-title">
+        <h3 id="timeline-title">Timeline</h3>
+        {events === null ? <p class="muted">Loading…</p> : <Timeline events={events} at={at} />}
+      </section>
+    </Modal>
+  );
+}
+
+const emptyEntry = (state: DeviceState): HistoryEntry => ({
+  position: 0,
+  revision: state.revision,
+  type: state.last_change.type,
+  at: state.last_change.at,
+  data: {},
+  metadata: {},
+});

@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'preact/hooks';
+import { EVENT_TYPES } from '../../domain/events.ts';
+import { readToEnd, type Api } from './api.ts';
+import type { FeedEntry } from './api-types.ts';
+import type { LiveEvents } from './live-events.ts';
+import { EventItem } from './timeline.tsx';
+
+const SHOWN = 100;
+
+const hostOf = (entry: FeedEntry) => (typeof entry.metadata.host === 'string' ? entry.metadata.host : null);
+
+/** The global audit feed, newest first, filtered by type and host on the service and live from the stream. */
+export function Feed({ api, live, hostId }: { readonly api: Api; readonly live: LiveEvents; readonly hostId: string }) {
+  const [type, setType] = useState('');
+  const [host, setHost] = useState('');
+  const [entries, setEntries] = useState<readonly FeedEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [hosts, setHosts] = useState<ReadonlySet<string>>(new Set([hostId]));
+
+  useEffect(() => {
+    const matches = (e: FeedEntry) => (type === '' || e.type === type) && (host === '' || hostOf(e) === host);
+    const query = `limit=1000${type ? `&type=${type}` : ''}${host ? `&host=${encodeURIComponent(host)}` : ''}`;
+    const add = (found: readonly FeedEntry[]) => {
+      setHosts((known) => {
+        const more = found.map(hostOf).filter((h): h is string => h !== null && !known.has(h));
+        return more.length === 0 ? known : new Set([...known, ...more]);
+      });
+      setEntries((shown) => {
+        const byPosition = new Map([...(shown ?? []), ...found.filter(matches)].map((e) => [e.position, e]));
+        return [...byPosition.values()].sort((a, b) => b.position - a.position).slice(0, SHOWN);
+      });
+    };
+    setEntries(null);
+    const stop = live.listen((entry) => add([entry]));
+    readToEnd<FeedEntry>(api, (after) => `/v1/events?${query}${after === null ? '' : `&after=${after}`}`, SHOWN).then(
+      (loaded) => (add(loaded), setError(null)),
+      (failure: Error) => setError(failure.message),
+    );
+    return stop;
+  }, [api, live, type, host]);
+
+  return (
+    <section class="feed card" aria-labelledby="feed-title">
+      <h2 id="feed-title">Activity</h2>
+      <div class="toolbar">
+        <label class="field">
+          <span>Type</span>
+          <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
+            <option value="">All events</option>
+            {EVENT_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Host</span>
+          <select value={host} onChange={(e) => setHost(e.currentTarget.value)}>
+            <option value="">All hosts</option>
+            {[...hosts].sort().map((h) => (
+              <option key={h} value={h}>
+                {h}
+                {h === hostId ? ' (this host)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {entries === null ? (
+        <p class="muted">Loading…</p>
+      ) : entries.length === 0 ? (
+        <p class="muted">No event matches.</p>
+      ) : (
+        <ol class="timeline" aria-label="Events, newest first">
+          {entries.map((entry) => (
+            <EventItem key={entry.position} entry={entry} showDevice />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+import { dom0AccessStatus, hiddenIn, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import type { CommandName, HostView, PciRecord, Protection } from './api-types.ts';
+
+/** The status a command leaves: it sets the next boot's list and never touches the running kernel. */
+export const statusAfter = (status: Dom0AccessStatus, command: CommandName): Dom0AccessStatus =>
+  dom0AccessStatus({ current: hiddenIn(status).current, pending: command === 'hide' });
+
+export interface BootChange {
+  readonly id: string;
+  readonly record: PciRecord | null;
+  readonly hidden: boolean;
+}
+
+/**
+ * Exactly what the next boot changes: what its hide list adds to the running
+ * kernel's (hidden from then on) and what it drops (back with dom0), devices
+ * the inventory does not show included.
+ */
+export function nextBootChanges(host: HostView, pcis: readonly PciRecord[]): BootChange[] {
+  const byId = new Map(pcis.map((p) => [p.id, p]));
+  const current = new Set(host.current);
+  const pending = new Set(host.pending);
+  const change = (id: string, hidden: boolean): BootChange => ({ id, record: byId.get(id) ?? null, hidden });
+  return [
+    ...host.pending.filter((id) => !current.has(id)).map((id) => change(id, true)),
+    ...host.current.filter((id) => !pending.has(id)).map((id) => change(id, false)),
+  ].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** A record's protections as a list: none, one, or several (older services send none at all). */
+export function protections(record: PciRecord): readonly Protection[] {
+  const value = record.protected;
+  if (!value) return [];
+  return Array.isArray(value) ? value : [value as Protection];
+}
+
+export const dependenciesOf = (record: PciRecord): readonly string[] => record.dependencies ?? [];
+
+const hiddenNextBoot = (record: PciRecord) => hiddenIn(record.dom0_access).pending;
+
+/**
+ * What a hide would leave behind: dependencies of the chosen devices that
+ * stay with dom0 after the next boot, though passthrough needs them hidden too.
+ */
+export function leftBehind(chosen: readonly PciRecord[], pcis: readonly PciRecord[]): string[] {
+  const byId = new Map(pcis.map((p) => [p.id, p]));
+  const ids = new Set(chosen.map((p) => p.id));
+  const warnings: string[] = [];
+  for (const record of chosen) {
+    for (const dependency of dependenciesOf(record)) {
+      const other = byId.get(dependency);
+      if (ids.has(dependency) || (other && hiddenNextBoot(other))) continue;
+      const name = other ? ` (${other.device_name})` : '';
+      warnings.push(`${dependency}${name} stays with dom0: passthrough of ${record.id} needs it hidden too`);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,31 @@
+import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import type { CommandName } from './api-types.ts';
+
+/** Each state's name as the API spells it, in words, and what it means for the device. */
+export const STATUS_WORDS: Record<Dom0AccessStatus, { readonly label: string; readonly meaning: string }> = {
+  enabled: { label: 'Enabled', meaning: 'dom0 uses it' },
+  disabled: { label: 'Disabled', meaning: 'hidden from dom0, free for passthrough' },
+  disabled_on_reboot: { label: 'Disabled on reboot', meaning: 'dom0 still uses it; hidden from the next boot on' },
+  enabled_on_reboot: { label: 'Enabled on reboot', meaning: 'still hidden; back with dom0 from the next boot on' },
+};
+
+export const COMMAND_WORDS: Record<CommandName, { readonly verb: string; readonly done: string }> = {
+  hide: { verb: 'Hide from dom0', done: 'hidden from dom0 at the next boot' },
+  unhide: { verb: 'Give back to dom0', done: 'back with dom0 at the next boot' },
+};
+
+export const PROTECTION_WORDS: Record<string, string> = {
+  boot_device: 'boot device',
+  management_interface: 'management network interface',
+  system_display: 'system display',
+};
+
+const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** A recorded time as the operator's clock shows it. */
+export const formatTime = (iso: string) => {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : time.format(date);
+};
+
+export const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
