@@ -33,7 +33,7 @@ unreachable('an unreachable server is a clear store failure within seconds', asy
     assert.is((error as PassthruError).kind, 'store_failure');
     assert.match(
       (error as Error).message,
-      'cannot reach the KurrentDB store at kurrentdb://127.0.0.1:1?tls=false: the server is unavailable',
+      'cannot use the KurrentDB store at kurrentdb://127.0.0.1:1?tls=false: the server is unavailable',
     );
   }
   assert.ok(Date.now() - started < 8000, `failed after ${Date.now() - started} ms`);
