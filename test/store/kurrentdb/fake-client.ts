@@ -58,7 +58,32 @@ export class FakeKurrentDb implements KurrentClient {
     return record!;
   }
 
-  async appendToStream(stream: string, events: EventData[], options: AppendToStreamOptions): Promise<AppendResult> {
+  appendToStream(stream: string, events: EventData[], options: AppendToStreamOptions): Promise<AppendResult> {
+    return this.append(stream, events, options, this.throwOnAppendFailure);
+  }
+
+  /** Another client of the same server, as a connection string with throwOnAppendFailure=false makes one. */
+  lenientClient(): KurrentClient {
+    return {
+      appendToStream: (stream, events, options) => this.append(stream, events, options, false),
+      readStream: (stream, options) => this.readStream(stream, options),
+      readAll: (options) => this.readAll(options),
+      subscribeToAll: (options) => this.subscribeToAll(options),
+      dispose: async () => undefined,
+    };
+  }
+
+  /** A restart as clients see it: every subscription ends; the log stays. */
+  restart(): void {
+    for (const subscription of this.live) subscription.end();
+  }
+
+  private async append(
+    stream: string,
+    events: EventData[],
+    options: AppendToStreamOptions,
+    throwOnAppendFailure: boolean,
+  ): Promise<AppendResult> {
     this.appends.push({ stream, ids: events.map((e) => e.id) });
     await this.answer('append');
     const state = options.streamState ?? 'any';
@@ -75,7 +100,7 @@ export class FakeKurrentDb implements KurrentClient {
       (state === 'stream_exists' && current !== null) ||
       state === current;
     if (!holds) {
-      if (this.throwOnAppendFailure) {
+      if (throwOnAppendFailure) {
         throw new WrongExpectedVersionError(undefined, {
           streamName: stream,
           expected: state,
