@@ -4,6 +4,7 @@ import { AccessDeniedError, NotLeaderError, UnavailableError } from '@kurrent/ku
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
+import { loadConfig } from '../../services/config.ts';
 import { Recorder } from '../../services/recorder.ts';
 import type { NewEvent } from '../../services/store/event-store.ts';
 import { KurrentDbEventStore, openKurrentDbStore } from '../../services/store/kurrentdb-store.ts';
@@ -297,6 +298,17 @@ strings('every scheme the client takes opens, esdb:// spelled as kurrentdb://', 
       await store.close();
     }
   }
+});
+strings('the store setting takes every scheme, and names them when it refuses one', () => {
+  const env = { PASSTHRU_HOST_ID: 'alpha', PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_DATA_DIR: '/tmp/passthru-config' };
+  for (const scheme of ['kurrentdb', 'kurrent', 'kdb', 'esdb', 'kdb+discover', 'esdb+discover']) {
+    const store = `${scheme}://node1:2113?tls=false`;
+    assert.is(loadConfig({ ...env, PASSTHRU_STORE: store }).store, store);
+  }
+  assert.throws(
+    () => loadConfig({ ...env, PASSTHRU_STORE: 'eventstore://node1:2113' }),
+    /KurrentDB connection string \(kurrentdb:\/\/, kurrent:\/\/, kdb:\/\/ or esdb:\/\/, each also \+discover\)/,
+  );
 });
 strings('a deadline that is not milliseconds is refused before connecting', async () => {
   const error = await failure(openKurrentDbStore(`${ENDPOINT}&defaultDeadline=soon`, () => new FakeKurrentDb()));
