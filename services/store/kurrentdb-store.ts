@@ -35,14 +35,14 @@ import type {
 } from './event-store.ts';
 import { revisionConflict } from './expected-revision.ts';
 import { feedCursor, notAnEventPosition } from './feed-cursor.ts';
-import type { AllSubscription, KurrentClient } from './kurrentdb/client.ts';
+import type { KurrentClient } from './kurrentdb/client.ts';
 import { kurrentDbConnection, type KurrentDbConnection } from './kurrentdb/connection-string.ts';
 import { readWithin, withDeadline } from './kurrentdb/deadline.ts';
 import { describeFailure, leavesAppendUnknown } from './kurrentdb/failures.ts';
-import { passthruStreams, toPassthruEvent } from './kurrentdb/passthru-events.ts';
+import { followPassthruEvents } from './kurrentdb/follow.ts';
+import { passthruStreamFilter, toPassthruEvent } from './kurrentdb/passthru-events.ts';
 import { toPosition } from './kurrentdb/positions.ts';
 
-const RESUBSCRIBE_MS = 1000;
 /** Events asked of the server per read of `$all` when the caller sets no limit, and when looking for the newest. */
 const FEED_BATCH = 500;
 const HEAD_BATCH = 32;
@@ -65,7 +65,7 @@ function feedFilter(options: ReadAllOptions): { filter: Filter; keep: (event: St
   if (prefix) return { filter: streamNameFilter({ prefixes: [prefix] }), keep };
   // Passthru's event types are its own, so the type filter is the narrower one; the stream check runs here.
   if (types) return { filter: eventTypeFilter({ regex: `^(?:${[...types].map(escapeRegex).join('|')})$` }), keep };
-  return { filter: passthruStreams(), keep };
+  return { filter: passthruStreamFilter(), keep };
 }
 
 /** The pool's store: one KurrentDB (cluster) that every host's service writes to and reads from. */
@@ -193,7 +193,7 @@ export class KurrentDbEventStore implements EventStore {
   headPosition(): Promise<number> {
     return this.call('read $all', async () => {
       let head = 0;
-      await this.scan(END, BACKWARDS, passthruStreams(), HEAD_BATCH, (event) => {
+      await this.scan(END, BACKWARDS, passthruStreamFilter(), HEAD_BATCH, (event) => {
         const stored = toPassthruEvent(event);
         if (stored) head = stored.position;
         return !stored;
@@ -204,51 +204,18 @@ export class KurrentDbEventStore implements EventStore {
 
   follow(after: number, onEvent: () => void): { close(): Promise<void> } {
     const cursor = feedCursor(after);
-    let from: ReadPosition | null = cursor === 0 ? START : null;
-    let subscription: AllSubscription | undefined;
-    let retry: NodeJS.Timeout | undefined;
-    let closed = false;
-    const later = () => {
-      if (!closed) retry = setTimeout(() => void subscribe(), RESUBSCRIBE_MS).unref();
-    };
-    const subscribe = async () => {
-      if (from === null) {
-        try {
-          from = await this.call('read $all', () => this.eventPosition(cursor));
-        } catch (error) {
-          if (!(error instanceof PassthruError && error.kind === 'invalid_input')) return later();
-          // Not an event: the reader's own read from its position says so; follow what comes next.
-          from = END;
-          onEvent();
-        }
+    const start = async (): Promise<ReadPosition> => {
+      if (cursor === 0) return START;
+      try {
+        return await this.call('read $all', () => this.eventPosition(cursor));
+      } catch (error) {
+        if (!(error instanceof PassthruError && error.kind === 'invalid_input')) throw error;
+        // Not an event: the reader's own read from its position says so; follow what comes next.
+        onEvent();
+        return END;
       }
-      if (closed) return;
-      const current = this.client.subscribeToAll({ fromPosition: from, filter: passthruStreams() });
-      subscription = current;
-      let ended = false;
-      // A subscription that fails (server restart, leader change) or ends cleanly resumes where it was, after a pause.
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        later();
-      };
-      current.on('data', ({ event }) => {
-        if (!event?.position) return;
-        from = event.position;
-        if (toPassthruEvent(event)) onEvent();
-      });
-      current.on('error', end);
-      current.on('end', end);
-      current.on('close', end);
     };
-    void subscribe();
-    return {
-      async close() {
-        closed = true;
-        clearTimeout(retry);
-        await subscription?.unsubscribe();
-      },
-    };
+    return followPassthruEvents(this.client, this.deadlineMs, start, onEvent);
   }
 
   async close(): Promise<void> {

@@ -256,6 +256,18 @@ test('follow resubscribes when the server ends the subscription cleanly, and aft
   assert.is(server.live.length, 0);
 });
 
+test('follow takes up again a subscription the server never confirms', async ({ server, store }) => {
+  server.hung.add('subscribe');
+  let wakes = 0;
+  const following = store.follow(0, () => (wakes += 1));
+  await eventually(() => server.subscriptions.length === 1, 'asked once');
+  server.hung.clear();
+  await eventually(() => server.live.length === 1 && server.subscriptions.length === 2, 'asked again, once');
+  await store.append('host-alpha', [event()], 'no_stream');
+  await eventually(() => wakes === 1, 'woken');
+  await following.close();
+});
+
 test('an after that is not an event position is bad input, and no page is read from it', async ({ server, store }) => {
   const { position } = await store.append('host-alpha', [event()], 'no_stream');
   await store.append('host-alpha', [event()], 0);

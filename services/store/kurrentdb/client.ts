@@ -13,7 +13,7 @@ import type {
 export interface AllSubscription {
   on(event: 'data', listener: (resolved: AllStreamResolvedEvent) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
-  on(event: 'end' | 'close', listener: () => void): this;
+  on(event: 'confirmation' | 'end' | 'close', listener: () => void): this;
   unsubscribe(): Promise<void>;
 }
 

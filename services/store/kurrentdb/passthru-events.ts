@@ -16,7 +16,7 @@ import { toPosition } from './positions.ts';
 const PASSTHRU_STREAM = '^(?:pci-[A-Za-z0-9._-]+@.+|host-[A-Za-z0-9._-]+)$';
 const passthruStream = new RegExp(PASSTHRU_STREAM);
 
-export const passthruStreams = (): Filter => streamNameFilter({ regex: PASSTHRU_STREAM });
+export const passthruStreamFilter = (): Filter => streamNameFilter({ regex: PASSTHRU_STREAM });
 
 const METADATA_FIELDS = ['at', 'actor', 'correlation_id', 'host'] as const;
 

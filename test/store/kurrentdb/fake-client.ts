@@ -37,7 +37,7 @@ export class FakeKurrentDb implements KurrentClient {
   /** Reads not asking for the leader see a follower this many records behind it. */
   followerLag = 0;
   /** Calls that never answer, as from a hung server. */
-  readonly hung = new Set<'append' | 'read'>();
+  readonly hung = new Set<'append' | 'read' | 'subscribe'>();
   /** The next appends are written, then answered with a deadline error, as when the answer is lost. */
   lostAnswers = 0;
   /** The next calls fail with these errors before doing anything. */
@@ -180,7 +180,9 @@ export class FakeKurrentDb implements KurrentClient {
     this.subscriptions.push(subscription);
     const from = options.fromPosition;
     const backlog = this.log.filter((e) => typeof from !== 'object' || e.position.prepare > from.prepare);
+    if (this.hung.has('subscribe')) return subscription;
     setImmediate(() => {
+      subscription.emit('confirmation');
       if (from !== END) for (const event of backlog) subscription.deliver(event);
     });
     return subscription;
