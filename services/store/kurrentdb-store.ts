@@ -40,6 +40,7 @@ import { kurrentDbConnection, type KurrentDbConnection } from './kurrentdb/conne
 import { readWithin, withDeadline } from './kurrentdb/deadline.ts';
 import { describeFailure, leavesAppendUnknown } from './kurrentdb/failures.ts';
 import { followPassthruEvents } from './kurrentdb/follow.ts';
+import { KnownPositions } from './kurrentdb/known-positions.ts';
 import { passthruStreamFilter, toPassthruEvent } from './kurrentdb/passthru-events.ts';
 import { toPosition } from './kurrentdb/positions.ts';
 
@@ -71,6 +72,7 @@ function feedFilter(options: ReadAllOptions): { filter: Filter; keep: (event: St
 /** The pool's store: one KurrentDB (cluster) that every host's service writes to and reads from. */
 export class KurrentDbEventStore implements EventStore {
   private readonly deadlineMs: number;
+  private readonly known = new KnownPositions();
   /** The connection string without credentials, for messages. */
   readonly endpoint: string;
 
@@ -175,6 +177,7 @@ export class KurrentDbEventStore implements EventStore {
       const { filter, keep } = feedFilter(options);
       const events: StoredEvent[] = [];
       let lastCommit: bigint | null = null;
+      let end: Position | null = null;
       // Room for the event at `after` itself, which the read starts on, and one past the page.
       const batch = Number.isFinite(limit) ? Math.min(limit + 2, FEED_BATCH) : FEED_BATCH;
       await this.scan(from, FORWARDS, filter, batch, (event) => {
@@ -184,8 +187,11 @@ export class KurrentDbEventStore implements EventStore {
         if (events.length >= limit && event.position.commit !== lastCommit) return false;
         events.push(stored);
         lastCommit = event.position.commit;
+        end = event.position;
         return true;
       });
+      const last = events[events.length - 1];
+      if (last && end) this.known.remember(last.position, end);
       return events;
     });
   }
@@ -252,11 +258,14 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   /**
-   * The full position of the event whose prepare position is `after`. The
-   * cursor is sent to the server only here, as the start of a one-event read;
-   * the page is then read from the position the server answered with.
+   * The full position of the event whose prepare position is `after`. A
+   * cursor this store did not give out is sent to the server only here, as the
+   * start of a one-event read; the page is then read from the position the
+   * server answered with.
    */
   private async eventPosition(after: number): Promise<Position> {
+    const known = this.known.get(after);
+    if (known) return known;
     let found: Position | null = null;
     try {
       const at = BigInt(after);

@@ -139,6 +139,10 @@ test('a page of the feed asks the server for about a page and ends its read', as
     `asked ${server.allReads.map((r) => r.maxCount)}`,
   );
   assert.is(server.openReads, 0, 'every read of the server ended');
+  assert.ok(
+    server.allReads.every((read) => read.filter !== undefined),
+    'a cursor this store gave out needs no check',
+  );
   const whole = await store.readAll();
   assert.is(whole.length, 60);
   assert.is(server.openReads, 0);
