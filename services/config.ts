@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { invalidInput } from '../domain/errors.ts';
 import type { HostMode, HostPaths } from './host/host.ts';
 import { simulatedHostFiles } from './host/simulated-host.ts';
+import { KURRENTDB_CONNECTION_STRING } from './store/kurrentdb/connection-string.ts';
 
 export interface Config {
   readonly port: number;
@@ -117,8 +118,10 @@ function storeSetting(text: string | undefined, dataDir: string): string {
     if (!path) throw invalidInput(`${SETTINGS.store.env}=sqlite: needs a path`);
     return `sqlite:${isAbsolute(path) ? path : resolve(path)}`;
   }
-  if (/^(kurrentdb|kurrentdb\+discover|esdb|esdb\+discover):\/\//.test(text)) return text;
-  throw invalidInput(`${SETTINGS.store.env} must be sqlite:PATH or a kurrentdb:// or esdb:// connection string`);
+  if (KURRENTDB_CONNECTION_STRING.test(text)) return text;
+  throw invalidInput(
+    `${SETTINGS.store.env} must be sqlite:PATH or a KurrentDB connection string (kurrentdb://, kurrent://, kdb:// or esdb://, each also +discover)`,
+  );
 }
 
 function hostIdSetting(asked: string | undefined): string {

@@ -2,7 +2,18 @@ import type { DeviceEvent, HostEvent } from '../domain/events.ts';
 import type { PciAddress } from '../domain/pci-address.ts';
 import { deviceStream, hostStream } from '../projections/streams.ts';
 import { newEventId } from './event-id.ts';
-import type { EventMetadata, EventStore, StoredEvent } from './store/event-store.ts';
+import { isAppendOutcomeUnknown } from './store/append-outcome.ts';
+import type {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  StoredEvent,
+} from './store/event-store.ts';
+
+/** Pauses before each retry of an append whose outcome is unknown: long enough for a leader election to settle. */
+const RETRY_PAUSES_MS = [250, 1000];
 
 /** Who asked, and under which request: the metadata every appended event carries. */
 export interface CommandContext {
@@ -50,12 +61,33 @@ export class Recorder {
       host: this.hostId,
     };
     const expected = (await this.store.streamRevision(stream)) ?? 'no_stream';
-    const result = await this.store.append(
+    const result = await this.appendRetrying(
       stream,
       [{ id: newEventId(now), type: event.type, data: event.data, metadata }],
       expected,
     );
     return { type: event.type, position: result.position, revision: result.revision };
+  }
+
+  /**
+   * A retry sends the very same events (ids included) at the same expected
+   * revision, so a first attempt that did land makes the retry a success that
+   * appends nothing, never a second copy.
+   */
+  private async appendRetrying(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.append(stream, events, expected);
+      } catch (error) {
+        const pause = RETRY_PAUSES_MS[attempt];
+        if (pause === undefined || !isAppendOutcomeUnknown(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 
   async lastHostEvent(): Promise<StoredEvent | null> {
