@@ -80,11 +80,11 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
           {changing.length === 0
             ? 'Nothing would change: the next boot already does this.'
             : command === 'hide'
-              ? `From the next boot on, dom0 no longer uses ${changing.length === 1 ? 'this device' : 'these devices'}: xen-pciback holds them for passthrough to a guest.`
+              ? `From the next boot on, dom0 no longer uses ${changing.length === 1 ? 'this device: xen-pciback holds it' : 'these devices: xen-pciback holds them'} for passthrough to a guest.`
               : `From the next boot on, dom0 uses ${changing.length === 1 ? 'this device' : 'these devices'} again.`}{' '}
           Nothing changes before the host reboots.
         </p>
-        <ul class="change-list">
+        <ul class="change-list" aria-label="What the next boot does" tabIndex={0}>
           {records.map((r) => {
             const after = statusAfter(r.dom0_access, command);
             return (

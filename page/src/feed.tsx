@@ -77,7 +77,7 @@ export function Feed({ api, live, hostId }: { readonly api: Api; readonly live: 
       ) : entries.length === 0 ? (
         <p class="muted">No event matches.</p>
       ) : (
-        <ol class="timeline" aria-label="Events, newest first">
+        <ol class="timeline" aria-label="Events, newest first" tabIndex={0}>
           {entries.map((entry) => (
             <EventItem key={entry.position} entry={entry} showDevice />
           ))}

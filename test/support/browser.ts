@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's chromium package: a test tool's own browser download does not work on these machines. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Screenshots and other test outputs, kept out of git. */
+export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'artifacts');
+
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
