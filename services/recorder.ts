@@ -1,6 +1,6 @@
-import type { DeviceEvent, HostEvent } from '../domain/events.ts';
+import type { DeviceEvent, HostEvent, TokenEvent } from '../domain/events.ts';
 import type { PciAddress } from '../domain/pci-address.ts';
-import { deviceStream, hostStream } from '../projections/streams.ts';
+import { deviceStream, hostStream, tokenStream } from '../projections/streams.ts';
 import { newEventId } from './event-id.ts';
 import type { EventMetadata, EventStore, StoredEvent } from './store/event-store.ts';
 
@@ -36,9 +36,13 @@ export class Recorder {
     return this.append(hostStream(this.hostId), event, context);
   }
 
+  appendToTokens(event: TokenEvent, context: CommandContext): Promise<AppendedEvent> {
+    return this.append(tokenStream(this.hostId), event, context);
+  }
+
   private async append(
     stream: string,
-    event: DeviceEvent | HostEvent,
+    event: DeviceEvent | HostEvent | TokenEvent,
     context: CommandContext,
   ): Promise<AppendedEvent> {
     const now = this.now();

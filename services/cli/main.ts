@@ -34,7 +34,9 @@ ${Object.values(SETTINGS)
 `;
 
 const OPTIONS: ParseArgsConfig['options'] = {
-  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    Object.values(SETTINGS).map((s) => [s.flag, { type: 'boolean' in s ? ('boolean' as const) : ('string' as const) }]),
+  ),
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   reason: { type: 'string' },

@@ -72,7 +72,7 @@ export class World {
     await this.passthru.reconciler
       .run({ actor: 'reconciler', correlationId: 'boot', extra: { trigger: 'start' } })
       .catch(() => undefined);
-    this.app = await buildApp(this.passthru, TOKEN, log);
+    this.app = await buildApp(this.passthru, log);
   }
 
   async stop(): Promise<void> {
