@@ -21,7 +21,7 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-export function accessOf(route: Pick<RouteOptions, 'method' | 'config'>): RouteAccess {
+function accessOf(route: Pick<RouteOptions, 'method' | 'config'>): RouteAccess {
   const asked = (route.config as { access?: RouteAccess } | undefined)?.access;
   if (asked) return asked;
   const methods = [route.method].flat();
