@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Projector } from '../services/projector.ts';
 import { SqliteEventStore } from '../services/store/sqlite-store.ts';
-import { HOST_ID, makeStore, makeSysfs, peakRssMb, startService, stopService, type Service } from './fixtures.ts';
+import {
+  HOST_ID,
+  makeStore,
+  makeSysfs,
+  peakRssMb,
+  startService,
+  stopService,
+  TOKEN,
+  type Service,
+} from './fixtures.ts';
 import type { Result } from './result.ts';
 
 const EVENTS = 1_000_000;
@@ -87,7 +96,7 @@ export async function bigStore(dir: string, log: (line: string) => void): Promis
 /** Plain node:http on one kept-alive socket: fetch's own allocations would show in the tail. */
 function get(url: string, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
-    request(url, { agent }, (response) => {
+    request(url, { agent, headers: { authorization: `Bearer ${TOKEN}` } }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
     })

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { freePort, makeSysfs, startService, stopService } from './fixtures.ts';
+import { freePort, makeSysfs, startService, stopService, TOKEN } from './fixtures.ts';
 import type { Result } from './result.ts';
 
 const CONNECTIONS = 50;
@@ -10,8 +10,11 @@ const SECONDS = 4;
 const ROUNDS = 3;
 const run = promisify(execFile);
 
+// Both sides get the same request: passthru checks the token, as every read as shipped must.
+const headers = { authorization: `Bearer ${TOKEN}` };
+
 async function load(url: string): Promise<number> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
@@ -54,7 +57,7 @@ export async function statusReads(dir: string): Promise<Result> {
       await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2));
       const hidden = round % 2 === 0;
       await run(join(dataDir, 'host', 'xen-cmdline'), ['--set-dom0', `xen-pciback.hide=(${hidden ? target : ids[6]})`]);
-      const seen = ((await (await fetch(`${service.url}${path}`)).json()) as { status: string }).status;
+      const seen = ((await (await fetch(`${service.url}${path}`, { headers })).json()) as { status: string }).status;
       rounds.push({
         bare: bareRate,
         passthru: await loaded,

@@ -18,6 +18,13 @@ export interface Config {
   readonly hostId: string;
   readonly xenCmdlineTimeoutMs: number;
   readonly logLevel: string;
+  /** A certificate and key to serve HTTPS with; both or neither. */
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  /** The CA (or the self-signed certificate) clients trust besides the system's. */
+  readonly tlsCa: string | null;
+  /** Plain HTTP even when bound beyond loopback. */
+  readonly insecureHttp: boolean;
 }
 
 /** Every setting: the environment variable, its CLI flag, and its default. */
@@ -36,6 +43,10 @@ export const SETTINGS = {
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
   logLevel: { env: 'PASSTHRU_LOG_LEVEL', flag: 'log-level' },
+  tlsCert: { env: 'PASSTHRU_TLS_CERT', flag: 'tls-cert' },
+  tlsKey: { env: 'PASSTHRU_TLS_KEY', flag: 'tls-key' },
+  tlsCa: { env: 'PASSTHRU_TLS_CA', flag: 'tls-ca' },
+  insecureHttp: { env: 'PASSTHRU_INSECURE_HTTP', flag: 'insecure-http', boolean: true },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -49,6 +60,7 @@ const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
   const get = (name: SettingName): string | undefined => {
     const flag = flags[SETTINGS[name].flag];
+    if (flag === true) return '1';
     const value = typeof flag === 'string' ? flag : env[SETTINGS[name].env];
     return value === '' ? undefined : value;
   };
@@ -89,7 +101,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostId: hostIdSetting(get('hostId')),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
     logLevel: get('logLevel') ?? 'info',
+    ...tlsSettings(get('tlsCert'), get('tlsKey'), get('tlsCa')),
+    insecureHttp: flagSetting(get('insecureHttp'), SETTINGS.insecureHttp.env),
   };
+}
+
+function tlsSettings(cert: string | undefined, key: string | undefined, ca: string | undefined) {
+  if ((cert === undefined) !== (key === undefined)) {
+    throw invalidInput(`${SETTINGS.tlsCert.env} and ${SETTINGS.tlsKey.env} go together: set both, or neither`);
+  }
+  const path = (text: string | undefined) => (text === undefined ? null : resolve(text));
+  return { tlsCert: path(cert), tlsKey: path(key), tlsCa: path(ca) };
+}
+
+function flagSetting(text: string | undefined, name: string): boolean {
+  if (text === undefined || text === '0') return false;
+  if (text === '1') return true;
+  throw invalidInput(`${name} must be 1 or 0, not "${text}"`);
 }
 
 /** `none` asks for no caching: every read runs xen-cmdline. */

@@ -1,6 +1,6 @@
-import type { DeviceEvent, HostEvent } from '../domain/events.ts';
+import type { DeviceEvent, HostEvent, TokenEvent } from '../domain/events.ts';
 import type { PciAddress } from '../domain/pci-address.ts';
-import { deviceStream, hostStream } from '../projections/streams.ts';
+import { deviceStream, hostStream, tokenStream } from '../projections/streams.ts';
 import { newEventId } from './event-id.ts';
 import { isAppendOutcomeUnknown } from './store/append-outcome.ts';
 import type {
@@ -47,9 +47,13 @@ export class Recorder {
     return this.append(hostStream(this.hostId), event, context);
   }
 
+  appendToTokens(event: TokenEvent, context: CommandContext): Promise<AppendedEvent> {
+    return this.append(tokenStream(this.hostId), event, context);
+  }
+
   private async append(
     stream: string,
-    event: DeviceEvent | HostEvent,
+    event: DeviceEvent | HostEvent | TokenEvent,
     context: CommandContext,
   ): Promise<AppendedEvent> {
     const now = this.now();

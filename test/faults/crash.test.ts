@@ -146,13 +146,17 @@ test('every answered command survives kill -9, and the views equal a rebuild and
       totals.ok += answers.length;
       totals.changed += answers.filter((a) => a.changed).length;
       for (const pci of DEVICES) {
-        const state = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/state`)).json()) as { status: string };
+        const state = (await (
+          await fetch(`${restarted.url}/v1/pcis/${pci}/state`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).json()) as { status: string };
         assert.equal(
           state,
           JSON.parse(JSON.stringify(view.devices[pci as keyof PciView['devices']])),
           `seed ${seed}: ${pci} projection`,
         );
-        const live = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/dom0-access`)).json()) as { status: string };
+        const live = (await (
+          await fetch(`${restarted.url}/v1/pcis/${pci}/dom0-access`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).json()) as { status: string };
         assert.is(state.status, live.status, `seed ${seed}: ${pci} projection vs host`);
       }
     } finally {

@@ -103,7 +103,33 @@ test('hiding a device asks first, then shows its badge, the reboot banner and it
     .first();
   assert.match(await newest.innerText(), 'Hidden from dom0');
   assert.match(await newest.innerText(), '“for the GPU guest”');
-  assert.match(await newest.innerText(), 'by http:127.0.0.1');
+  assert.match(await newest.innerText(), 'by admin');
+});
+
+test('a read-only token sees every device and no change button', async ({ page, url, world }) => {
+  const viewer = (await cli(world, url, 'token', 'add', 'wallscreen', '--role', 'read-only')).trim().split('\n').pop()!;
+  await signIn(page, url, viewer);
+  await page.getByText('This token is read-only').waitFor();
+  assert.match(await page.locator('.who').innerText(), 'wallscreen');
+  assert.is(await page.locator('tbody tr').count(), 4);
+  assert.is(await page.getByRole('button', { name: /Hide from dom0|Give back to dom0/ }).count(), 0);
+  assert.is(await page.getByRole('checkbox').count(), 0);
+  await row(page, GPU.id)
+    .getByRole('button', { name: `${GPU.id} (history)` })
+    .click();
+  await page
+    .getByRole('dialog', { name: GPU.id })
+    .getByRole('list', { name: /Timeline/ })
+    .waitFor();
+  assert.is(await page.getByRole('button', { name: /Hide from dom0|Give back to dom0/ }).count(), 0);
+});
+
+test("a wrong token is refused with the service's own words", async ({ page, url }) => {
+  await page.goto(url);
+  await page.getByLabel('Access token').fill('not-a-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.is(await page.getByRole('alert').innerText(), 'the bearer token is wrong or was revoked');
+  assert.is(await page.evaluate("sessionStorage.getItem('passthru.token')"), null);
 });
 
 test('the time travel slider shows the device as of an earlier revision', async ({ page, url, world }) => {

@@ -10,6 +10,8 @@ import { rebootSimulatedHost, simulatedHostFiles } from '../../services/host/sim
 import { openPassthru, type Passthru } from '../../services/passthru.ts';
 
 export const TOKEN = 'test-token-0123456789';
+/** The secret of the read-only token `reader`, once a test gives the world one with `addReader`. */
+export const READER_TOKEN = 'test-reader-token-0123456789';
 export const HOST_ID = 'test-host';
 
 export interface FakeDevice {
@@ -72,7 +74,13 @@ export class World {
     await this.passthru.reconciler
       .run({ actor: 'reconciler', correlationId: 'boot', extra: { trigger: 'start' } })
       .catch(() => undefined);
-    this.app = await buildApp(this.passthru, TOKEN, log);
+    this.app = await buildApp(this.passthru, log);
+  }
+
+  /** A read-only token named `reader` with a known secret, as `passthru token add` makes one with a random one. */
+  async addReader(): Promise<void> {
+    const issued = await this.passthru.access.issue('reader', 'read-only', { actor: 'admin', correlationId: 'test' });
+    this.passthru.access.tokens.put('reader', 'read-only', READER_TOKEN, new Date(issued.token.created_at));
   }
 
   async stop(): Promise<void> {

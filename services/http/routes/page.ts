@@ -52,9 +52,11 @@ export const pageRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) =
   const page = loadPageFiles();
   if (!page) app.log.warn('the operator page is not built (npm run build): GET / answers 503 to browsers');
 
+  // Public: the page holds no data of its own, and a browser must load it to sign in.
   app.get(
     '/',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'the operator page, for a client that accepts text/html',
         headers: PageHeaders,
@@ -76,6 +78,7 @@ export const pageRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) =
   app.get(
     '/assets/:name',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'an asset of the operator page',
         params: AssetParams,

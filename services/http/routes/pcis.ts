@@ -21,7 +21,7 @@ import {
 } from '../schemas.ts';
 import { Type } from 'typebox';
 
-export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { records, commands, store, config } = passthru;
 
   app.get('/v1/pcis', { schema: { response: { 200: Type.Array(PciRecord), ...problems(502) } } }, () => records.pcis());
@@ -45,7 +45,6 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     app.post(
       `/v1/pcis/:id/${name}`,
       {
-        preHandler: guard,
         schema: {
           params: IdParams,
           body: CommandBody,
