@@ -7,7 +7,10 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY domain ./domain
 COPY projections ./projections
 COPY services ./services
-# npm ci runs prepare, which compiles the TypeScript into dist/.
+# The operator page's source, bundled into dist/page by the same build.
+COPY page ./page
+COPY scripts/build-page.js ./scripts/
+# npm ci runs prepare, which compiles the TypeScript into dist/ and bundles the page.
 RUN npm ci
 # Keep the compiled better-sqlite3, drop the dev dependencies.
 RUN npm prune --omit=dev

@@ -19,10 +19,13 @@ export interface StreamHandlers {
 const SILENCE_MS = 35_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
 
-const wait = (ms: number, signal: AbortSignal) =>
+/** A pause that any of the signals cuts short. */
+const wait = (ms: number, ...signals: AbortSignal[]) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    for (const signal of signals) {
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    }
   });
 
 /**
@@ -102,7 +105,7 @@ export function followEventStream(api: Api, handlers: StreamHandlers): { stop: (
       const delay = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]!;
       handlers.onConnection({ state: 'disconnected', reason, retryAt: Date.now() + delay });
       pause = new AbortController();
-      await wait(delay, AbortSignal.any([pause.signal, stopped.signal]));
+      await wait(delay, pause.signal, stopped.signal);
     }
   })();
 
