@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { bigStore } from './big-store.ts';
 import { commands } from './commands.ts';
 import { groupCommit } from './group-commit.ts';
+import { page } from './page.ts';
 import { markdownTable, met, type Result } from './result.ts';
 import { statusReads } from './status-reads.ts';
 
@@ -29,6 +30,7 @@ try {
   await step('commands', commands);
   await step('big-store', (dir) => bigStore(dir, log));
   await step('group-commit', groupCommit);
+  await step('page', page);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

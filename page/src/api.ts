@@ -82,3 +82,16 @@ export async function readToEnd<E>(
     after = page.next;
   }
 }
+
+/**
+ * The newest `keep` entries of the feed without reading it from its start:
+ * from a window of positions before `head`, widened fourfold until it holds
+ * enough (a rare type may need the whole store) or reaches the first event.
+ */
+export async function readNewest<E>(api: Api, query: string, head: number, keep: number): Promise<E[]> {
+  for (let span = keep; ; span *= 4) {
+    const from = Math.max(0, head - span);
+    const found = await readToEnd<E>(api, (after) => `/v1/events?${query}&after=${after ?? from}`, keep);
+    if (found.length >= keep || from === 0) return found;
+  }
+}

@@ -76,7 +76,7 @@ export function Console({ session, onSignOut }: { readonly session: Session; rea
           ) : (
             <p class="card muted">Reading the devices…</p>
           )}
-          {host && <Feed api={api} live={data.live} hostId={host.host_id} />}
+          {host && <Feed api={api} live={data.live} hostId={host.host_id} head={host.projection_position} />}
         </div>
       </main>
       {request && pcis && (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { EVENT_TYPES } from '../../domain/events.ts';
-import { readToEnd, type Api } from './api.ts';
+import { readNewest, type Api } from './api.ts';
 import type { FeedEntry } from './api-types.ts';
 import type { LiveEvents } from './live-events.ts';
 import { EventItem } from './timeline.tsx';
@@ -10,7 +10,17 @@ const SHOWN = 100;
 const hostOf = (entry: FeedEntry) => (typeof entry.metadata.host === 'string' ? entry.metadata.host : null);
 
 /** The global audit feed, newest first, filtered by type and host on the service and live from the stream. */
-export function Feed({ api, live, hostId }: { readonly api: Api; readonly live: LiveEvents; readonly hostId: string }) {
+interface Props {
+  readonly api: Api;
+  readonly live: LiveEvents;
+  readonly hostId: string;
+  /** A store position the host's views had reached: the feed is read from a window before it. */
+  readonly head: number;
+}
+
+export function Feed({ api, live, hostId, head: headAtLoad }: Props) {
+  // Reads go to the end from a window before it, so a head read once stays good: later events are read too.
+  const [head] = useState(headAtLoad);
   const [type, setType] = useState('');
   const [host, setHost] = useState('');
   const [entries, setEntries] = useState<readonly FeedEntry[] | null>(null);
@@ -32,7 +42,7 @@ export function Feed({ api, live, hostId }: { readonly api: Api; readonly live: 
     };
     setEntries(null);
     const stop = live.listen((entry) => add([entry]));
-    readToEnd<FeedEntry>(api, (after) => `/v1/events?${query}${after === null ? '' : `&after=${after}`}`, SHOWN).then(
+    readNewest<FeedEntry>(api, query, head, SHOWN).then(
       (loaded) => (add(loaded), setError(null)),
       (failure: Error) => setError(failure.message),
     );
