@@ -2,7 +2,8 @@ import { DOM0_ACCESS_STATUSES, type Dom0AccessStatus } from '../../domain/dom0-a
 import type { HistoryEntry } from './api-types.ts';
 
 /** Why an event happened, as the timeline names it. */
-export type Cause = 'discovery' | 'command' | 'reboot' | 'change by hand' | 'failure' | 'refusal' | 'boot' | 'other';
+export type Cause =
+  'discovery' | 'command' | 'reboot' | 'change by hand' | 'failure' | 'refusal' | 'boot' | 'access' | 'other';
 
 export interface EventWords {
   readonly title: string;
@@ -61,6 +62,14 @@ export function describeEvent(entry: HistoryEntry): EventWords {
         : { ...base, title: 'Changed outside passthru', cause: 'change by hand' };
     case 'BootObserved':
       return { ...base, title: `Boot ${text(data.boot_id)?.slice(0, 8) ?? ''} observed`, cause: 'boot' };
+    case 'TokenIssued':
+      return {
+        ...base,
+        title: `Token ${text(data.name) ?? ''} issued (${text(data.role) ?? 'no role'})`,
+        cause: 'access',
+      };
+    case 'TokenRevoked':
+      return { ...base, title: `Token ${text(data.name) ?? ''} revoked`, cause: 'access' };
     default:
       return { ...base, title: entry.type.replace(/([a-z])([A-Z])/g, '$1 $2'), cause: 'other' };
   }

@@ -212,7 +212,7 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
       <td data-label="dom0 access">
         <StatusBadge status={p.dom0_access} />
       </td>
-      <td data-label="Safety">
+      <td data-label="Safety" class={guarded.length === 0 && dependencies.length === 0 ? 'nothing' : undefined}>
         {guarded.map((g) => (
           <span key={g.reason} class="protected" title={g.detail}>
             <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason] ?? g.reason}</span>

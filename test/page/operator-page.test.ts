@@ -83,11 +83,13 @@ test('hiding a device asks first, then shows its badge, the reboot banner and it
   assert.match(await dialog.innerText(), 'From the next boot on, dom0 no longer uses this device');
   assert.equal(await dialog.locator('.change-states .badge').allInnerTexts(), ['Enabled', 'Disabled on reboot']);
   await dialog.getByLabel(/Reason/).fill('for the GPU guest');
+  await page.screenshot({ path: join(ARTIFACTS, 'confirm-1440.png') });
   await dialog.getByRole('button', { name: 'Hide from dom0 at next boot' }).click();
   await row(page, NIC.id).getByText('Disabled on reboot').waitFor();
   const banner = page.getByRole('region', { name: /Reboot pending/ });
   assert.match(await banner.innerText(), `${NIC.id}`);
   assert.match(await banner.innerText(), 'hidden from dom0');
+  await page.screenshot({ path: join(ARTIFACTS, 'reboot-pending-1440.png') });
   assert.match(
     await page.getByRole('status').filter({ hasText: 'hidden from dom0 at the next boot' }).innerText(),
     NIC.id,
@@ -147,6 +149,7 @@ test('the time travel slider shows the device as of an earlier revision', async 
   await panel.locator('.state-at[data-revision="0"]').waitFor();
   assert.match(await panel.locator('.state-at').innerText(), /As of revision 0:\s*Enabled/);
   assert.match(await panel.locator('.event.current').innerText(), 'Discovered');
+  await page.screenshot({ path: join(ARTIFACTS, 'device-1440.png') });
   await panel.getByRole('button', { name: 'Back to now' }).click();
   await panel.locator('.state-at[data-revision="1"]').waitFor();
 });
