@@ -154,6 +154,31 @@ test('the time travel slider shows the device as of an earlier revision', async 
   await panel.locator('.state-at[data-revision="1"]').waitFor();
 });
 
+test('the keyboard alone filters, sorts, opens a device and comes back where it was', async ({ page, url }) => {
+  await signIn(page, url);
+  await page.getByRole('searchbox', { name: 'Filter' }).focus();
+  await page.keyboard.type('0000:03');
+  await page.locator('tbody tr').nth(2).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id'))), [
+    GPU.id,
+    AUDIO.id,
+  ]);
+  await page.getByRole('button', { name: 'Address' }).focus();
+  await page.keyboard.press('Enter');
+  assert.is(await page.getByRole('columnheader', { name: 'Address' }).getAttribute('aria-sort'), 'descending');
+  assert.equal(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id'))), [
+    AUDIO.id,
+    GPU.id,
+  ]);
+  const opener = row(page, GPU.id).getByRole('button', { name: `${GPU.id} (history)` });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog', { name: GPU.id }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.ok(await opener.evaluate((button) => button === button.ownerDocument.activeElement), 'focus is back');
+});
+
 interface AxeViolation {
   id: string;
   impact: string | null;
