@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { invalidInput } from '../domain/errors.ts';
 import type { HostMode, HostPaths } from './host/host.ts';
+import { PCI_IDS_PATHS } from './host/pci-ids.ts';
 import { simulatedHostFiles } from './host/simulated-host.ts';
 
 export interface Config {
@@ -17,7 +18,13 @@ export interface Config {
   readonly hostId: string;
   readonly xenCmdlineTimeoutMs: number;
   readonly logLevel: string;
+  /** Null: pretty when standard output is a terminal, else JSON. */
+  readonly logFormat: LogFormat | null;
+  /** The pci.ids candidates, the first readable one is used. */
+  readonly pciIds: readonly string[];
 }
+
+export type LogFormat = 'pretty' | 'json';
 
 /** Every setting: the environment variable, its CLI flag, and its default. */
 export const SETTINGS = {
@@ -35,6 +42,8 @@ export const SETTINGS = {
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
   logLevel: { env: 'PASSTHRU_LOG_LEVEL', flag: 'log-level' },
+  logFormat: { env: 'PASSTHRU_LOG_FORMAT', flag: 'log-format' },
+  pciIds: { env: 'PASSTHRU_PCI_IDS', flag: 'pci-ids' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -88,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostId: hostIdSetting(get('hostId')),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
     logLevel: get('logLevel') ?? 'info',
+    logFormat: logFormatSetting(get('logFormat')),
+    pciIds: pciIdsSetting(get('pciIds')),
   };
 }
 
@@ -100,6 +111,19 @@ function pathList(text: string | undefined): string[] | undefined {
         .split(':')
         .filter(Boolean)
         .map((path) => resolve(path));
+}
+
+function logFormatSetting(text: string | undefined): LogFormat | null {
+  if (text === undefined) return null;
+  if (text !== 'pretty' && text !== 'json') {
+    throw invalidInput(`${SETTINGS.logFormat.env} must be pretty or json, not "${text}"`);
+  }
+  return text;
+}
+
+/** A path asked for is the only candidate: a typo must not quietly fall back to another file. */
+function pciIdsSetting(text: string | undefined): readonly string[] {
+  return text === undefined ? PCI_IDS_PATHS : [resolve(text)];
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

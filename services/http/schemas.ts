@@ -23,6 +23,10 @@ export const DeviceIdentity = Type.Object({
   vendor_name: Type.String(),
   device_id: Hex(4),
   device_name: Type.String(),
+  subsystem_vendor_id: Type.Optional(Hex(4)),
+  subsystem_vendor_name: Type.Optional(Type.String()),
+  subsystem_device_id: Type.Optional(Hex(4)),
+  subsystem_device_name: Type.Optional(Type.String()),
 });
 
 export const PciRecord = Type.Object({

@@ -70,6 +70,15 @@ test('given a pci.ids, subsystem lines are not taken for devices', () => {
   });
 });
 
+test('given a pci.ids, a subsystem answers its name under its own vendor and device only', () => {
+  withFixture((file) => {
+    const ids = loadPciIds([file]);
+    assert.is(ids.subsystemName('10de', '1db4', '10de', '1214'), 'Tesla V100 PCIe 16GB');
+    assert.is(ids.subsystemName('10de', '1e87', '10de', '1214'), null);
+    assert.is(ids.subsystemName('10de', '1db4', '10de', '1215'), null);
+  });
+});
+
 test('given a pci.ids, a class code answers its most specific known name', () => {
   withFixture((file) => {
     const ids = loadPciIds([file]);
