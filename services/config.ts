@@ -14,6 +14,8 @@ export interface Config {
   /** True when the mode was chosen by `auto` rather than asked for. */
   readonly hostModeGuessed: boolean;
   readonly hostPaths: HostPaths;
+  /** The boot configuration files looked for when PASSTHRU_BOOT_CONFIG is not set (else empty). */
+  readonly bootConfigSearched: readonly string[];
   readonly token: string | null;
   readonly hostId: string;
   readonly xenCmdlineTimeoutMs: number;
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostMode,
     hostModeGuessed: askedMode === 'auto',
     hostPaths,
+    bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIG : [],
     token: get('token') ?? null,
     hostId: hostIdSetting(get('hostId')),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Passthru } from '../passthru.ts';
 import { bearerGuard } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
+import { installRequestLog } from './request-log.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
@@ -29,6 +30,8 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
+    // installRequestLog writes the lines worth keeping; fastify's own are two for every request.
+    disableRequestLogging: true,
     bodyLimit: 16 * 1024,
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
     ajv: { customOptions: { removeAdditional: false } },
@@ -43,6 +46,7 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemHandlers(app);
+  installRequestLog(app);
   // A callback hook, not an async one: it runs on every request, status reads included.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

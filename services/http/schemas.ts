@@ -142,6 +142,9 @@ export const HostView = Type.Object({
   current: Type.Array(Type.String(), { description: 'hide list of the running kernel' }),
   pending: Type.Array(Type.String(), { description: 'hide list of the next boot' }),
   projection_position: Type.Integer(),
+  boot_config: Type.Array(Type.String(), {
+    description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
+  }),
 });
 
 export const Health = Type.Object({ status: Type.String(), reconciled: Type.Boolean() });

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
-import pino from 'pino';
 import type { Config } from '../config.ts';
+import { warnWithoutBootConfig } from '../boot-config-warning.ts';
+import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../passthru.ts';
 import { resolveToken, tokenFile } from '../token.ts';
 import { buildApp } from './app.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
 export async function serve(config: Config): Promise<void> {
-  const log = pino({ name: 'passthru', level: config.logLevel });
+  const log = createLogger(config);
   if (config.hostMode === 'simulated') {
     log.warn(
       { data_dir: config.dataDir, host_files: `${config.dataDir}/host` },
@@ -20,6 +21,7 @@ export async function serve(config: Config): Promise<void> {
         `  Hide lists live in ${config.dataDir}/host; 'passthru reboot' reboots it.\n\n`,
     );
   }
+  warnWithoutBootConfig(config, log);
   const passthru = await openPassthru(config, log);
   const token = resolveToken(config.token, config.dataDir);
   if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'bearer token for changes');
