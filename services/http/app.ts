@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Passthru } from '../passthru.ts';
 import { bearerGuard } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
-import { installRequestLog } from './request-log.ts';
+import { RequestLog } from './request-log.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
@@ -30,8 +30,7 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
-    // installRequestLog writes the lines worth keeping; fastify's own are two for every request.
-    disableRequestLogging: true,
+    logController: new RequestLog(),
     bodyLimit: 16 * 1024,
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
     ajv: { customOptions: { removeAdditional: false } },
@@ -46,7 +45,6 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemHandlers(app);
-  installRequestLog(app);
   // A callback hook, not an async one: it runs on every request, status reads included.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
