@@ -1,17 +1,20 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareSimulatedHost, simulatedHostFiles } from '../../services/host/simulated-host.ts';
-import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+import { BIN, freePort, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 const TOKEN = 'log-token';
 const NIC = '0000:04:00.0';
 // Where a Xen host's boot entries are looked for when PASSTHRU_BOOT_CONFIG is not set (README, Configuration).
 const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 
-const test = suite<{ dir: string; env: Record<string, string> }>('the service log, as `npm start` writes it to a pipe');
+const test = suite<{ dir: string; env: Record<string, string> }>(
+  'the service log, as `npm start` writes it to a pipe or a terminal',
+);
 
 test.before.each((context) => {
   context.dir = mkdtempSync(join(tmpdir(), 'passthru-log-'));
@@ -75,6 +78,31 @@ test('given the defaults and a pipe, every line is JSON; reads write none, a com
       ],
     );
   });
+});
+
+test('given a terminal as standard output and no setting, the lines are for a person', async ({ env }) => {
+  const terminal = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
+  const child = spawn('python3', [terminal, process.execPath, BIN, 'serve'], {
+    env: { ...process.env, ...env, PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_PORT: String(await freePort()) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let text = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (text += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/Server listening at/.test(text) && child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(text, /^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}Server listening at http:\/\/127\.0\.0\.1:\d+\r?$/m);
+    // A warning is coloured on a terminal.
+    assert.match(text, /\x1b\[33mWARN \x1b\[0m SIMULATED HOST/);
+    assert.not.match(text, /^\{"level"/m);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
 });
 
 test('given --log-format pretty, the lines are for a person even on a pipe', async ({ env }) => {
