@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 
 /** Names from the pci.ids database; every id is lower-case hex. */
 export interface PciIds {
+  /** The file the names were read from; null when none could be read. */
+  readonly source: string | null;
   vendorName(vendorId: string): string | null;
   deviceName(vendorId: string, deviceId: string): string | null;
   /** The name of a subsystem of a device: its vendor's and device's ids, then the subsystem's. */
@@ -28,9 +30,9 @@ export function loadPciIds(paths: readonly string[] = PCI_IDS_PATHS): PciIds {
       // Names are cosmetic: an absent or unreadable file must not stop the service.
       continue;
     }
-    return parsePciIds(text);
+    return parsePciIds(text, path);
   }
-  return parsePciIds('');
+  return parsePciIds('', null);
 }
 
 const VENDOR = /^([0-9a-f]{4}) {2}(.+)$/;
@@ -40,7 +42,7 @@ const CLASS = /^C ([0-9a-f]{2}) {2}(.+)$/;
 const SUBCLASS = /^\t([0-9a-f]{2}) {2}(.+)$/;
 const PROG_IF = /^\t\t([0-9a-f]{2}) {2}(.+)$/;
 
-function parsePciIds(text: string): PciIds {
+function parsePciIds(text: string, source: string | null): PciIds {
   const vendors = new Map<string, string>();
   // Devices keyed `vvvv:dddd`, subsystems `vvvv:dddd:ssss:ssss`, classes by their 2, 4 or 6 leading hex digits.
   const devices = new Map<string, string>();
@@ -83,6 +85,7 @@ function parsePciIds(text: string): PciIds {
   }
 
   return {
+    source,
     vendorName: (vendorId) => vendors.get(vendorId.toLowerCase()) ?? null,
     deviceName: (vendorId, deviceId) => devices.get(`${vendorId}:${deviceId}`.toLowerCase()) ?? null,
     subsystemName: (vendorId, deviceId, subVendorId, subDeviceId) =>

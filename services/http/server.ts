@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../config.ts';
-import { warnWithoutBootConfig } from '../boot-config-warning.ts';
+import { warnWithoutBootConfig, sayWithoutPciIds } from '../start-warnings.ts';
 import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../passthru.ts';
 import { resolveToken, tokenFile } from '../token.ts';
@@ -23,6 +23,7 @@ export async function serve(config: Config): Promise<void> {
   }
   warnWithoutBootConfig(config, log);
   const passthru = await openPassthru(config, log);
+  sayWithoutPciIds(config, passthru.host.ids, log);
   const token = resolveToken(config.token, config.dataDir);
   if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'bearer token for changes');
   // The reconcile mostly waits on xen-cmdline; the app's schemas compile meanwhile. It listens only after both.

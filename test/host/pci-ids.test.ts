@@ -108,6 +108,7 @@ test('given several candidate paths, the first existing file is read', () => {
     fs.writeFileSync(other, '10de  Another name\n');
     const ids = loadPciIds([path.join(dir, 'missing.ids'), file, other]);
     assert.is(ids.vendorName('10de'), 'NVIDIA Corporation');
+    assert.is(ids.source, file);
   });
 });
 
@@ -123,6 +124,7 @@ test('given a file with CRLF line ends, names carry no carriage return', () => {
 test('given no pci.ids at all, the database is empty rather than an error', () => {
   withFixture((_file, dir) => {
     const ids = loadPciIds([path.join(dir, 'none.ids'), path.join(dir, 'nor-this.ids')]);
+    assert.is(ids.source, null);
     assert.is(ids.vendorName('10de'), null);
     assert.is(ids.deviceName('10de', '1db4'), null);
     assert.is(ids.className('030000'), null);

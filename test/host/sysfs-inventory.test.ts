@@ -10,6 +10,7 @@ import { readInventory } from '../../services/host/sysfs-inventory.ts';
 const test = suite('sysfs inventory');
 
 const ids: PciIds = {
+  source: 'a test table',
   vendorName: (vendor) => ({ '10de': 'NVIDIA Corporation', '8086': 'Intel Corporation' })[vendor] ?? null,
   deviceName: (vendor, device) => (vendor === '10de' && device === '1db4' ? 'GV100GL [Tesla V100 PCIe 16GB]' : null),
   subsystemName: (vendor, device, subVendor, subDevice) =>

@@ -143,6 +143,18 @@ test('given PASSTHRU_BOOT_CONFIG=none, start warns that every read runs xen-cmdl
   });
 });
 
+test('given PASSTHRU_PCI_IDS naming a file that is not there, start says names fall back, naming it', async ({
+  env,
+  dir,
+}) => {
+  const missing = join(dir, 'no-such-pci.ids');
+  await within({ ...env, PASSTHRU_PCI_IDS: missing }, async (service) => {
+    const line = entries(service).find((e) => e.setting === 'PASSTHRU_PCI_IDS');
+    assert.equal([line?.level, line?.tried], [30, [missing]]);
+    assert.match(line?.msg, `no pci.ids database readable at ${missing}`);
+  });
+});
+
 test('given a Xen host with none of the known boot configuration files, the warning names the paths tried', async ({
   env,
 }) => {
