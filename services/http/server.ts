@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../config.ts';
-import { warnWithoutBootConfig, sayWithoutPciIds } from '../start-warnings.ts';
 import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../passthru.ts';
+import { sayWithoutPciIds, warnWithoutBootConfig } from '../start-warnings.ts';
 import { resolveToken, tokenFile } from '../token.ts';
 import { buildApp } from './app.ts';
 
