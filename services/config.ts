@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { invalidInput } from '../domain/errors.ts';
 import type { HostMode, HostPaths } from './host/host.ts';
+import { PCI_IDS_PATHS } from './host/pci-ids.ts';
 import { simulatedHostFiles } from './host/simulated-host.ts';
 import { KURRENTDB_CONNECTION_STRING } from './store/kurrentdb/connection-string.ts';
 
@@ -14,6 +15,8 @@ export interface Config {
   /** True when the mode was chosen by `auto` rather than asked for. */
   readonly hostModeGuessed: boolean;
   readonly hostPaths: HostPaths;
+  /** The boot configuration files looked for when PASSTHRU_BOOT_CONFIG is not set (else empty). */
+  readonly bootConfigSearched: readonly string[];
   readonly token: string | null;
   readonly hostId: string;
   readonly xenCmdlineTimeoutMs: number;
@@ -25,7 +28,13 @@ export interface Config {
   readonly tlsCa: string | null;
   /** Plain HTTP even when bound beyond loopback. */
   readonly insecureHttp: boolean;
+  /** Null: pretty when standard output is a terminal, else JSON. */
+  readonly logFormat: LogFormat | null;
+  /** The pci.ids candidates, the first readable one is used. */
+  readonly pciIds: readonly string[];
 }
+
+export type LogFormat = 'pretty' | 'json';
 
 /** Every setting: the environment variable, its CLI flag, and its default. */
 export const SETTINGS = {
@@ -47,6 +56,8 @@ export const SETTINGS = {
   tlsKey: { env: 'PASSTHRU_TLS_KEY', flag: 'tls-key' },
   tlsCa: { env: 'PASSTHRU_TLS_CA', flag: 'tls-ca' },
   insecureHttp: { env: 'PASSTHRU_INSECURE_HTTP', flag: 'insecure-http', boolean: true },
+  logFormat: { env: 'PASSTHRU_LOG_FORMAT', flag: 'log-format' },
+  pciIds: { env: 'PASSTHRU_PCI_IDS', flag: 'pci-ids' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -97,12 +108,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostMode,
     hostModeGuessed: askedMode === 'auto',
     hostPaths,
+    bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIG : [],
     token: get('token') ?? null,
     hostId: hostIdSetting(get('hostId')),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
     logLevel: get('logLevel') ?? 'info',
     ...tlsSettings(get('tlsCert'), get('tlsKey'), get('tlsCa')),
     insecureHttp: flagSetting(get('insecureHttp'), SETTINGS.insecureHttp.env),
+    logFormat: logFormatSetting(get('logFormat')),
+    pciIds: pciIdsSetting(get('pciIds')),
   };
 }
 
@@ -129,6 +143,19 @@ function pathList(text: string | undefined): string[] | undefined {
         .split(':')
         .filter(Boolean)
         .map((path) => resolve(path));
+}
+
+function logFormatSetting(text: string | undefined): LogFormat | null {
+  if (text === undefined) return null;
+  if (text !== 'pretty' && text !== 'json') {
+    throw invalidInput(`${SETTINGS.logFormat.env} must be pretty or json, not "${text}"`);
+  }
+  return text;
+}
+
+/** A path asked for is the only candidate: a typo must not quietly fall back to another file. */
+function pciIdsSetting(text: string | undefined): readonly string[] {
+  return text === undefined ? PCI_IDS_PATHS : [resolve(text)];
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

@@ -38,7 +38,7 @@ export interface Clock {
 export function openHost(config: Config): Host {
   mkdirSync(config.dataDir, { recursive: true });
   if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
-  return new Host(config.hostMode, config.hostPaths, loadPciIds(), config.xenCmdlineTimeoutMs);
+  return new Host(config.hostMode, config.hostPaths, loadPciIds(config.pciIds), config.xenCmdlineTimeoutMs);
 }
 
 export async function openPassthru(

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Passthru } from '../passthru.ts';
 import { installAuth } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
+import { RequestLog } from './request-log.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pageRoutes } from './routes/page.ts';
@@ -36,6 +37,7 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance,
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    logController: new RequestLog(),
     bodyLimit: 16 * 1024,
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
     ajv: { customOptions: { removeAdditional: false } },

@@ -24,6 +24,10 @@ export const DeviceIdentity = Type.Object({
   vendor_name: Type.String(),
   device_id: Hex(4),
   device_name: Type.String(),
+  subsystem_vendor_id: Type.Optional(Hex(4)),
+  subsystem_vendor_name: Type.Optional(Type.String()),
+  subsystem_device_id: Type.Optional(Hex(4)),
+  subsystem_device_name: Type.Optional(Type.String()),
 });
 
 export const PciRecord = Type.Object({
@@ -139,6 +143,9 @@ export const HostView = Type.Object({
   current: Type.Array(Type.String(), { description: 'hide list of the running kernel' }),
   pending: Type.Array(Type.String(), { description: 'hide list of the next boot' }),
   projection_position: Type.Integer(),
+  boot_config: Type.Array(Type.String(), {
+    description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
+  }),
 });
 
 export const Health = Type.Object({ status: Type.String(), reconciled: Type.Boolean() });

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
-import pino from 'pino';
 import type { Config } from '../config.ts';
+import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../passthru.ts';
 import { securePrivateFiles } from '../private-files.ts';
+import { sayWithoutPciIds, warnWithoutBootConfig } from '../start-warnings.ts';
 import { serverTls } from '../tls/server-tls.ts';
 import { tokenFile } from '../token.ts';
 import { buildApp } from './app.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
 export async function serve(config: Config): Promise<void> {
-  const log = pino({ name: 'passthru', level: config.logLevel });
+  const log = createLogger(config);
   if (config.hostMode === 'simulated') {
     log.warn(
       { data_dir: config.dataDir, host_files: `${config.dataDir}/host` },
@@ -25,8 +26,10 @@ export async function serve(config: Config): Promise<void> {
   // Whatever the service makes (store, checkpoint, tokens, keys) is for root's eyes only.
   process.umask(0o077);
   securePrivateFiles(config, log);
+  warnWithoutBootConfig(config, log);
   const tls = serverTls(config, log);
   const passthru = await openPassthru(config, log);
+  sayWithoutPciIds(config, passthru.host.ids, log);
   if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'the admin token');
   // The reconcile mostly waits on xen-cmdline; the app's schemas compile meanwhile. It listens only after both.
   const reconciled = passthru.reconciler

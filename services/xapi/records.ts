@@ -11,7 +11,7 @@ export const API_VERSION = { major: '2', minor: '21' } as const;
 
 /**
  * The public fields of XAPI's PCI class. What passthru does not track (drivers,
- * subsystems, dependencies) is empty, as XAPI shows it for a device it knows
+ * dependencies, the subsystem of a device without one) is empty, as XAPI shows it for a device it knows
  * nothing more of. Class, vendor and device ids are internal in XAPI: not here.
  */
 export function xapiPciRecord(pci: DeviceIdentity, refs: Refs) {
@@ -24,8 +24,8 @@ export function xapiPciRecord(pci: DeviceIdentity, refs: Refs) {
     pci_id: pci.id,
     dependencies: [],
     other_config: {},
-    subsystem_vendor_name: '',
-    subsystem_device_name: '',
+    subsystem_vendor_name: pci.subsystem_vendor_name ?? '',
+    subsystem_device_name: pci.subsystem_device_name ?? '',
     driver_name: '',
   };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exitCode } from '../support/exit-code.ts';
 
 const BIN = join(process.cwd(), 'bin/passthru.js');
 
@@ -50,10 +51,14 @@ test.before(async (context) => {
     PASSTHRU_HOST_ID: 'cli-host',
   };
   context.passthru = (...args) =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: context.env }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, [BIN, ...args], { env: context.env }, (error, stdout, stderr) => {
+        try {
+          resolve({ code: exitCode(error, stderr), stdout, stderr });
+        } catch (failure) {
+          reject(failure);
+        }
+      });
     });
   context.service = spawn(process.execPath, [BIN, 'serve'], {
     env: { ...context.env, PASSTHRU_LOG_LEVEL: 'warn' },

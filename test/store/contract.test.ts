@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
 import { openKurrentDbStore } from '../../services/store/kurrentdb-store.ts';
 import { openStore } from '../../services/store/open-store.ts';
+import { skippedSuite } from '../support/skipped-suite.ts';
 import { storeContract } from './contract.ts';
 import { FakeKurrentDb } from './kurrentdb/fake-client.ts';
 
@@ -59,7 +60,7 @@ if (kurrentdb) {
     },
   });
 } else {
-  console.log('KurrentDB contract suite skipped: set PASSTHRU_TEST_KURRENTDB=kurrentdb://... to run it');
+  skippedSuite('KurrentDB store contract', 'no server: set PASSTHRU_TEST_KURRENTDB=kurrentdb://... to run it');
 }
 
 const unreachable = suite('KurrentDB store without a server');
@@ -76,6 +77,7 @@ unreachable('an unreachable server is a clear store failure within seconds', asy
       'cannot use the KurrentDB store at kurrentdb://127.0.0.1:1?tls=false: the server is unavailable',
     );
   }
-  assert.ok(Date.now() - started < 8000, `failed after ${Date.now() - started} ms`);
+  // The client's deadline (5 s) ends it; this only catches a hang.
+  assert.ok(Date.now() - started < 60_000, `failed after ${Date.now() - started} ms`);
 });
 unreachable.run();

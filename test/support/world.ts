@@ -19,6 +19,7 @@ export interface FakeDevice {
   readonly class: string;
   readonly vendor?: string;
   readonly device?: string;
+  readonly subsystem?: { readonly vendor: string; readonly device: string };
 }
 
 export const NIC: FakeDevice = { id: '0000:04:00.0', class: '0x020000', vendor: '0x8086', device: '0x1521' };
@@ -64,6 +65,10 @@ export class World {
     writeFileSync(join(dir, 'class'), `${device.class}\n`);
     writeFileSync(join(dir, 'vendor'), `${device.vendor ?? '0x1234'}\n`);
     writeFileSync(join(dir, 'device'), `${device.device ?? '0x5678'}\n`);
+    if (device.subsystem) {
+      writeFileSync(join(dir, 'subsystem_vendor'), `${device.subsystem.vendor}\n`);
+      writeFileSync(join(dir, 'subsystem_device'), `${device.subsystem.device}\n`);
+    }
   }
 
   /** Starts the service as a host boot does: open, reconcile, serve. */

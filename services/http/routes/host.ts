@@ -15,6 +15,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       current: [...lists.current].sort(),
       pending: [...lists.pending.devices].sort(),
       projection_position: projector.position,
+      boot_config: [...host.paths.bootConfig],
     };
   });
 
