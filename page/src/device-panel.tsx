@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { readToEnd, type Api } from './api.ts';
-import type { CommandName, DeviceState, HistoryEntry, PciRecord } from './api-types.ts';
+import type { Api } from './api.ts';
+import type { CommandName, DeviceState, HistoryEntry, HistoryPage, PciRecord } from './api-types.ts';
 import { commandFor } from './device-table.tsx';
 import { describeEvent } from './describe-event.ts';
 import type { LiveEvents } from './live-events.ts';
@@ -22,6 +22,9 @@ interface Props {
   readonly onClose: () => void;
 }
 
+// The timeline lists the newest events; the slider reaches every revision through the state route.
+const SHOWN = 100;
+
 /** One device: what it is, its timeline, and a slider back through its revisions. */
 export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen, onClose }: Props) {
   const record = pcis.find((p) => p.id === id) ?? null;
@@ -32,13 +35,20 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
   const [state, setState] = useState<DeviceState | null>(null);
 
   useEffect(() => {
-    const path = (after: number | null) =>
-      `/v1/pcis/${encodeURIComponent(id)}/history?limit=1000${after === null ? '' : `&after=${after}`}`;
-    const load = () =>
-      readToEnd<HistoryEntry>(api, path).then(
-        (loaded) => (setEvents(loaded), setError(null)),
-        (failure: Error) => setError(failure.message),
-      );
+    const device = `/v1/pcis/${encodeURIComponent(id)}`;
+    // Revisions of a stream are consecutive: its latest state says where the newest page of its history starts.
+    const load = async () => {
+      try {
+        const { revision } = await api.get<DeviceState>(`${device}/state`);
+        const page = await api.get<HistoryPage>(
+          `${device}/history?after=${Math.max(-1, revision - SHOWN)}&limit=${SHOWN}`,
+        );
+        setEvents(page.events);
+        setError(null);
+      } catch (failure) {
+        setError((failure as Error).message);
+      }
+    };
     setEvents(null);
     setHeld(null);
     void load();
@@ -155,7 +165,18 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
       )}
       <section aria-labelledby="timeline-title">
         <h3 id="timeline-title">Timeline</h3>
-        {events === null ? <p class="muted">Loading…</p> : <Timeline events={events} at={at} />}
+        {events === null ? (
+          <p class="muted">Loading…</p>
+        ) : (
+          <>
+            {latest !== null && latest + 1 > events.length && (
+              <p class="muted small">
+                The newest {events.length} of {latest + 1} events; the slider reaches every one.
+              </p>
+            )}
+            <Timeline events={events} at={at} />
+          </>
+        )}
       </section>
     </Modal>
   );
