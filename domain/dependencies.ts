@@ -17,7 +17,7 @@ export interface PciPlacement {
  * other functions of its slot, the other members of its IOMMU group, and,
  * for a conventional PCI device, the others behind the same bridge (they share
  * its requester id, which is all the IOMMU sees; under Xen dom0 has no IOMMU
- * groups to say so). Bridges are never listed: they stay with dom0.
+ * groups to say so). Bridges are never listed, and list none: they stay with dom0.
  */
 export function dependenciesOf(placements: readonly PciPlacement[]): Map<PciAddress, PciAddress[]> {
   const endpoints = placements.filter((p) => !p.bridge);
@@ -25,6 +25,10 @@ export function dependenciesOf(placements: readonly PciPlacement[]): Map<PciAddr
   const result = new Map<PciAddress, PciAddress[]>();
   for (const device of placements) {
     const found = new Set<PciAddress>();
+    if (device.bridge) {
+      result.set(device.id, []);
+      continue;
+    }
     for (const other of endpoints) if (slotOf(other.id) === slotOf(device.id)) found.add(other.id);
     for (const member of device.iommuGroup ?? []) if (endpointIds.has(member)) found.add(member);
     const bridge = device.express ? undefined : device.path.at(-2);

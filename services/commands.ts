@@ -188,8 +188,9 @@ export class Commands {
     if (reread && landed(reread).length === changing.length) return reread;
     let now = reread;
     if (reread && landed(reread).length > 0) {
+      // Only the key passthru writes is set back: removing another is the step that can fail.
       now = await this.host
-        .writePendingHideList(lists.pending.list, reread.pending)
+        .writePendingHideList(lists.pending.list, { ...reread.pending, keys: [HIDE_KEY] })
         .then(() => this.host.hideLists({ fresh: true }))
         .catch(() => null);
     }

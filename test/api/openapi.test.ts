@@ -44,7 +44,14 @@ test('every route of the public contract is documented with its parameters and a
 
 test('the changes name their error answers', async ({ world }) => {
   const { paths } = (await world.get('/openapi.json')).json();
-  assert.equal(Object.keys(paths['/v1/pcis/{id}/hide'].post.responses).sort(), ['200', '400', '401', '404', '409', '502']);
+  assert.equal(Object.keys(paths['/v1/pcis/{id}/hide'].post.responses).sort(), [
+    '200',
+    '400',
+    '401',
+    '404',
+    '409',
+    '502',
+  ]);
 });
 
 test.run();
