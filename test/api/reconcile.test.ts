@@ -111,9 +111,7 @@ test('a change by hand before a command is recorded as such, before the commandâ
   );
 });
 
-test('a command that finds its device already changed by hand records that, and the views follow at once', async ({
-  world,
-}) => {
+test('a command that finds its device already changed by hand records that, and the views follow at once', async ({ world }) => {
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NIC.id})`);
   const response = await world.post(`/v1/pcis/${NIC.id}/hide`);
   assert.is(response.json().changed, false);
