@@ -79,7 +79,6 @@ export class Commands {
       identity: this.records.require(pci),
     }));
     return this.lane.run(async () => {
-      await this.refuseProtected(targets, context);
       let lists: HideLists;
       try {
         lists = await this.host.hideLists({ fresh: true });
@@ -91,15 +90,16 @@ export class Commands {
       }
       for (const { command, identity } of targets)
         await this.recordOutsideChange(command.pci, identity, lists, context);
+      await this.refuseProtected(targets, context, lists);
       return this.change(batch, targets, context, lists);
     });
   }
 
   /** Every protected device of a hide is refused, and recorded as refused, before anything is written. */
-  private async refuseProtected(targets: readonly Target[], context: CommandContext): Promise<void> {
+  private async refuseProtected(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<void> {
     const refused: { id: PciAddress; event: DeviceEvent }[] = [];
     for (const { command } of targets) {
-      const event = refusal(command, this.records.protections(command.pci), await this.records.status(command.pci));
+      const event = refusal(command, this.records.protections(command.pci), statusIn(command.pci, lists));
       if (event) refused.push({ id: command.pci, event });
     }
     if (refused.length === 0) return;
