@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { GPU, GPU_AUDIO, NVME, ROOT_DETAIL, safetyHost } from '../support/safety-host.ts';
+import { GPU, GPU_AUDIO, LEGACY_B, NVME, ROOT_DETAIL, safetyHost } from '../support/safety-host.ts';
 import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 interface Run {
@@ -90,6 +90,16 @@ test('given a batch with the NVMe, when hidden with --force, then all are hidden
   assert.equal(body.warnings, [
     `${GPU} must move with ${GPU_AUDIO}, but it stays with dom0: hide it too for passthrough of ${GPU} to work`,
   ]);
+});
+
+test('given a bus wildcard written by hand, when status is asked, then the devices it covers are pending hidden', async ({
+  sys,
+  passthru,
+}) => {
+  execFileSync(join(sys.root, 'var', 'host', 'xen-cmdline'), ['--set-dom0', 'xen-pciback.hide=(05:*.*)']);
+  const run = await passthru('status', LEGACY_B, '--json');
+  assert.is(run.code, 0);
+  assert.is(JSON.parse(run.stdout).dom0_access, 'disabled_on_reboot');
 });
 
 test.run();
