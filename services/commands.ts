@@ -61,10 +61,17 @@ export class Commands {
     private readonly reconciled: () => boolean,
   ) {}
 
-  async execute(command: Dom0AccessCommand, context: CommandContext): Promise<CommandOutcome & BatchOutcome> {
+  /** One device: a batch of one. */
+  async execute(
+    command: Dom0AccessCommand,
+    context: CommandContext,
+  ): Promise<CommandOutcome & Pick<BatchOutcome, 'warnings'>> {
     const { name, pci, via, force } = command;
-    const outcome = await this.executeBatch({ name, pcis: [pci], via, ...(force ? { force } : {}) }, context);
-    return { ...outcome.results[0]!, ...outcome };
+    const { results, warnings } = await this.executeBatch(
+      { name, pcis: [pci], via, ...(force ? { force } : {}) },
+      context,
+    );
+    return { ...results[0]!, warnings };
   }
 
   executeBatch(batch: BatchCommand, context: CommandContext): Promise<BatchOutcome> {
@@ -88,8 +95,9 @@ export class Commands {
         if (known.some((status) => !status)) throw error;
         throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
       }
-      for (const { command, identity } of targets)
+      for (const { command, identity } of targets) {
         await this.recordOutsideChange(command.pci, identity, lists, context);
+      }
       await this.refuseProtected(targets, context, lists);
       return this.change(batch, targets, context, lists);
     });
