@@ -359,4 +359,26 @@ test('given an entry xen-pciback cannot parse, when the devices are read, then t
   assert.is(pending(world), `xen-pciback.hide=(${GPU})(${LEGACY_A})(03:00.8)(${SPARE_NIC})\n`);
 });
 
+test('given the boot VGA, when hidden through the deprecated PGPU route, then it is refused the same way', async ({
+  world,
+}) => {
+  const response = await world.post(`/v1/pgpus/${VGA}/hide`);
+  assert.is(response.statusCode, 409);
+  assert.is(response.json().reason, 'system_display');
+  assert.is((await last(world, VGA)).data.via, 'pgpu');
+});
+
+test('given protection read at the inventory, when sysfs changes, then reads keep it until the next reconcile reads it again', async ({
+  world,
+  sys,
+}) => {
+  writeFileSync(sys.xensourceInventory, "MANAGEMENT_INTERFACE='eth1'\n");
+  assert.equal((await world.get(`/v1/pcis/${MANAGEMENT_NIC}`)).json().protected[0].reason, 'management_interface');
+  await world.post('/v1/reconcile');
+  assert.is((await world.get(`/v1/pcis/${MANAGEMENT_NIC}`)).json().protected, null);
+  assert.equal((await world.get(`/v1/pcis/${SPARE_NIC}`)).json().protected, [
+    { reason: 'management_interface', detail: 'eth1, the management interface' },
+  ]);
+});
+
 test.run();
