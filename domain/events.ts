@@ -2,6 +2,7 @@ import type { DeviceIdentity } from './device.ts';
 import type { Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
 import type { ProtectedField } from './protection.ts';
+import type { Role } from './roles.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
 export type Via = 'pci' | 'pgpu' | 'xapi';
@@ -71,7 +72,13 @@ export type HostEvent = {
   };
 };
 
-export type PassthruEvent = DeviceEvent | HostEvent;
+/** A token issued or revoked: who did it is the event's actor; the secret is never recorded. */
+export type TokenEvent = {
+  type: 'TokenIssued' | 'TokenRevoked';
+  data: { name: string; role: Role };
+};
+
+export type PassthruEvent = DeviceEvent | HostEvent | TokenEvent;
 export type PassthruEventType = PassthruEvent['type'];
 
 export const EVENT_TYPES: readonly PassthruEventType[] = [
@@ -82,4 +89,6 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessRefused',
   'Dom0AccessReconciled',
   'BootObserved',
+  'TokenIssued',
+  'TokenRevoked',
 ];

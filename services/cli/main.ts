@@ -6,6 +6,7 @@ import { historyCommand } from './history.ts';
 import { commandThroughService, rebootCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
+import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 
 export const USAGE = `passthru: dom0 access of a Xen host's PCI devices, event-sourced
@@ -27,6 +28,9 @@ Commands:
   export [--after POSITION]      write the stored events as NDJSON to standard output
   import [FILE|-]                append exported events to the store, keeping ids and revisions
   reboot                         reboot a simulated host (then the service reconciles)
+  token add NAME --role ROLE     issue a token (ROLE: read-only or operator); prints it once, last
+  token list                     every token: name, role, when made and last used (never the secret)
+  token revoke NAME              revoke a token, at once in the running service
 
 Options (each also an environment variable, see README):
 ${Object.values(SETTINGS)
@@ -37,7 +41,9 @@ ${Object.values(SETTINGS)
 `;
 
 const OPTIONS: ParseArgsConfig['options'] = {
-  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    Object.values(SETTINGS).map((s) => [s.flag, { type: 'boolean' in s ? ('boolean' as const) : ('string' as const) }]),
+  ),
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   reason: { type: 'string' },
@@ -45,6 +51,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   pci: { type: 'string' },
   until: { type: 'string' },
   after: { type: 'string' },
+  role: { type: 'string' },
 };
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -99,6 +106,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return importCommand(config, args[0], out);
     case 'reboot':
       return rebootCommand(config, flags, out);
+    case 'token':
+      return tokenCommand(config, args, flags, out);
     default:
       process.stderr.write(`passthru: unknown command "${command}"\n\n${USAGE}`);
       return 2;

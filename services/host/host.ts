@@ -53,7 +53,7 @@ export class Host {
   constructor(
     readonly mode: HostMode,
     readonly paths: HostPaths,
-    private readonly ids: PciIds,
+    readonly ids: PciIds,
     timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { DOM0_ACCESS_STATUSES } from '../../domain/dom0-access.ts';
 import { EVENT_TYPES } from '../../domain/events.ts';
 import { PROTECTION_REASONS } from '../../domain/protection.ts';
+import { ROLES } from '../../domain/roles.ts';
 
 export const PciId = Type.String({
   maxLength: 64,
@@ -24,6 +25,10 @@ export const DeviceIdentity = Type.Object({
   vendor_name: Type.String(),
   device_id: Hex(4),
   device_name: Type.String(),
+  subsystem_vendor_id: Type.Optional(Hex(4)),
+  subsystem_vendor_name: Type.Optional(Type.String()),
+  subsystem_device_id: Type.Optional(Hex(4)),
+  subsystem_device_name: Type.Optional(Type.String()),
 });
 
 export const Protection = Type.Object({
@@ -183,6 +188,9 @@ export const HostView = Type.Object({
     },
   ),
   projection_position: Type.Integer(),
+  boot_config: Type.Array(Type.String(), {
+    description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
+  }),
 });
 
 export const Health = Type.Object({ status: Type.String(), reconciled: Type.Boolean() });
@@ -200,3 +208,28 @@ export const Problem = Type.Object(
 
 /** Every route answers these errors with problem+json. */
 export const problems = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, Problem]));
+
+const RoleName = Type.Enum([...ROLES], {
+  description: 'read-only: every read; operator: every read and every change',
+});
+export const Whoami = Type.Object({ name: Type.String(), role: RoleName });
+export const TokenSummary = Type.Object({
+  name: Type.String(),
+  role: RoleName,
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export const TokenNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const TokenRequest = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, examples: ['xo-reader'] }),
+    role: RoleName,
+  },
+  { additionalProperties: false },
+);
+export const IssuedToken = Type.Object({
+  ...TokenSummary.properties,
+  token: Type.String({ description: 'the secret, shown this once: only its hash is kept' }),
+  event: AppendedEvent,
+});
+export const RevokedToken = Type.Object({ ...TokenSummary.properties, event: AppendedEvent });

@@ -25,6 +25,12 @@ export const parameterCountMismatch = (method: string, expected: number, receive
 export const sessionInvalid = (ref: string) => new XapiFailure('SESSION_INVALID', [ref]);
 export const authenticationFailed = (user: string, message: string) =>
   new XapiFailure('SESSION_AUTHENTICATION_FAILED', [user, message]);
+/** As XAPI denies a call its session's roles lack: the permission is the call's name in lower case. */
+export const rbacPermissionDenied = (method: string, roles: readonly string[]) =>
+  new XapiFailure('RBAC_PERMISSION_DENIED', [
+    method.toLowerCase(),
+    `No permission in user session. (Roles with this permission: ${roles.join(', ')})`,
+  ]);
 export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR', [detail]);
 
 /**

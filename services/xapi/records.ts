@@ -11,10 +11,10 @@ export const API_VERSION = { major: '2', minor: '21' } as const;
 
 /**
  * The public fields of XAPI's PCI class. What passthru does not track (drivers,
- * subsystems) is empty, as XAPI shows it for a device it knows nothing more
- * of. Class, vendor and device ids are internal in XAPI: not here. A protected
- * device says why in `other_config.protected`, the REST field as JSON (XAPI's
- * maps hold strings).
+ * the subsystem of a device without one) is empty, as XAPI shows it for a
+ * device it knows nothing more of. Class, vendor and device ids are internal
+ * in XAPI: not here. A protected device says why in `other_config.protected`,
+ * the REST field as JSON (XAPI's maps hold strings).
  */
 export function xapiPciRecord(pci: DeviceIdentity, safety: Pick<PciRecord, 'protected' | 'dependencies'>, refs: Refs) {
   return {
@@ -26,8 +26,8 @@ export function xapiPciRecord(pci: DeviceIdentity, safety: Pick<PciRecord, 'prot
     pci_id: pci.id,
     dependencies: safety.dependencies.map((id) => refs.ref('PCI', id)),
     other_config: (safety.protected ? { protected: JSON.stringify(safety.protected) } : {}) as Record<string, string>,
-    subsystem_vendor_name: '',
-    subsystem_device_name: '',
+    subsystem_vendor_name: pci.subsystem_vendor_name ?? '',
+    subsystem_device_name: pci.subsystem_device_name ?? '',
     driver_name: '',
   };
 }

@@ -48,10 +48,14 @@ test('the changes name their error answers', async ({ world }) => {
     '200',
     '400',
     '401',
+    '403',
     '404',
     '409',
     '502',
   ]);
+  assert.equal(paths['/v1/pcis/{id}/hide'].post.security, [{ bearer: [] }]);
+  assert.equal(paths['/v1/pcis'].get.security, [{ bearer: [] }], 'reads need a token too');
+  assert.is(paths['/healthz'].get.security, undefined, 'only /healthz is public');
 });
 
 test.run();

@@ -118,7 +118,8 @@ for (const [what, id, reason, path] of [
     assert.is(refused.type, 'Dom0AccessRefused');
     assert.is(refused.data.status, 'enabled');
     assert.is(refused.data.protected[0].reason, reason);
-    assert.is(refused.metadata.actor, 'ops:alice');
+    assert.is(refused.metadata.actor, 'admin');
+    assert.is(refused.metadata.on_behalf_of, 'ops:alice');
     assert.is(problem.event.position, refused.position);
   });
 }

@@ -51,7 +51,7 @@ test('given protected devices, when disable_dom0_access is called through xmlrpc
       e.metadata.actor,
       e.metadata.via,
     ]),
-    [NVME, ROOT_PORT, MANAGEMENT_NIC, VGA].map((id) => [id, 'xapi:root', 'xapi']),
+    [NVME, ROOT_PORT, MANAGEMENT_NIC, VGA].map((id) => [id, 'admin', 'xapi']),
   );
 });
 

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteOptions } from '../app.ts';
+import { actorOf } from '../context.ts';
 import { Health, HostView, problems, ReconcileReport } from '../schemas.ts';
 
-export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { host, config, reconciler, projector } = passthru;
 
   app.get('/v1/host', { schema: { response: { 200: HostView, ...problems(502) } } }, async (request) => {
@@ -19,17 +20,24 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       pending: [...lists.pending.devices].sort(),
       unreadable,
       projection_position: projector.position,
+      boot_config: [...host.paths.bootConfig],
     };
   });
 
-  app.post(
-    '/v1/reconcile',
-    { preHandler: guard, schema: { response: { 200: ReconcileReport, ...problems(401, 502) } } },
-    (request) => reconciler.run({ actor: 'reconciler', correlationId: request.id, extra: { trigger: 'api' } }),
+  app.post('/v1/reconcile', { schema: { response: { 200: ReconcileReport, ...problems(401, 502) } } }, (request) =>
+    reconciler.run({
+      actor: actorOf(request),
+      correlationId: request.id,
+      extra: { trigger: 'api' },
+    }),
   );
 
-  app.get('/healthz', { schema: { response: { 200: Health, 503: Health } } }, async (_request, reply) => {
-    const reconciled = reconciler.lastRun !== null;
-    return reply.code(reconciled ? 200 : 503).send({ status: reconciled ? 'ok' : 'starting', reconciled });
-  });
+  app.get(
+    '/healthz',
+    { config: { access: 'public' }, schema: { response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      const reconciled = reconciler.lastRun !== null;
+      return reply.code(reconciled ? 200 : 503).send({ status: reconciled ? 'ok' : 'starting', reconciled });
+    },
+  );
 };

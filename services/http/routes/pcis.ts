@@ -24,7 +24,7 @@ import {
 } from '../schemas.ts';
 import { Type } from 'typebox';
 
-export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { records, commands, store, config } = passthru;
 
   app.get('/v1/pcis', { schema: { response: { 200: Type.Array(PciRecord), ...problems(502) } } }, () => records.pcis());
@@ -48,7 +48,6 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     app.post(
       `/v1/pcis/:id/${name}`,
       {
-        preHandler: guard,
         schema: {
           params: IdParams,
           body: CommandBody,
@@ -74,7 +73,6 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     app.post(
       `/v1/pcis/${name}`,
       {
-        preHandler: guard,
         schema: {
           body: BatchBody,
           response: { 200: BatchResponse, ...problems(400, 401, 404, 409, 502) },

@@ -7,7 +7,7 @@ import { commandContext } from '../context.ts';
 import { CommandBody, CommandEffect, IdParams, PgpuRecord, problems } from '../schemas.ts';
 
 /** The deprecated PGPU calls: PCI commands on the PGPU's PCI, announced as deprecated. */
-export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { records, commands } = passthru;
 
   app.get('/v1/pgpus', { schema: { response: { 200: Type.Array(PgpuRecord), ...problems(502) } } }, () =>
@@ -24,7 +24,6 @@ export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     app.post(
       `/v1/pgpus/:id/${name}`,
       {
-        preHandler: guard,
         schema: {
           params: IdParams,
           body: CommandBody,
