@@ -21,3 +21,8 @@ export interface DeviceIdentity {
 export function isDisplayClass(classId: string): boolean {
   return classId.startsWith('03');
 }
+
+/** PCI-to-PCI bridges (class 0x0604, and 0x0609 semi-transparent): the tree's inner nodes. */
+export function isBridgeClass(classId: string): boolean {
+  return classId.startsWith('0604') || classId.startsWith('0609');
+}

@@ -1,6 +1,7 @@
 import type { DeviceIdentity } from './device.ts';
 import type { Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
+import type { ProtectedField } from './protection.ts';
 import type { Role } from './roles.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
@@ -22,6 +23,21 @@ export type DeviceEvent =
         previous: Dom0AccessStatus;
         cause: 'command';
         via: Via;
+        /** Present on a hide that overrode protections: which ones. */
+        forced?: true;
+        overridden?: ProtectedField;
+      };
+    }
+  | {
+      /** A hide of a protected device, refused; nothing changed. */
+      type: 'Dom0AccessRefused';
+      data: {
+        pci: PciAddress;
+        command: CommandName;
+        status: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
+        protected: ProtectedField;
       };
     }
   | {
@@ -70,6 +86,7 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessDisabled',
   'Dom0AccessEnabled',
   'Dom0AccessChangeFailed',
+  'Dom0AccessRefused',
   'Dom0AccessReconciled',
   'BootObserved',
   'TokenIssued',

@@ -45,7 +45,11 @@ export const SETTINGS = {
   hostMode: { env: 'PASSTHRU_HOST_MODE', flag: 'host-mode' },
   xenCmdline: { env: 'PASSTHRU_XEN_CMDLINE', flag: 'xen-cmdline' },
   procCmdline: { env: 'PASSTHRU_PROC_CMDLINE', flag: 'proc-cmdline' },
+  sysfs: { env: 'PASSTHRU_SYSFS', flag: 'sysfs' },
   sysfsPci: { env: 'PASSTHRU_SYSFS_PCI', flag: 'sysfs-pci' },
+  mountinfo: { env: 'PASSTHRU_MOUNTINFO', flag: 'mountinfo' },
+  xensourceInventory: { env: 'PASSTHRU_XENSOURCE_INVENTORY', flag: 'xensource-inventory' },
+  netRoute: { env: 'PASSTHRU_NET_ROUTE', flag: 'net-route' },
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
@@ -84,20 +88,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
   const hostMode: HostMode =
     askedMode === 'auto' ? (existsSync(xenCmdline) ? 'xen' : 'simulated') : (askedMode as HostMode);
   const simulated = simulatedHostFiles(dataDir);
+  const sysfs = resolve(get('sysfs') ?? '/sys');
+  const xensourceInventory = get('xensourceInventory') ?? '/etc/xensource-inventory';
+  // Read from the live host in both modes: what dom0 needs is the machine's own, simulated or not.
+  const safetyPaths = {
+    sysfs,
+    sysfsPci: get('sysfsPci') ?? join(sysfs, 'bus', 'pci', 'devices'),
+    mountinfo: get('mountinfo') ?? '/proc/self/mountinfo',
+    xensourceInventory,
+    netRoute: get('netRoute') ?? '/proc/net/route',
+  };
   const hostPaths: HostPaths =
     hostMode === 'simulated'
       ? {
+          ...safetyPaths,
           xenCmdline: get('xenCmdline') ?? simulated.xenCmdline,
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
-          sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
           bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
         }
       : {
+          ...safetyPaths,
           xenCmdline,
           procCmdline: get('procCmdline') ?? '/proc/cmdline',
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
-          sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
         };
   return {
@@ -110,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostPaths,
     bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIG : [],
     token: get('token') ?? null,
-    hostId: hostIdSetting(get('hostId')),
+    hostId: hostIdSetting(get('hostId'), xensourceInventory),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
     logLevel: get('logLevel') ?? 'info',
     ...tlsSettings(get('tlsCert'), get('tlsKey'), get('tlsCa')),
@@ -179,8 +193,8 @@ function storeSetting(text: string | undefined, dataDir: string): string {
   );
 }
 
-function hostIdSetting(asked: string | undefined): string {
-  const id = asked ?? installationUuid() ?? machineId();
+function hostIdSetting(asked: string | undefined, xensourceInventory: string): string {
+  const id = asked ?? installationUuid(xensourceInventory) ?? machineId();
   if (!id || !HOST_ID.test(id)) {
     throw invalidInput(
       `no usable host id: set ${SETTINGS.hostId.env} (letters, digits, '.', '_', '-'; found ${JSON.stringify(id ?? null)})`,
@@ -189,8 +203,8 @@ function hostIdSetting(asked: string | undefined): string {
   return id;
 }
 
-function installationUuid(): string | undefined {
-  const inventory = readIfPresent('/etc/xensource-inventory');
+function installationUuid(path: string): string | undefined {
+  const inventory = readIfPresent(path);
   return /^INSTALLATION_UUID='?([^'\n]+)'?$/m.exec(inventory ?? '')?.[1];
 }
 

@@ -5,19 +5,12 @@ import type {
   HistoryPage as HistoryPageSchema,
   HostView as HostViewSchema,
   PciRecord as PciRecordSchema,
+  Protection as ProtectionSchema,
 } from '../../services/http/schemas.ts';
 
 /** One protection of a device: why dom0 needs it back after a reboot. */
-export interface Protection {
-  readonly reason: string;
-  readonly detail: string;
-}
-
-/** A PCI record as `GET /v1/pcis` answers it; the safety fields are absent from a service without them. */
-export type PciRecord = Static<typeof PciRecordSchema> & {
-  readonly protected?: Protection | readonly Protection[] | null;
-  readonly dependencies?: readonly string[];
-};
+export type Protection = Static<typeof ProtectionSchema>;
+export type PciRecord = Static<typeof PciRecordSchema>;
 export type HostView = Static<typeof HostViewSchema>;
 export type FeedEntry = Static<typeof FeedEvent>;
 export type HistoryPage = Static<typeof HistoryPageSchema>;

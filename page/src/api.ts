@@ -3,7 +3,6 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly problem: Readonly<Record<string, unknown>> | null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -53,7 +52,7 @@ export class Api {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new ApiError(0, `the service cannot be reached (${(error as Error).message})`, null);
+      throw new ApiError(0, `the service cannot be reached (${(error as Error).message})`);
     }
     const answer = parse(await response.text());
     if (!response.ok) {
@@ -61,7 +60,7 @@ export class Api {
       const detail =
         typeof problem?.detail === 'string' ? problem.detail : `HTTP ${response.status} ${response.statusText}`.trim();
       if (response.status === 401) this.onUnauthorized(detail);
-      throw new ApiError(response.status, detail, problem);
+      throw new ApiError(response.status, detail);
     }
     return answer as T;
   }

@@ -121,9 +121,9 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
             <h3>Protected</h3>
             {guarded.map((r) =>
               protections(r).map((g) => (
-                <p key={`${r.id}-${g.reason}`}>
-                  <span class="mono">{r.id}</span> is the {PROTECTION_WORDS[g.reason] ?? g.reason} ({g.detail}). Hidden
-                  from dom0, the host may fail to boot or to be reached.
+                <p key={`${r.id} ${g.reason} ${g.detail}`}>
+                  <span class="mono">{r.id}</span> is the {PROTECTION_WORDS[g.reason]} ({g.detail}). Hidden from dom0,
+                  the host may fail to boot or to be reached.
                 </p>
               )),
             )}

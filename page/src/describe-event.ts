@@ -24,14 +24,14 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 const isStatus = (value: unknown): value is Dom0AccessStatus =>
   (DOM0_ACCESS_STATUSES as readonly unknown[]).includes(value);
 
-function forcedOf(data: Fields, metadata: Fields): string | null {
-  if (data.forced !== true && metadata.forced !== true) return null;
-  const overridden = data.overridden ?? metadata.overridden;
-  if (Array.isArray(overridden)) {
-    return overridden.map((o) => (typeof o === 'object' && o ? text((o as Fields).reason) : text(o))).join(', ');
-  }
-  return text(overridden) ?? 'protection';
-}
+/** Protections as an event records them: `[{ reason, detail }]`. */
+const listed = (value: unknown): string | null =>
+  Array.isArray(value)
+    ? value.map((p: Fields) => [text(p.reason), text(p.detail)].filter(Boolean).join(': ')).join('; ')
+    : null;
+
+const forcedOf = (data: Fields): string | null =>
+  data.forced === true ? (listed(data.overridden) ?? 'protection') : null;
 
 /** An event of the feed or a device's history, in the operator's words. */
 export function describeEvent(entry: HistoryEntry): EventWords {
@@ -42,7 +42,7 @@ export function describeEvent(entry: HistoryEntry): EventWords {
     pci: text(data.pci),
     actor: text(metadata.actor),
     reason: text(metadata.reason) ?? text(data.reason),
-    forced: forcedOf(data, metadata),
+    forced: forcedOf(data),
   };
   const via = text(data.via);
   switch (entry.type) {
@@ -55,7 +55,12 @@ export function describeEvent(entry: HistoryEntry): EventWords {
     case 'Dom0AccessChangeFailed':
       return { ...base, title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} failed`, cause: 'failure' };
     case 'Dom0AccessRefused':
-      return { ...base, title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused`, cause: 'refusal' };
+      return {
+        ...base,
+        title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused: the device is protected`,
+        cause: 'refusal',
+        reason: base.reason ?? listed(data.protected),
+      };
     case 'Dom0AccessReconciled':
       return data.cause === 'reboot'
         ? { ...base, title: 'Changed by a reboot', cause: 'reboot' }

@@ -6,7 +6,7 @@ import { describeEvent } from './describe-event.ts';
 import type { LiveEvents } from './live-events.ts';
 import { eventPci } from './live-events.ts';
 import { Modal } from './modal.tsx';
-import { dependenciesOf, protections } from './next-boot.ts';
+import { protections } from './next-boot.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { Timeline } from './timeline.tsx';
 import { COMMAND_WORDS, formatTime, PROTECTION_WORDS } from './words.ts';
@@ -94,15 +94,15 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
             Now: <StatusBadge status={record.dom0_access} />
           </p>
           {protections(record).map((g) => (
-            <p key={g.reason}>
-              <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason] ?? g.reason}</span>{' '}
+            <p key={`${g.reason} ${g.detail}`}>
+              <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason]}</span>{' '}
               <span class="muted">{g.detail}</span>
             </p>
           ))}
-          {dependenciesOf(record).length > 0 && (
+          {record.dependencies.length > 0 && (
             <p>
               Dependencies:{' '}
-              {dependenciesOf(record).map((d) => (
+              {record.dependencies.map((d) => (
                 <button key={d} type="button" class="link mono" onClick={() => onOpen(d)}>
                   {d}
                 </button>

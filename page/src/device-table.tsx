@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { hiddenIn } from '../../domain/dom0-access.ts';
 import type { CommandName, PciRecord } from './api-types.ts';
-import { dependenciesOf, protections } from './next-boot.ts';
+import { protections } from './next-boot.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { COMMAND_WORDS, PROTECTION_WORDS, STATUS_WORDS } from './words.ts';
 
@@ -186,7 +186,7 @@ interface RowProps {
 function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen }: RowProps) {
   const command = commandFor(p);
   const guarded = protections(p);
-  const dependencies = dependenciesOf(p);
+  const dependencies = p.dependencies;
   return (
     <tr data-id={p.id} class={selected ? 'selected' : undefined}>
       {canChange && (
@@ -214,8 +214,8 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
       </td>
       <td data-label="Safety" class={guarded.length === 0 && dependencies.length === 0 ? 'nothing' : undefined}>
         {guarded.map((g) => (
-          <span key={g.reason} class="protected" title={g.detail}>
-            <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason] ?? g.reason}</span>
+          <span key={`${g.reason} ${g.detail}`} class="protected" title={g.detail}>
+            <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason]}</span>
             <span class="muted small block">{g.detail}</span>
           </span>
         ))}

@@ -27,14 +27,8 @@ export function nextBootChanges(host: HostView, pcis: readonly PciRecord[]): Boo
   ].sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** A record's protections as a list: none, one, or several (older services send none at all). */
-export function protections(record: PciRecord): readonly Protection[] {
-  const value = record.protected;
-  if (!value) return [];
-  return Array.isArray(value) ? value : [value as Protection];
-}
-
-export const dependenciesOf = (record: PciRecord): readonly string[] => record.dependencies ?? [];
+/** A record's protections as a list, empty for a device dom0 can do without. */
+export const protections = (record: PciRecord): readonly Protection[] => record.protected ?? [];
 
 const hiddenNextBoot = (record: PciRecord) => hiddenIn(record.dom0_access).pending;
 
@@ -47,7 +41,7 @@ export function leftBehind(chosen: readonly PciRecord[], pcis: readonly PciRecor
   const ids = new Set(chosen.map((p) => p.id));
   const warnings: string[] = [];
   for (const record of chosen) {
-    for (const dependency of dependenciesOf(record)) {
+    for (const dependency of record.dependencies) {
       const other = byId.get(dependency);
       if (ids.has(dependency) || (other && hiddenNextBoot(other))) continue;
       const name = other ? ` (${other.device_name})` : '';

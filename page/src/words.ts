@@ -1,5 +1,5 @@
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
-import type { CommandName } from './api-types.ts';
+import type { CommandName, Protection } from './api-types.ts';
 
 /** Each state's name as the API spells it, in words, and what it means for the device. */
 export const STATUS_WORDS: Record<Dom0AccessStatus, { readonly label: string; readonly meaning: string }> = {
@@ -14,7 +14,7 @@ export const COMMAND_WORDS: Record<CommandName, { readonly verb: string; readonl
   unhide: { verb: 'Give back to dom0', done: 'back with dom0 at the next boot' },
 };
 
-export const PROTECTION_WORDS: Record<string, string> = {
+export const PROTECTION_WORDS: Record<Protection['reason'], string> = {
   boot_device: 'boot device',
   management_interface: 'management network interface',
   system_display: 'system display',

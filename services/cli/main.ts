@@ -16,8 +16,11 @@ Usage: passthru <command> [options]
 Commands:
   serve                          run the HTTP service (reconciles with the host first)
   status [ID]                    live dom0 access of every PCI device, or of one
-  hide ID [--reason TEXT]        disable dom0 access at next boot (through the running service)
-  unhide ID [--reason TEXT]      enable dom0 access at next boot (through the running service)
+  hide ID... [--reason TEXT] [--force]
+                                 disable dom0 access at next boot (through the running service);
+                                 several ids change in one boot configuration edit, all or none;
+                                 --force hides even a device dom0 needs (boot disk, management NIC, display)
+  unhide ID... [--reason TEXT]   enable dom0 access at next boot (through the running service)
   history ID                     the events of one device, oldest first
   replay [--pci ID] [--until POSITION]
                                  print each stored event with the view it produces
@@ -44,6 +47,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   reason: { type: 'string' },
+  force: { type: 'boolean' },
   pci: { type: 'string' },
   until: { type: 'string' },
   after: { type: 'string' },
@@ -88,7 +92,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return statusCommand(config, args[0], flags, out);
     case 'hide':
     case 'unhide':
-      return commandThroughService(config, command, required(args[0], command), flags, out);
+      required(args[0], command);
+      return commandThroughService(config, command, args, flags, out);
     case 'history':
       return historyCommand(config, required(args[0], command), flags, out);
     case 'replay':

@@ -5,26 +5,44 @@ import { rebootSimulatedHost } from '../host/simulated-host.ts';
 import type { Flags, Output } from './main.ts';
 import { callService } from './service-client.ts';
 
-/** Changes go through the running service, so its lane serialises them and its log records them. */
+interface Changed {
+  readonly record: { readonly id: string; readonly dom0_access: string };
+  readonly changed: boolean;
+}
+
+/**
+ * Changes go through the running service, so its lane serialises them and its
+ * log records them. One id goes to the device's route, several to the batch
+ * route: one boot configuration edit for all.
+ */
 export async function commandThroughService(
   config: Config,
   name: 'hide' | 'unhide',
-  id: string,
+  ids: readonly string[],
   flags: Flags,
   out: Output,
 ): Promise<number> {
-  const pci = parsePciAddress(id);
+  const pcis = ids.map(parsePciAddress);
   const reason = typeof flags.reason === 'string' ? flags.reason : undefined;
-  const body = await callService(config, 'POST', `/v1/pcis/${pci}/${name}`, reason ? { reason } : {});
-  if (flags.json) out(JSON.stringify(body, null, 2));
-  else {
-    const record = body as { id: string; dom0_access: string; changed: boolean };
+  const options = { ...(reason ? { reason } : {}), ...(flags.force ? { force: true } : {}) };
+  const [single] = pcis;
+  const body =
+    pcis.length === 1
+      ? await callService(config, 'POST', `/v1/pcis/${single}/${name}`, options)
+      : await callService(config, 'POST', `/v1/pcis/${name}`, { ids: pcis, ...options });
+  if (flags.json) {
+    out(JSON.stringify(body, null, 2));
+    return 0;
+  }
+  const answer = body as { warnings: string[] } & (Changed['record'] & { changed: boolean });
+  const results: Changed[] =
+    pcis.length === 1 ? [{ record: answer, changed: answer.changed }] : (body as { results: Changed[] }).results;
+  for (const { record, changed } of results) {
     out(
-      record.changed
-        ? `${record.id}: ${record.dom0_access}`
-        : `${record.id}: already ${record.dom0_access}, nothing changed`,
+      changed ? `${record.id}: ${record.dom0_access}` : `${record.id}: already ${record.dom0_access}, nothing changed`,
     );
   }
+  for (const warning of answer.warnings) out(`warning: ${warning}`);
   return 0;
 }
 

@@ -40,8 +40,27 @@ export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR
  */
 export function failureOf(error: unknown): { failure: XapiFailure; unexpected: boolean } {
   if (error instanceof XapiFailure) return { failure: error, unexpected: false };
-  if (error instanceof PassthruError) return { failure: internalError(error.message), unexpected: false };
+  if (error instanceof PassthruError) {
+    return { failure: refusalFailure(error) ?? internalError(error.message), unexpected: false };
+  }
   return { failure: internalError('the service failed unexpectedly; the log has the details'), unexpected: true };
+}
+
+/** A hide of a protected device, refused with the code XAPI gives its own refusals. */
+function refusalFailure(error: PassthruError): XapiFailure | null {
+  if (error.kind !== 'conflict') return null;
+  const { reason, subject } = error.details;
+  if (typeof subject !== 'string') return null;
+  switch (reason) {
+    case 'boot_device':
+      return new XapiFailure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', [subject]);
+    case 'management_interface':
+      return new XapiFailure('PIF_IS_MANAGEMENT_IFACE', [subject]);
+    case 'system_display':
+      return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
+    default:
+      return null;
+  }
 }
 
 /**

@@ -85,7 +85,7 @@ for (const token of ['wrong', 'test-token-012345678', 'test-token-01234567890', 
 }
 
 test('a body with unknown fields, or not JSON, is a 400', async ({ world }) => {
-  assert.is((await world.post(`/v1/pcis/${NIC.id}/hide`, { reason: 'x', force: true })).statusCode, 400);
+  assert.is((await world.post(`/v1/pcis/${NIC.id}/hide`, { reason: 'x', forse: true })).statusCode, 400);
   const notJson = await world.request({
     method: 'POST',
     url: `/v1/pcis/${NIC.id}/hide`,

@@ -14,6 +14,8 @@ const CONTRACT = [
   ['get', '/v1/pcis/{id}/dom0-access'],
   ['post', '/v1/pcis/{id}/hide'],
   ['post', '/v1/pcis/{id}/unhide'],
+  ['post', '/v1/pcis/hide'],
+  ['post', '/v1/pcis/unhide'],
   ['get', '/v1/pcis/{id}/history'],
   ['get', '/v1/pcis/{id}/state'],
   ['get', '/v1/pgpus'],
@@ -48,6 +50,7 @@ test('the changes name their error answers', async ({ world }) => {
     '401',
     '403',
     '404',
+    '409',
     '502',
   ]);
   assert.equal(paths['/v1/pcis/{id}/hide'].post.security, [{ bearer: [] }]);

@@ -14,6 +14,8 @@ const record = (id: string, dom0_access: PciRecord['dom0_access'], extra: Partia
   device_id: '1db4',
   device_name: `device ${id}`,
   dom0_access,
+  protected: null,
+  dependencies: [],
   ...extra,
 });
 const host = (current: string[], pending: string[]): HostView =>
@@ -58,12 +60,10 @@ test('a hide warns of dependencies that stay with dom0, and of no other', () => 
   assert.equal(leftBehind([record('0000:05:00.0', 'enabled')], pcis), []);
 });
 
-test('protections read as a list whether the service sends none, one or several', () => {
-  const boot = { reason: 'boot_device', detail: '/dev/nvme0n1p2 on /' };
-  const display = { reason: 'system_display', detail: 'boot_vga' };
+test('protections read as a list, empty for a device that has none', () => {
+  const boot = { reason: 'boot_device', detail: '/dev/nvme0n1p2 on /' } as const;
+  const display = { reason: 'system_display', detail: 'boot_vga' } as const;
   assert.equal(protections(record('a', 'enabled')), []);
-  assert.equal(protections(record('a', 'enabled', { protected: null })), []);
-  assert.equal(protections(record('a', 'enabled', { protected: boot })), [boot]);
   assert.equal(protections(record('a', 'enabled', { protected: [boot, display] })), [boot, display]);
 });
 

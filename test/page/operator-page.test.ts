@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -7,27 +7,38 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ARTIFACTS, launchChromium } from '../support/browser.ts';
+import type { KernelSysfs } from '../support/kernel-sysfs.ts';
+import { GPU, GPU_AUDIO, LEGACY_A, NVME, ROOT_DETAIL, safetyHost, SPARE_NIC } from '../support/safety-host.ts';
 import { BIN } from '../support/service-process.ts';
-import { GPU, NIC, NVME, TOKEN, World, type FakeDevice } from '../support/world.ts';
+import { TOKEN, World } from '../support/world.ts';
 
-const AUDIO: FakeDevice = { id: '0000:03:00.1', class: '0x040300', vendor: '0x10de', device: '0x10f0' };
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 // Far above what the page needs; it only keeps a broken page from hanging the suite.
 const SAFETY_MS = 15_000;
 
-const test = suite<{ world: World; browser: Browser; url: string; context: BrowserContext; page: Page }>(
-  'the operator page in Chromium, against the service on a loopback port',
-);
+const test = suite<{
+  sys: KernelSysfs;
+  world: World;
+  devices: number;
+  browser: Browser;
+  url: string;
+  context: BrowserContext;
+  page: Page;
+}>('the operator page in Chromium, against the service on a loopback port');
 
+// A dom0 with a boot disk, a management NIC and a boot VGA (all protected), a GPU with its audio function, a spare NIC.
 test.before(async (context) => {
-  context.world = await World.start([GPU, AUDIO, NIC, NVME]);
+  context.sys = safetyHost();
+  context.world = await World.start([], { ...context.sys.env, PASSTHRU_DATA_DIR: join(context.sys.root, 'var') });
+  context.devices = (await context.world.get('/v1/pcis')).json().length;
   await context.world.app.listen({ port: 0, host: '127.0.0.1' });
   context.url = `http://127.0.0.1:${(context.world.app.server.address() as AddressInfo).port}`;
   context.browser = await launchChromium();
 });
-test.after(async ({ world, browser }) => {
+test.after(async ({ world, browser, sys }) => {
   await browser.close();
   await world.close();
+  rmSync(sys.root, { recursive: true, force: true });
 });
 test.before.each(async (context) => {
   context.context = await context.browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -60,13 +71,16 @@ function cli(world: World, url: string, ...args: string[]): Promise<string> {
   );
 }
 
-test('signs in with a token and shows the host and every device with its status', async ({ page, url }) => {
+test('signs in with a token and shows the host and every device with its status', async ({ page, url, devices }) => {
   await signIn(page, url);
   await page.getByText('Simulated host').waitFor();
   assert.match(await page.locator('.host-title').innerText(), 'test-host');
-  assert.is(await page.locator('tbody tr').count(), 4);
-  assert.match(await row(page, GPU.id).innerText(), 'PGPU');
-  assert.match(await row(page, NIC.id).innerText(), 'Enabled');
+  assert.is(await page.locator('tbody tr').count(), devices);
+  assert.match(await row(page, GPU).innerText(), 'PGPU');
+  assert.match(await row(page, GPU).innerText(), `Dependencies: ${GPU_AUDIO}`);
+  assert.match(await row(page, SPARE_NIC).innerText(), 'Enabled');
+  assert.match(await row(page, NVME).innerText(), 'Protected: boot device');
+  assert.match(await row(page, NVME).innerText(), ROOT_DETAIL);
   assert.is(await page.evaluate("sessionStorage.getItem('passthru.token')"), TOKEN);
   await page.screenshot({ path: join(ARTIFACTS, 'page-1440.png'), fullPage: true });
   await page.setViewportSize({ width: 360, height: 800 });
@@ -76,29 +90,29 @@ test('signs in with a token and shows the host and every device with its status'
 test('hiding a device asks first, then shows its badge, the reboot banner and its timeline', async ({ page, url }) => {
   await signIn(page, url);
   assert.is(await page.locator('.reboot-banner').count(), 0);
-  await row(page, NIC.id)
-    .getByRole('button', { name: `Hide from dom0 ${NIC.id}` })
+  await row(page, SPARE_NIC)
+    .getByRole('button', { name: `Hide from dom0 ${SPARE_NIC}` })
     .click();
-  const dialog = page.getByRole('dialog', { name: `Hide from dom0: ${NIC.id}?` });
+  const dialog = page.getByRole('dialog', { name: `Hide from dom0: ${SPARE_NIC}?` });
   assert.match(await dialog.innerText(), 'From the next boot on, dom0 no longer uses this device');
   assert.equal(await dialog.locator('.change-states .badge').allInnerTexts(), ['Enabled', 'Disabled on reboot']);
   await dialog.getByLabel(/Reason/).fill('for the GPU guest');
   await page.screenshot({ path: join(ARTIFACTS, 'confirm-1440.png') });
   await dialog.getByRole('button', { name: 'Hide from dom0 at next boot' }).click();
-  await row(page, NIC.id).getByText('Disabled on reboot').waitFor();
+  await row(page, SPARE_NIC).getByText('Disabled on reboot').waitFor();
   const banner = page.getByRole('region', { name: /Reboot pending/ });
-  assert.match(await banner.innerText(), `${NIC.id}`);
+  assert.match(await banner.innerText(), `${SPARE_NIC}`);
   assert.match(await banner.innerText(), 'hidden from dom0');
   await page.screenshot({ path: join(ARTIFACTS, 'reboot-pending-1440.png') });
   assert.match(
     await page.getByRole('status').filter({ hasText: 'hidden from dom0 at the next boot' }).innerText(),
-    NIC.id,
+    SPARE_NIC,
   );
 
-  await row(page, NIC.id)
-    .getByRole('button', { name: `${NIC.id} (history)` })
+  await row(page, SPARE_NIC)
+    .getByRole('button', { name: `${SPARE_NIC} (history)` })
     .click();
-  const panel = page.getByRole('dialog', { name: NIC.id });
+  const panel = page.getByRole('dialog', { name: SPARE_NIC });
   const newest = panel
     .getByRole('list', { name: /Timeline/ })
     .getByRole('listitem')
@@ -108,19 +122,19 @@ test('hiding a device asks first, then shows its badge, the reboot banner and it
   assert.match(await newest.innerText(), 'by admin');
 });
 
-test('a read-only token sees every device and no change button', async ({ page, url, world }) => {
+test('a read-only token sees every device and no change button', async ({ page, url, world, devices }) => {
   const viewer = (await cli(world, url, 'token', 'add', 'wallscreen', '--role', 'read-only')).trim().split('\n').pop()!;
   await signIn(page, url, viewer);
   await page.getByText('This token is read-only').waitFor();
   assert.match(await page.locator('.who').innerText(), 'wallscreen');
-  assert.is(await page.locator('tbody tr').count(), 4);
+  assert.is(await page.locator('tbody tr').count(), devices);
   assert.is(await page.getByRole('button', { name: /Hide from dom0|Give back to dom0/ }).count(), 0);
   assert.is(await page.getByRole('checkbox').count(), 0);
-  await row(page, GPU.id)
-    .getByRole('button', { name: `${GPU.id} (history)` })
+  await row(page, GPU)
+    .getByRole('button', { name: `${GPU} (history)` })
     .click();
   await page
-    .getByRole('dialog', { name: GPU.id })
+    .getByRole('dialog', { name: GPU })
     .getByRole('list', { name: /Timeline/ })
     .waitFor();
   assert.is(await page.getByRole('button', { name: /Hide from dom0|Give back to dom0/ }).count(), 0);
@@ -135,12 +149,12 @@ test("a wrong token is refused with the service's own words", async ({ page, url
 });
 
 test('the time travel slider shows the device as of an earlier revision', async ({ page, url, world }) => {
-  await world.post(`/v1/pcis/${NVME.id}/hide`, { reason: 'slider' });
+  await world.post(`/v1/pcis/${LEGACY_A}/hide`, { reason: 'slider' });
   await signIn(page, url);
-  await row(page, NVME.id)
-    .getByRole('button', { name: `${NVME.id} (history)` })
+  await row(page, LEGACY_A)
+    .getByRole('button', { name: `${LEGACY_A} (history)` })
     .click();
-  const panel = page.getByRole('dialog', { name: NVME.id });
+  const panel = page.getByRole('dialog', { name: LEGACY_A });
   await panel.locator('.state-at[data-revision="1"]').waitFor();
   assert.match(await panel.locator('.state-at').innerText(), 'Disabled on reboot');
   // The keyboard moves it, as it moves any slider.
@@ -160,23 +174,76 @@ test('the keyboard alone filters, sorts, opens a device and comes back where it 
   await page.keyboard.type('0000:03');
   await page.locator('tbody tr').nth(2).waitFor({ state: 'detached' });
   assert.equal(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id'))), [
-    GPU.id,
-    AUDIO.id,
+    GPU,
+    GPU_AUDIO,
   ]);
   await page.getByRole('button', { name: 'Address' }).focus();
   await page.keyboard.press('Enter');
   assert.is(await page.getByRole('columnheader', { name: 'Address' }).getAttribute('aria-sort'), 'descending');
   assert.equal(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id'))), [
-    AUDIO.id,
-    GPU.id,
+    GPU_AUDIO,
+    GPU,
   ]);
-  const opener = row(page, GPU.id).getByRole('button', { name: `${GPU.id} (history)` });
+  const opener = row(page, GPU).getByRole('button', { name: `${GPU} (history)` });
   await opener.focus();
   await page.keyboard.press('Enter');
-  await page.getByRole('dialog', { name: GPU.id }).waitFor();
+  await page.getByRole('dialog', { name: GPU }).waitFor();
   await page.keyboard.press('Escape');
   await page.getByRole('dialog').waitFor({ state: 'detached' });
   assert.ok(await opener.evaluate((button) => button === button.ownerDocument.activeElement), 'focus is back');
+});
+
+test('a protected device needs an explicit override with a reason, and the timeline says what was overridden', async ({
+  page,
+  url,
+}) => {
+  await signIn(page, url);
+  await row(page, NVME)
+    .getByRole('button', { name: `Hide from dom0 ${NVME}` })
+    .click();
+  const dialog = page.getByRole('dialog', { name: `Hide from dom0: ${NVME}?` });
+  assert.match(await dialog.innerText(), `${NVME} is the boot device (${ROOT_DETAIL})`);
+  const confirm = dialog.getByRole('button', { name: 'Hide from dom0 at next boot' });
+  assert.ok(await confirm.isDisabled(), 'no override yet');
+  await dialog.getByLabel('Override the protection for this change').check();
+  assert.ok(await confirm.isDisabled(), 'an override needs a reason');
+  await dialog.getByLabel(/Reason/).fill('moving / to the SAN first');
+  await confirm.click();
+  await row(page, NVME).getByText('Disabled on reboot').waitFor();
+  await row(page, NVME)
+    .getByRole('button', { name: `${NVME} (history)` })
+    .click();
+  const newest = page
+    .getByRole('dialog', { name: NVME })
+    .getByRole('list', { name: /Timeline/ })
+    .getByRole('listitem')
+    .first();
+  await newest.getByText('Hidden from dom0').waitFor();
+  assert.match(await newest.innerText(), 'Forced: overrode boot_device');
+  assert.match(await newest.innerText(), '“moving / to the SAN first”');
+});
+
+test('a batch hides a selection in one change; hiding half of it warns of what stays with dom0', async ({
+  page,
+  url,
+}) => {
+  await signIn(page, url);
+  await row(page, GPU)
+    .getByRole('button', { name: `Hide from dom0 ${GPU}` })
+    .click();
+  const alone = page.getByRole('dialog', { name: `Hide from dom0: ${GPU}?` });
+  assert.match(await alone.locator('.warnings').innerText(), `${GPU_AUDIO}`);
+  await alone.getByRole('button', { name: 'Cancel' }).click();
+  await row(page, GPU).getByRole('checkbox').check();
+  await row(page, GPU_AUDIO).getByRole('checkbox').check();
+  await page.getByRole('region', { name: 'Selected devices' }).getByRole('button', { name: 'Hide from dom0' }).click();
+  const batch = page.getByRole('dialog', { name: 'Hide from dom0: 2 devices?' });
+  assert.is(await batch.locator('.warnings').count(), 0);
+  await batch.getByRole('button', { name: 'Hide from dom0 at next boot' }).click();
+  await page.getByRole('status').filter({ hasText: '2 devices: hidden from dom0 at the next boot' }).waitFor();
+  for (const id of [GPU, GPU_AUDIO]) await row(page, id).getByText('Disabled on reboot').waitFor();
+  const banner = await page.getByRole('region', { name: /Reboot pending/ }).innerText();
+  for (const id of [GPU, GPU_AUDIO]) assert.match(banner, id);
 });
 
 interface AxeViolation {
@@ -203,14 +270,14 @@ test('axe-core finds no serious or critical violation, wide or narrow, with a di
   await signIn(page, url);
   await page.getByRole('list', { name: /Events/ }).waitFor();
   assert.equal(await seriousViolations(page), [], 'the page at 1440 px');
-  await row(page, GPU.id)
-    .getByRole('button', { name: `${GPU.id} (history)` })
+  await row(page, GPU)
+    .getByRole('button', { name: `${GPU} (history)` })
     .click();
-  await page.getByRole('dialog', { name: GPU.id }).locator('.state-at').waitFor();
+  await page.getByRole('dialog', { name: GPU }).locator('.state-at').waitFor();
   assert.equal(await seriousViolations(page), [], 'a device open');
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 360, height: 800 });
-  await row(page, NIC.id)
+  await row(page, SPARE_NIC)
     .getByRole('button', { name: /Hide from dom0|Give back to dom0/ })
     .click();
   await page.getByRole('dialog').waitFor();

@@ -42,6 +42,11 @@ export class World {
       PASSTHRU_DATA_DIR: join(dir, 'var'),
       PASSTHRU_HOST_MODE: 'simulated',
       PASSTHRU_SYSFS_PCI: join(dir, 'sysfs'),
+      // The test machine's own disks, NICs and display are not the simulated host's: none of them is read.
+      PASSTHRU_SYSFS: join(dir, 'sys'),
+      PASSTHRU_MOUNTINFO: join(dir, 'mountinfo'),
+      PASSTHRU_XENSOURCE_INVENTORY: join(dir, 'xensource-inventory'),
+      PASSTHRU_NET_ROUTE: join(dir, 'route'),
       PASSTHRU_TOKEN: TOKEN,
       PASSTHRU_HOST_ID: HOST_ID,
       PASSTHRU_LOG_LEVEL: 'silent',

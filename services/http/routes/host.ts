@@ -6,14 +6,19 @@ import { Health, HostView, problems, ReconcileReport } from '../schemas.ts';
 export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { host, config, reconciler, projector } = passthru;
 
-  app.get('/v1/host', { schema: { response: { 200: HostView, ...problems(502) } } }, async () => {
+  app.get('/v1/host', { schema: { response: { 200: HostView, ...problems(502) } } }, async (request) => {
     const [bootId, lists] = await Promise.all([host.bootId(), host.hideLists()]);
+    const unreadable = { current: [...lists.currentUnreadable], pending: [...lists.pending.list.unreadable] };
+    if (unreadable.current.length + unreadable.pending.length > 0) {
+      request.log.warn({ unreadable }, 'a hide list holds entries xen-pciback cannot parse');
+    }
     return {
       host_id: config.hostId,
       mode: host.mode,
       boot_id: bootId,
       current: [...lists.current].sort(),
       pending: [...lists.pending.devices].sort(),
+      unreadable,
       projection_position: projector.position,
       boot_config: [...host.paths.bootConfig],
     };

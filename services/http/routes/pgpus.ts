@@ -29,7 +29,7 @@ export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
           body: CommandBody,
           response: {
             200: Type.Object({ ...PgpuRecord.properties, ...CommandEffect }),
-            ...problems(400, 401, 404, 502),
+            ...problems(400, 401, 404, 409, 502),
           },
         },
       },
@@ -39,7 +39,7 @@ export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         reply.header('deprecation', 'true');
         reply.header('link', `</v1/pcis/${id}/${name}>; rel="successor-version"`);
         const outcome = await commands.execute(
-          { name, pci: id, via: 'pgpu' },
+          { name, pci: id, via: 'pgpu', ...(request.body?.force ? { force: true } : {}) },
           commandContext(request, 'pgpu', request.body?.reason),
         );
         return { id, pci: id, dom0_access: outcome.record.dom0_access, changed: outcome.changed, event: outcome.event };
