@@ -213,10 +213,16 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
         <StatusBadge status={p.dom0_access} />
       </td>
       <td data-label="Safety" class={guarded.length === 0 && dependencies.length === 0 ? 'nothing' : undefined}>
-        {guarded.map((g) => (
-          <span key={`${g.reason} ${g.detail}`} class="protected" title={g.detail}>
-            <span class="tag tag-protected">Protected: {PROTECTION_WORDS[g.reason]}</span>
-            <span class="muted small block">{g.detail}</span>
+        {[...new Set(guarded.map((g) => g.reason))].map((reason) => (
+          <span key={reason} class="protected">
+            <span class="tag tag-protected">Protected: {PROTECTION_WORDS[reason]}</span>
+            {guarded
+              .filter((g) => g.reason === reason)
+              .map((g) => (
+                <span key={g.detail} class="muted small block">
+                  {g.detail}
+                </span>
+              ))}
           </span>
         ))}
         {dependencies.length > 0 && (
