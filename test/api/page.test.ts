@@ -76,6 +76,16 @@ test('GET / without text/html answers as it did before the page: no such route',
   }
 });
 
+test('the page needs no token to load, and stays out of the REST API document', async ({ world }) => {
+  assert.is((await world.request({ method: 'GET', url: '/', headers: browser })).statusCode, 200);
+  const { paths } = (await world.get('/openapi.json')).json();
+  assert.equal(
+    Object.keys(paths).filter((path) => path === '/' || path.startsWith('/assets')),
+    [],
+  );
+  assert.ok(paths['/v1/pcis'], 'the REST API is documented');
+});
+
 test('XML-RPC keeps POST /', async ({ world }) => {
   const response = await world.request({
     method: 'POST',

@@ -57,7 +57,9 @@ export const pageRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) =
     '/',
     {
       config: { access: 'public' },
+      // Kept out of the OpenAPI document, as /openapi.json is: it is the browser's entry, not part of the REST API.
       schema: {
+        hide: true,
         summary: 'the operator page, for a client that accepts text/html',
         headers: PageHeaders,
         response: { 200: { content: { 'text/html': { schema: Html } } }, 304: Type.Null(), ...problems(404, 503) },
@@ -80,6 +82,7 @@ export const pageRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) =
     {
       config: { access: 'public' },
       schema: {
+        hide: true,
         summary: 'an asset of the operator page',
         params: AssetParams,
         response: { 200: { content: { '*/*': { schema: Asset } } }, 304: Type.Null(), ...problems(400, 404) },
