@@ -79,8 +79,10 @@ test('GET / without text/html answers as it did before the page: no such route',
 test('the page needs no token to load, and stays out of the REST API document', async ({ world }) => {
   assert.is((await world.request({ method: 'GET', url: '/', headers: browser })).statusCode, 200);
   const { paths } = (await world.get('/openapi.json')).json();
+  assert.is(paths['/']?.get, undefined, 'GET / is not an API route');
+  assert.ok(paths['/']?.post, 'XML-RPC at POST / is');
   assert.equal(
-    Object.keys(paths).filter((path) => path === '/' || path.startsWith('/assets')),
+    Object.keys(paths).filter((path) => path.startsWith('/assets')),
     [],
   );
   assert.ok(paths['/v1/pcis'], 'the REST API is documented');
