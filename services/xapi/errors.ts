@@ -25,6 +25,7 @@ export const parameterCountMismatch = (method: string, expected: number, receive
 export const sessionInvalid = (ref: string) => new XapiFailure('SESSION_INVALID', [ref]);
 export const authenticationFailed = (user: string, message: string) =>
   new XapiFailure('SESSION_AUTHENTICATION_FAILED', [user, message]);
+export const fieldTypeError = (field: string) => new XapiFailure('FIELD_TYPE_ERROR', [field]);
 export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR', [detail]);
 
 /**

@@ -14,6 +14,11 @@ export interface XapiOptions {
 /** The XAPI wire facade: XML-RPC and JSON-RPC over one dispatch table and one set of sessions. */
 export const xapiPlugin: FastifyPluginAsync<XapiOptions> = async (app, { passthru, token }) => {
   const methods = new Methods(passthru, new Sessions(token));
+  // Before the server waits for requests in flight: long polls would hold a closing service up to their timeout.
+  app.addHook('preClose', (done) => {
+    methods.events.close();
+    done();
+  });
   await app.register(xmlRpcRoutes, { methods });
   await app.register(jsonRpcRoutes, { methods });
 };
