@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Passthru } from '../passthru.ts';
 import { bearerGuard } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
+import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
@@ -62,6 +63,7 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   await app.register(pciRoutes, options);
   await app.register(pgpuRoutes, options);
   await app.register(eventRoutes, options);
+  await app.register(eventStreamRoutes, options);
   await app.register(hostRoutes, options);
   await app.register(xapiPlugin, { passthru, token });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -5,7 +5,8 @@ import type { Refs } from '../refs.ts';
 import type { Subscriptions } from './from-arguments.ts';
 import { formatToken } from './token.ts';
 import type { Stamp, XapiEvent } from './types.ts';
-import { changedBy, currentObjects, isThisHost } from './xapi-objects.ts';
+import { isHostEvent } from '../../host-feed.ts';
+import { changedBy, currentObjects } from './xapi-objects.ts';
 
 export type EventFromResult = {
   readonly events: XapiEvent[];
@@ -50,7 +51,7 @@ export class EventSystem {
     private readonly refs: Refs,
   ) {
     passthru.tail.listen((events) => {
-      if (events.some((event) => isThisHost(event, passthru.config.hostId))) this.wake();
+      if (events.some((event) => isHostEvent(event, passthru.config.hostId))) this.wake();
     });
   }
 
@@ -145,7 +146,7 @@ export class EventSystem {
 
   /** Several changes of one object collapse into one event, at its latest; an add stays an add. */
   private note(changes: Map<string, Change>, event: StoredEvent): void {
-    if (!isThisHost(event, this.passthru.config.hostId)) return;
+    if (!isHostEvent(event, this.passthru.config.hostId)) return;
     const { refs, created } = changedBy(event, this.refs);
     for (const ref of refs) {
       const known = changes.get(ref);

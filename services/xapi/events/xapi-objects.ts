@@ -1,4 +1,3 @@
-import { deviceStreamPrefix, hostStream } from '../../../projections/streams.ts';
 import type { Passthru } from '../../passthru.ts';
 import type { StoredEvent } from '../../store/event-store.ts';
 import type { XapiObjectClass } from '../refs.ts';
@@ -29,14 +28,6 @@ export async function currentObjects({ records, config }: Passthru, refs: Refs):
   for (const pci of pcis) add('pci', refs.ref('PCI', pci.id), xapiPciRecord(pci, refs));
   for (const pgpu of pgpus) add('pgpu', refs.ref('PGPU', pgpu.id), xapiPgpuRecord(pgpu, refs));
   return objects;
-}
-
-/** Whether a stored event is about this host: one of its device streams, or its host stream. */
-export function isThisHost(event: StoredEvent, hostId: string): boolean {
-  return (
-    event.metadata.host === hostId &&
-    (event.stream.startsWith(deviceStreamPrefix(hostId)) || event.stream === hostStream(hostId))
-  );
 }
 
 /**
