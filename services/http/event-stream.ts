@@ -16,7 +16,16 @@ const PAGE = 500;
 // A client cut off that does not even read its last message is disconnected after this.
 const CUT_OFF_GRACE_MS = 10_000;
 
-const message = (event: StoredEvent) => `id: ${event.position}\ndata: ${JSON.stringify(toFeedEntry(event))}\n\n`;
+// The tail hands every connection the same event objects: each is serialized once, however many watch.
+const messages = new WeakMap<StoredEvent, string>();
+function message(event: StoredEvent): string {
+  let text = messages.get(event);
+  if (text === undefined) {
+    text = `id: ${event.position}\ndata: ${JSON.stringify(toFeedEntry(event))}\n\n`;
+    messages.set(event, text);
+  }
+  return text;
+}
 
 /**
  * One client of `GET /v1/events/stream`. It first reads what it missed from

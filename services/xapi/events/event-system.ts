@@ -1,3 +1,6 @@
+import type { Dom0AccessStatus } from '../../../domain/dom0-access.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import { asDeviceEvent } from '../../../projections/recorded-event.ts';
 import type { Passthru } from '../../passthru.ts';
 import type { StoredEvent } from '../../store/event-store.ts';
 import { XapiFailure } from '../errors.ts';
@@ -44,6 +47,8 @@ export class EventSystem {
   private lastInjection = 0;
   private injections: Injection[] = [];
   private readonly waiting = new Set<() => void>();
+  /** Answers computed since the last change, shared by the watchers that ask the same: after a change, most do. */
+  private answers = new Map<string, ReturnType<EventSystem['answer']>>();
   private closing = false;
 
   constructor(
@@ -72,12 +77,24 @@ export class EventSystem {
    * What changed since `since` (everything, as adds, when null), waiting up to
    * `timeoutMs` for a change the subscriptions select.
    */
-  async from(subscriptions: Subscriptions, since: Stamp | null, timeoutMs: number): Promise<EventFromResult> {
+  async from(
+    subscriptions: Subscriptions,
+    classesKey: string,
+    since: Stamp | null,
+    timeoutMs: number,
+  ): Promise<EventFromResult> {
     if (since && since.position > this.head) throw eventsLost();
     const deadline = Date.now() + timeoutMs;
     let from = since;
     for (;;) {
-      const result = await this.answer(subscriptions, from);
+      const key = `${from ? formatToken(from) : ''} ${classesKey}`;
+      let answering = this.answers.get(key);
+      if (!answering) {
+        answering = this.answer(subscriptions, from);
+        this.answers.set(key, answering);
+        answering.catch(() => this.answers.delete(key));
+      }
+      const result = await answering;
       if (result.events.length > 0 || Date.now() >= deadline || this.closing) return result.value;
       from = result.seen;
       if (from.position === this.head && from.injection === this.lastInjection) await this.wait(deadline);
@@ -92,12 +109,13 @@ export class EventSystem {
 
   private async answer(subscriptions: Subscriptions, since: Stamp | null) {
     const changes = new Map<string, Change>();
+    const statuses = new Map<PciAddress, Dom0AccessStatus>();
     let position = since?.position ?? this.head;
     const injection = this.lastInjection;
     if (since) {
       for (;;) {
         const page = await this.passthru.tail.read(position, PAGE);
-        for (const event of page) this.note(changes, event);
+        for (const event of page) this.note(changes, statuses, event);
         if (page.length === 0) break;
         position = page[page.length - 1]!.position;
       }
@@ -106,7 +124,7 @@ export class EventSystem {
           changes.set(touch.ref, { at: touch.at, position, created: false });
       }
     }
-    const objects = await currentObjects(this.passthru, this.refs);
+    const objects = currentObjects(this.passthru, this.refs, await this.statusOf(statuses));
     const events: XapiEvent[] = [];
     if (since) {
       for (const [ref, change] of changes) {
@@ -144,9 +162,29 @@ export class EventSystem {
     };
   }
 
+  /**
+   * The status a snapshot shows: as the newest event of the device recorded
+   * it, which is the live status right after that change (a change by hand
+   * since is recorded within a second, and makes its own event). No snapshot
+   * waits for xen-cmdline: every watcher hears of a change as soon as it is stored.
+   */
+  private async statusOf(
+    recorded: ReadonlyMap<PciAddress, Dom0AccessStatus>,
+  ): Promise<(id: PciAddress) => Dom0AccessStatus> {
+    const { projector, records } = this.passthru;
+    const known = (id: PciAddress) => recorded.get(id) ?? projector.pci.devices[id]?.status;
+    // Before its first reconcile a device may have no record yet: then it is read live.
+    const live = records.pgpuIds().every((id) => known(id) !== undefined)
+      ? new Map<PciAddress, Dom0AccessStatus>()
+      : new Map((await records.pgpus()).map((pgpu) => [pgpu.id, pgpu.dom0_access]));
+    return (id) => known(id) ?? live.get(id) ?? 'enabled';
+  }
+
   /** Several changes of one object collapse into one event, at its latest; an add stays an add. */
-  private note(changes: Map<string, Change>, event: StoredEvent): void {
+  private note(changes: Map<string, Change>, statuses: Map<PciAddress, Dom0AccessStatus>, event: StoredEvent): void {
     if (!isHostEvent(event, this.passthru.config.hostId)) return;
+    const device = asDeviceEvent(event);
+    if (device) statuses.set(device.data.pci, device.data.status);
     const { refs, created } = changedBy(event, this.refs);
     for (const ref of refs) {
       const known = changes.get(ref);
@@ -171,6 +209,7 @@ export class EventSystem {
   }
 
   private wake(): void {
+    this.answers = new Map();
     for (const done of [...this.waiting]) done();
   }
 }

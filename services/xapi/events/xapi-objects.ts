@@ -1,3 +1,6 @@
+import type { Dom0AccessStatus } from '../../../domain/dom0-access.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import { asDeviceEvent } from '../../../projections/recorded-event.ts';
 import type { Passthru } from '../../passthru.ts';
 import type { StoredEvent } from '../../store/event-store.ts';
 import type { XapiObjectClass } from '../refs.ts';
@@ -8,9 +11,17 @@ import type { EventClass, XapiObject } from './types.ts';
 
 export const WIRE_CLASS: Record<EventClass, XapiObjectClass> = { pci: 'PCI', pgpu: 'PGPU', host: 'host', pool: 'pool' };
 
-/** Every object passthru serves, keyed by reference, each with its record as get_record gives it now. */
-export async function currentObjects({ records, config }: Passthru, refs: Refs): Promise<Map<string, XapiObject>> {
-  const [pcis, pgpus] = await Promise.all([records.pcis(), records.pgpus()]);
+/**
+ * Every object passthru serves, keyed by reference, each with its record as
+ * get_record gives it, the dom0 access status as `statusOf` says.
+ */
+export function currentObjects(
+  { records, config }: Passthru,
+  refs: Refs,
+  statusOf: (id: PciAddress) => Dom0AccessStatus,
+): Map<string, XapiObject> {
+  const pcis = records.knownIds().map((id) => records.require(id));
+  const pgpus = records.pgpuIds().map((id) => ({ id, pci: id, dom0_access: statusOf(id) }));
   const objects = new Map<string, XapiObject>();
   const add = (cls: EventClass, ref: string, snapshot: object) =>
     objects.set(ref, { cls, ref, snapshot: snapshot as RpcStruct });
@@ -35,11 +46,21 @@ export async function currentObjects({ records, config }: Passthru, refs: Refs):
  * device's PCI and PGPU change together; a discovery adds to the host's lists.
  */
 export function changedBy(event: StoredEvent, refs: Refs): { refs: string[]; created: boolean } {
-  const pci = (event.data as { pci?: unknown } | null)?.pci;
-  if (typeof pci !== 'string') return { refs: [refs.ref('host')], created: false };
-  const created = event.type === 'DeviceDiscovered';
+  const device = asDeviceEvent(event);
+  if (!device) return { refs: [refs.ref('host')], created: false };
+  const { pci } = device.data;
+  const created = device.type === 'DeviceDiscovered';
   return {
     refs: [refs.ref('PCI', pci), refs.ref('PGPU', pci), ...(created ? [refs.ref('host')] : [])],
     created,
   };
+}
+
+/** The class of the object a reference names, if passthru serves it. */
+export function classOf({ records }: Passthru, refs: Refs, ref: string): EventClass | undefined {
+  if (ref === refs.ref('pool')) return 'pool';
+  if (ref === refs.ref('host')) return 'host';
+  if (records.knownIds().some((id) => refs.ref('PCI', id) === ref)) return 'pci';
+  if (records.pgpuIds().some((id) => refs.ref('PGPU', id) === ref)) return 'pgpu';
+  return undefined;
 }
