@@ -49,6 +49,18 @@ export class BootConfigWatcher {
     }, POLL_MS).unref();
   }
 
+  /** Resolves once every change made so far has been handled, so a caller can tell its effects from later ones. */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.running) await this.running;
+      else if (this.paths.length === 0 || this.signature() === this.signatures) return;
+      else {
+        clearTimeout(this.settling);
+        this.run();
+      }
+    }
+  }
+
   close(): Promise<void> {
     for (const watcher of this.watchers) watcher.close();
     clearInterval(this.poller);

@@ -29,6 +29,8 @@ export interface Passthru {
   readonly reconciler: Reconciler;
   /** The newest events, for whoever watches them. */
   readonly tail: EventTail;
+  /** Records changes of the boot configuration made by hand. */
+  readonly watcher: BootConfigWatcher;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function openPassthru(
     commands,
     reconciler,
     tail,
+    watcher,
     async close() {
       await watcher.close();
       await following?.close();

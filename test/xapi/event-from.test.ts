@@ -172,7 +172,7 @@ test('a token survives a restart: it gives exactly what changed since', async ({
   const { pci } = await refsByAddress(world, session);
   // The change by hand is recorded by the watcher, maybe after the hide: read on until both are in.
   const seen: string[] = [];
-  for (let next = token; seen.length < 2; ) {
+  for (let next = token; seen.length < 2;) {
     const result = await from(world, session, ['pci'], next, 10);
     assert.ok(result.events.length > 0, 'nothing more came');
     seen.push(...result.events.map((e) => e.ref));
