@@ -105,7 +105,7 @@ export async function page(dir: string): Promise<Result[]> {
     const kB = (bytes: number) => bytes / 1000;
     return [
       {
-        name: '9. operator page, transferred',
+        name: '11. operator page, transferred',
         figure: `${kB(sizes.page).toFixed(1)} kB`,
         baseline: 'HTML, script, style sheet as Chromium received them (gzip, headers included)',
         value: kB(sizes.page),
@@ -113,7 +113,7 @@ export async function page(dir: string): Promise<Result[]> {
         note: `the API reads of ${DEVICES} devices add ${kB(sizes.api).toFixed(1)} kB`,
       },
       {
-        name: `10. operator page to a usable table, ${DEVICES} devices`,
+        name: `12. operator page to a usable table, ${DEVICES} devices`,
         figure: `${middle.page.toFixed(0)} ms`,
         baseline: `${middle.bare.toFixed(0)} ms, the same rows as static HTML from a bare server`,
         value: ratio,
