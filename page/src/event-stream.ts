@@ -1,5 +1,5 @@
 import type { Api } from './api.ts';
-import type { FeedEntry } from './api-types.ts';
+import type { FeedEntry, HostView } from './api-types.ts';
 import { SseParser } from './sse-parser.ts';
 
 export type Connection =
@@ -46,13 +46,16 @@ export function followEventStream(api: Api, handlers: StreamHandlers): { stop: (
     stopped.signal.addEventListener('abort', abort, { once: true });
     let silence = setTimeout(abort, SILENCE_MS);
     try {
+      // Never without a position: a stream opened at "now" that dropped before its first message would resume at
+      // the new now and lose what came between. The host's projection position is one every read after it covers.
+      lastId ??= String((await api.get<HostView>('/v1/host')).projection_position);
       const response = await fetch('/v1/events/stream', {
         cache: 'no-store',
         signal: attempt.signal,
         headers: {
           ...api.headers,
           accept: 'text/event-stream',
-          ...(lastId === null ? {} : { 'last-event-id': lastId }),
+          'last-event-id': lastId,
         },
       });
       if (response.status === 404) throw new Unavailable('this service has no event stream: reload to see changes');
