@@ -13,6 +13,8 @@ RUN npm ci
 RUN npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# openssl makes the self-signed certificate when the service is bound beyond loopback with none given.
+RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
     PASSTHRU_DATA_DIR=/var/lib/passthru \
@@ -26,7 +28,9 @@ RUN mkdir -p /var/lib/passthru && chown node:node /var/lib/passthru
 USER node
 VOLUME /var/lib/passthru
 EXPOSE 8080
+# Bound to 0.0.0.0 the service serves HTTPS (a certificate it makes, unless PASSTHRU_TLS_CERT is given) unless
+# PASSTHRU_INSECURE_HTTP=1. The probe sends no token and reads only /healthz on loopback, so it need not verify the certificate.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const plain = process.env.PASSTHRU_INSECURE_HTTP === '1' && !process.env.PASSTHRU_TLS_CERT; require(plain ? 'node:http' : 'node:https').get({ host: '127.0.0.1', port: process.env.PASSTHRU_PORT, path: '/healthz', rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/passthru.js"]
 CMD ["serve"]

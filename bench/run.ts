@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { batchHides } from './batch-hides.ts';
 import { bigStore } from './big-store.ts';
 import { commands } from './commands.ts';
 import { groupCommit } from './group-commit.ts';
@@ -29,6 +30,7 @@ try {
   await step('commands', commands);
   await step('big-store', (dir) => bigStore(dir, log));
   await step('group-commit', groupCommit);
+  await step('batch-hides', batchHides);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -1,11 +1,14 @@
 import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from './dom0-access.ts';
 import type { CommandName, DeviceEvent, Via } from './events.ts';
 import type { PciAddress } from './pci-address.ts';
+import { protectedField, type Protection } from './protection.ts';
 
 export interface Dom0AccessCommand {
   readonly name: CommandName;
   readonly pci: PciAddress;
   readonly via: Via;
+  /** Hide even a device dom0 needs to come back after a reboot. */
+  readonly force?: boolean;
 }
 
 export type Decision =
@@ -17,9 +20,10 @@ export type Decision =
  * neither touches the running kernel. A command that would leave the pending
  * list as it is decides nothing.
  */
-export function decide(command: Dom0AccessCommand, live: HiddenIn): Decision {
+export function decide(command: Dom0AccessCommand, live: HiddenIn, protections: readonly Protection[] = []): Decision {
   const pendingHidden = command.name === 'hide';
   if (live.pending === pendingHidden) return { kind: 'unchanged', live };
+  const overridden = pendingHidden ? protections : [];
   return {
     kind: 'change',
     pendingHidden,
@@ -31,7 +35,31 @@ export function decide(command: Dom0AccessCommand, live: HiddenIn): Decision {
         previous: dom0AccessStatus(live),
         cause: 'command',
         via: command.via,
+        ...(overridden.length > 0 ? { forced: true, overridden: protectedField(overridden) } : {}),
       },
+    },
+  };
+}
+
+/**
+ * A hide of a device dom0 needs is refused unless forced; unhiding is always
+ * allowed, as it only gives dom0 back what it had.
+ */
+export function refusal(
+  command: Dom0AccessCommand,
+  protections: readonly Protection[],
+  known: Dom0AccessStatus,
+): DeviceEvent | null {
+  if (command.name !== 'hide' || command.force || protections.length === 0) return null;
+  return {
+    type: 'Dom0AccessRefused',
+    data: {
+      pci: command.pci,
+      command: command.name,
+      status: known,
+      cause: 'command',
+      via: command.via,
+      protected: protectedField(protections),
     },
   };
 }

@@ -41,6 +41,8 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
     }
     case 'Dom0AccessChangeFailed':
       return { ...moved, last_change: base.last_change, failures: base.failures + 1 };
+    case 'Dom0AccessRefused':
+      return { ...moved, last_change: base.last_change };
     case 'Dom0AccessDisabled':
     case 'Dom0AccessEnabled':
     case 'Dom0AccessReconciled':

@@ -3,7 +3,14 @@
  * each kind to its status, so no domain code knows about HTTP.
  */
 export type ErrorKind =
-  'invalid_input' | 'not_found' | 'unauthorized' | 'conflict' | 'host_failure' | 'store_failure' | 'not_ready';
+  | 'invalid_input'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
+  | 'host_failure'
+  | 'store_failure'
+  | 'not_ready';
 
 export class PassthruError extends Error {
   constructor(
@@ -20,6 +27,9 @@ export const invalidInput = (message: string, details?: Record<string, unknown>)
   new PassthruError('invalid_input', message, details);
 export const notFound = (message: string, details?: Record<string, unknown>) =>
   new PassthruError('not_found', message, details);
+export const unauthorized = (message: string) => new PassthruError('unauthorized', message);
+export const forbidden = (message: string, details?: Record<string, unknown>) =>
+  new PassthruError('forbidden', message, details);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new PassthruError('conflict', message, details);
 export const hostFailure = (message: string, details?: Record<string, unknown>) =>

@@ -1,6 +1,8 @@
 import type { DeviceIdentity } from './device.ts';
 import type { Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
+import type { ProtectedField } from './protection.ts';
+import type { Role } from './roles.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
 export type Via = 'pci' | 'pgpu' | 'xapi';
@@ -21,6 +23,21 @@ export type DeviceEvent =
         previous: Dom0AccessStatus;
         cause: 'command';
         via: Via;
+        /** Present on a hide that overrode protections: which ones. */
+        forced?: true;
+        overridden?: ProtectedField;
+      };
+    }
+  | {
+      /** A hide of a protected device, refused; nothing changed. */
+      type: 'Dom0AccessRefused';
+      data: {
+        pci: PciAddress;
+        command: CommandName;
+        status: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
+        protected: ProtectedField;
       };
     }
   | {
@@ -55,7 +72,13 @@ export type HostEvent = {
   };
 };
 
-export type PassthruEvent = DeviceEvent | HostEvent;
+/** A token issued or revoked: who did it is the event's actor; the secret is never recorded. */
+export type TokenEvent = {
+  type: 'TokenIssued' | 'TokenRevoked';
+  data: { name: string; role: Role };
+};
+
+export type PassthruEvent = DeviceEvent | HostEvent | TokenEvent;
 export type PassthruEventType = PassthruEvent['type'];
 
 export const EVENT_TYPES: readonly PassthruEventType[] = [
@@ -63,6 +86,9 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessDisabled',
   'Dom0AccessEnabled',
   'Dom0AccessChangeFailed',
+  'Dom0AccessRefused',
   'Dom0AccessReconciled',
   'BootObserved',
+  'TokenIssued',
+  'TokenRevoked',
 ];

@@ -1,5 +1,4 @@
-import { invalidInput } from './errors.ts';
-import { comparePciAddresses, parsePciAddress, type PciAddress } from './pci-address.ts';
+import { mergeHideLists, parseHideList, type HideList } from './hide-list.ts';
 
 export interface KernelParameter {
   readonly key: string;
@@ -49,38 +48,16 @@ function sameKey(a: string, b: string): boolean {
 }
 
 /**
- * The devices a command line hides. A string module parameter keeps its last
- * value, so each key counts once; both keys are read because which one the
- * kernel obeys depends on how pciback was built.
+ * The hide list a command line gives xen-pciback. A string module parameter
+ * keeps its last value, so each key counts once; both keys are read because
+ * which one the kernel obeys depends on how pciback was built.
  */
-export function hideListOf(parameters: readonly KernelParameter[]): PciAddress[] {
-  const hidden = new Set<PciAddress>();
-  for (const key of HIDE_KEYS) {
-    const last = parameters.findLast((p) => sameKey(p.key, key));
-    for (const address of parseHideList(last?.value ?? '')) hidden.add(address);
-  }
-  return [...hidden].sort(comparePciAddresses);
+export function hideListOf(parameters: readonly KernelParameter[]): HideList {
+  return mergeHideLists(
+    HIDE_KEYS.map((key) => parseHideList(parameters.findLast((p) => sameKey(p.key, key))?.value ?? '')),
+  );
 }
 
 export function hasHideKey(parameters: readonly KernelParameter[], key: string): boolean {
   return parameters.some((p) => sameKey(p.key, key));
-}
-
-const HIDE_LIST = /^(?:\([^()]*\))*$/;
-
-/** Parses `(0000:03:00.0)(04:00.1)` into canonical addresses, duplicates dropped. */
-export function parseHideList(value: string): PciAddress[] {
-  const trimmed = value.trim();
-  if (!HIDE_LIST.test(trimmed)) {
-    throw invalidInput(`malformed hide list "${trimmed.slice(0, 80)}": expected (BDF)(BDF)...`);
-  }
-  const entries = trimmed === '' ? [] : trimmed.slice(1, -1).split(')(');
-  return [...new Set(entries.map(parsePciAddress))].sort(comparePciAddresses);
-}
-
-export function formatHideList(addresses: Iterable<PciAddress>): string {
-  return [...new Set(addresses)]
-    .sort(comparePciAddresses)
-    .map((a) => `(${a})`)
-    .join('');
 }

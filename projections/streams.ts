@@ -8,3 +8,4 @@ import type { PciAddress } from '../domain/pci-address.ts';
 export const deviceStream = (hostId: string, pci: PciAddress) => `${deviceStreamPrefix(hostId)}${pci}`;
 export const deviceStreamPrefix = (hostId: string) => `pci-${hostId}@`;
 export const hostStream = (hostId: string) => `host-${hostId}`;
+export const tokenStream = (hostId: string) => `tokens-${hostId}`;

@@ -1,25 +1,44 @@
 #!/usr/bin/env node
-// Runs the uvu suites under TypeScript and ends with the closing line CI reads.
+// Runs the uvu suites under TypeScript and ends with the closing line CI reads:
+// `N passed, N failed, N skipped`, after naming every skipped suite, every
+// failed hook and every `.only` (which fails the run: it turns tests off).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [dir = 'test', pattern = '.*\\.test\\.ts$'] = process.argv.slice(2);
-const child = spawn(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', dir, pattern], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0', NODE_DISABLE_COLORS: '1' },
-});
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--import', './scripts/test-hooks/register.js', 'node_modules/uvu/bin.js', dir, pattern],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FORCE_COLOR: '0', NODE_DISABLE_COLORS: '1' },
+  },
+);
 let output = '';
 child.stdout.on('data', (chunk) => {
   output += chunk;
   process.stdout.write(chunk);
 });
-child.on('close', (code) => {
-  const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  const passed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  process.exit(code === 0 && failed === 0 && total > 0 ? 0 : 1);
+child.on('close', (code, signal) => {
+  const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output)?.[1] ?? 0);
+  const lines = (prefix) => output.split('\n').filter((line) => line.startsWith(prefix));
+  const total = count('Total');
+  const passed = count('Passed');
+  // Tests uvu skipped (`.skip`, or the rest of a suite with `.only`), and whole suites a file did not run.
+  const skippedTests = count('Skipped');
+  const skippedSuites = lines('skipped suite:');
+  const hookFailures = lines('hook failed:');
+  const onlys = lines('.only used:');
+  const notRun = total - passed - skippedTests;
+  const failed = Math.max(notRun, hookFailures.length, code === 0 ? 0 : 1);
+  for (const line of [...skippedSuites, ...hookFailures.map((l) => l.split(': Error')[0]), ...onlys]) {
+    console.log(line);
+  }
+  if (onlys.length > 0) console.log(`a .only is left in the suites: remove it, it keeps other tests from running`);
+  if (signal) console.log(`the test process was killed by ${signal}`);
+  const skipped = skippedTests + skippedSuites.length;
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(code === 0 && failed === 0 && onlys.length === 0 && total > 0 ? 0 : 1);
 });

@@ -1,9 +1,14 @@
-import { decide, failed, type Dom0AccessCommand } from '../domain/decide.ts';
+import { decide, failed, refusal, type Dom0AccessCommand } from '../domain/decide.ts';
+import { dependencyWarnings } from '../domain/dependencies.ts';
 import type { DeviceIdentity } from '../domain/device.ts';
 import type { Dom0AccessStatus } from '../domain/dom0-access.ts';
-import { hostFailure, PassthruError } from '../domain/errors.ts';
+import { conflict, hostFailure, PassthruError } from '../domain/errors.ts';
+import type { CommandName, DeviceEvent, Via } from '../domain/events.ts';
+import { editHideList } from '../domain/hide-list.ts';
+import { HIDE_KEY } from '../domain/kernel-cmdline.ts';
 import { reconcile } from '../domain/reconcile.ts';
 import type { PciAddress } from '../domain/pci-address.ts';
+import { protectedField } from '../domain/protection.ts';
 import type { HideLists, Host } from './host/host.ts';
 import type { Projector } from './projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from './records.ts';
@@ -16,13 +21,34 @@ export interface CommandOutcome {
   readonly event: AppendedEvent | null;
 }
 
+/** Hide or unhide of several devices at once: one boot configuration edit for all of them. */
+export interface BatchCommand {
+  readonly name: CommandName;
+  readonly pcis: readonly PciAddress[];
+  readonly via: Via;
+  readonly force?: boolean;
+}
+
+export interface BatchOutcome {
+  readonly results: CommandOutcome[];
+  /** What else must be hidden for passthrough of what was asked to work. */
+  readonly warnings: string[];
+}
+
+interface Target {
+  readonly command: Dom0AccessCommand;
+  readonly identity: DeviceIdentity;
+}
+
 const isHostFailure = (error: unknown): error is PassthruError =>
   error instanceof PassthruError && error.kind === 'host_failure';
 
 /**
  * Hide and unhide: read the live lists, decide, write the boot configuration,
  * then record. All under the host's one serial lane, so concurrent commands
- * never lose each other's edit of the shared hide list.
+ * never lose each other's edit of the shared hide list. A batch is all or
+ * nothing: every device is checked before anything is written, and one write
+ * carries them all.
  */
 export class Commands {
   constructor(
@@ -35,57 +61,163 @@ export class Commands {
     private readonly reconciled: () => boolean,
   ) {}
 
-  execute(command: Dom0AccessCommand, context: CommandContext): Promise<CommandOutcome> {
+  /** One device: a batch of one. */
+  async execute(
+    command: Dom0AccessCommand,
+    context: CommandContext,
+  ): Promise<CommandOutcome & Pick<BatchOutcome, 'warnings'>> {
+    const { name, pci, via, force } = command;
+    const { results, warnings } = await this.executeBatch(
+      { name, pcis: [pci], via, ...(force ? { force } : {}) },
+      context,
+    );
+    return { ...results[0]!, warnings };
+  }
+
+  executeBatch(batch: BatchCommand, context: CommandContext): Promise<BatchOutcome> {
     if (!this.reconciled()) {
       throw new PassthruError(
         'not_ready',
         'the service has not reconciled with the host yet (see the log); retry after a successful POST /v1/reconcile',
       );
     }
-    const identity = this.records.require(command.pci);
+    const targets: Target[] = batch.pcis.map((pci) => ({
+      command: { name: batch.name, pci, via: batch.via, ...(batch.force ? { force: true } : {}) },
+      identity: this.records.require(pci),
+    }));
     return this.lane.run(async () => {
       let lists: HideLists;
       try {
         lists = await this.host.hideLists({ fresh: true });
       } catch (error) {
-        const known = this.projector.pci.devices[command.pci]?.status;
-        if (!isHostFailure(error) || !known) throw error;
-        throw await this.recordFailure(command, context, error, known, 'unchanged');
+        if (!isHostFailure(error)) throw error;
+        const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
+        if (known.some((status) => !status)) throw error;
+        throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
       }
-      await this.recordOutsideChange(command.pci, identity, lists, context);
-      return this.change(command, context, identity, lists);
+      for (const { command, identity } of targets) {
+        await this.recordOutsideChange(command.pci, identity, lists, context);
+      }
+      await this.refuseProtected(targets, context, lists);
+      return this.change(batch, targets, context, lists);
     });
   }
 
-  private async change(
-    command: Dom0AccessCommand,
-    context: CommandContext,
-    identity: DeviceIdentity,
-    lists: HideLists,
-  ): Promise<CommandOutcome> {
-    const decision = decide(command, liveIn(command.pci, lists));
-    if (decision.kind === 'unchanged') {
-      return { record: this.records.pciRecord(identity, lists), changed: false, event: null };
+  /** Every protected device of a hide is refused, and recorded as refused, before anything is written. */
+  private async refuseProtected(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<void> {
+    const refused: { id: PciAddress; event: DeviceEvent }[] = [];
+    for (const { command } of targets) {
+      const event = refusal(command, this.records.protections(command.pci), statusIn(command.pci, lists));
+      if (event) refused.push({ id: command.pci, event });
     }
-    const pending = new Set(lists.pending.devices);
-    if (decision.pendingHidden) pending.add(command.pci);
-    else pending.delete(command.pci);
-    let after: HideLists = { current: lists.current, pending: { ...lists.pending, devices: pending } };
-    try {
-      await this.host.writePendingHideList(pending, lists.pending);
-    } catch (error) {
-      if (!isHostFailure(error)) throw error;
-      // A write of several steps can fail after its first: what counts is what xen-cmdline holds now.
-      const reread = await this.host.hideLists({ fresh: true }).catch(() => null);
-      if (reread?.pending.devices.has(command.pci) !== decision.pendingHidden) {
-        const known = statusIn(command.pci, reread ?? lists);
-        throw await this.recordFailure(command, context, error, known, reread ? 'unchanged' : 'unknown');
-      }
-      after = reread;
-    }
-    const event = await this.recorder.appendToDevice(command.pci, decision.event, context);
+    if (refused.length === 0) return;
+    const events: AppendedEvent[] = [];
+    for (const { id, event } of refused) events.push(await this.recorder.appendToDevice(id, event, context));
     await this.projector.catchUp();
-    return { record: this.records.pciRecord(identity, after), changed: true, event };
+    const [first] = this.records.protections(refused[0]!.id);
+    const why = refused.map(({ id }) => `${id} is protected (${describe(this.records.protections(id))})`);
+    const scope = targets.length > 1 ? 'the batch is refused, nothing changed: ' : '';
+    throw conflict(
+      `${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; send {"force": true} to hide it anyway`,
+      {
+        reason: first!.reason,
+        path: first!.detail,
+        ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
+        subject: first!.subject,
+        refused: refused.map(({ id }) => ({ id, protected: protectedField(this.records.protections(id)) })),
+        ...(events.length === 1 ? { id: refused[0]!.id, event: events[0] } : { events }),
+      },
+    );
+  }
+
+  private async change(
+    batch: BatchCommand,
+    targets: readonly Target[],
+    context: CommandContext,
+    lists: HideLists,
+  ): Promise<BatchOutcome> {
+    const decisions = targets.map((target) => ({
+      target,
+      decision: decide(target.command, liveIn(target.command.pci, lists), this.records.protections(target.command.pci)),
+    }));
+    const changing = decisions.flatMap(({ target, decision }) =>
+      decision.kind === 'change' ? [{ target, event: decision.event }] : [],
+    );
+    let after = lists;
+    if (changing.length > 0) {
+      const ids = changing.map(({ target }) => target.command.pci);
+      const list = editHideList(
+        lists.pending.list,
+        batch.name === 'hide' ? { hide: ids, unhide: [] } : { hide: [], unhide: ids },
+        this.host.knownDevices,
+      );
+      after = { ...lists, pending: { devices: this.host.devicesOf(list), keys: [HIDE_KEY], list } };
+      try {
+        await this.host.writePendingHideList(list, lists.pending);
+      } catch (error) {
+        if (!isHostFailure(error)) throw error;
+        after = await this.afterFailedWrite(
+          batch.name,
+          changing.map(({ target }) => target),
+          context,
+          lists,
+          error,
+        );
+      }
+    }
+    const events = new Map<PciAddress, AppendedEvent>();
+    for (const { target, event } of changing) {
+      events.set(target.command.pci, await this.recorder.appendToDevice(target.command.pci, event, context));
+    }
+    if (changing.length > 0) await this.projector.catchUp();
+    const results = targets.map(({ command, identity }) => {
+      const event = events.get(command.pci) ?? null;
+      return { record: this.records.pciRecord(identity, after), changed: event !== null, event };
+    });
+    return { results, warnings: this.warnings(batch, after) };
+  }
+
+  /**
+   * A write of several steps can fail after its first: what counts is what
+   * xen-cmdline holds now. When it holds every change, the batch succeeded;
+   * when it holds some, the old list is written back, so no batch is ever half done.
+   */
+  private async afterFailedWrite(
+    name: CommandName,
+    changing: readonly Target[],
+    context: CommandContext,
+    lists: HideLists,
+    error: PassthruError,
+  ): Promise<HideLists> {
+    const hidden = name === 'hide';
+    const reread = await this.host.hideLists({ fresh: true }).catch(() => null);
+    const landed = (l: HideLists | null) =>
+      changing.filter(({ command }) => l?.pending.devices.has(command.pci) === hidden);
+    if (reread && landed(reread).length === changing.length) return reread;
+    let now = reread;
+    if (reread && landed(reread).length > 0) {
+      // Only the key passthru writes is set back: removing another is the step that can fail.
+      now = await this.host
+        .writePendingHideList(lists.pending.list, { ...reread.pending, keys: [HIDE_KEY] })
+        .then(() => this.host.hideLists({ fresh: true }))
+        .catch(() => null);
+    }
+    throw await this.recordFailures(
+      changing,
+      context,
+      error,
+      changing.map(({ command }) => statusIn(command.pci, now ?? lists)),
+      now ? 'unchanged' : 'unknown',
+    );
+  }
+
+  private warnings(batch: BatchCommand, after: HideLists): string[] {
+    const asked = new Set(batch.pcis);
+    const subjects =
+      batch.name === 'hide'
+        ? batch.pcis
+        : this.records.knownIds().filter((id) => this.records.dependencies(id).some((d) => asked.has(d)));
+    return dependencyWarnings(subjects, after.pending.devices, (id) => this.records.dependencies(id));
   }
 
   /** A change made by hand since the last record is recorded as such before the command's own. */
@@ -104,22 +236,34 @@ export class Commands {
     await this.projector.catchUp();
   }
 
-  private async recordFailure(
-    command: Dom0AccessCommand,
+  private async recordFailures(
+    targets: readonly Target[],
     context: CommandContext,
     error: PassthruError,
-    known: Dom0AccessStatus,
+    statuses: readonly Dom0AccessStatus[],
     configuration: 'unchanged' | 'unknown',
   ): Promise<PassthruError> {
-    const recorded = await this.recorder.appendToDevice(command.pci, failed(command, known, error.message), context);
+    const events: AppendedEvent[] = [];
+    for (const [i, { command }] of targets.entries()) {
+      const status = statuses[i]!;
+      events.push(await this.recorder.appendToDevice(command.pci, failed(command, status, error.message), context));
+    }
     await this.projector.catchUp();
+    const { name } = targets[0]!.command;
+    const ids = targets.map(({ command }) => command.pci);
     const state =
-      configuration === 'unchanged'
-        ? `it stays ${known}`
-        : 'and the boot configuration could not be read back: the reconciler records what it holds';
-    return hostFailure(`could not ${command.name} ${command.pci}, ${state}: ${error.message}`, {
-      id: command.pci,
-      event: recorded,
-    });
+      configuration === 'unknown'
+        ? 'and the boot configuration could not be read back: the reconciler records what it holds'
+        : ids.length === 1
+          ? `it stays ${statuses[0]}`
+          : 'they stay as they were';
+    return hostFailure(
+      `could not ${name} ${ids.join(', ')}, ${state}: ${error.message}`,
+      ids.length === 1 ? { id: ids[0], event: events[0] } : { ids, events },
+    );
   }
+}
+
+function describe(protections: readonly { reason: string; detail: string }[]): string {
+  return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');
 }

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { invalidInput } from '../domain/errors.ts';
 import type { HostMode, HostPaths } from './host/host.ts';
+import { PCI_IDS_PATHS } from './host/pci-ids.ts';
 import { simulatedHostFiles } from './host/simulated-host.ts';
+import { KURRENTDB_CONNECTION_STRING } from './store/kurrentdb/connection-string.ts';
 
 export interface Config {
   readonly port: number;
@@ -13,11 +15,26 @@ export interface Config {
   /** True when the mode was chosen by `auto` rather than asked for. */
   readonly hostModeGuessed: boolean;
   readonly hostPaths: HostPaths;
+  /** The boot configuration files looked for when PASSTHRU_BOOT_CONFIG is not set (else empty). */
+  readonly bootConfigSearched: readonly string[];
   readonly token: string | null;
   readonly hostId: string;
   readonly xenCmdlineTimeoutMs: number;
   readonly logLevel: string;
+  /** A certificate and key to serve HTTPS with; both or neither. */
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  /** The CA (or the self-signed certificate) clients trust besides the system's. */
+  readonly tlsCa: string | null;
+  /** Plain HTTP even when bound beyond loopback. */
+  readonly insecureHttp: boolean;
+  /** Null: pretty when standard output is a terminal, else JSON. */
+  readonly logFormat: LogFormat | null;
+  /** The pci.ids candidates, the first readable one is used. */
+  readonly pciIds: readonly string[];
 }
+
+export type LogFormat = 'pretty' | 'json';
 
 /** Every setting: the environment variable, its CLI flag, and its default. */
 export const SETTINGS = {
@@ -28,13 +45,23 @@ export const SETTINGS = {
   hostMode: { env: 'PASSTHRU_HOST_MODE', flag: 'host-mode' },
   xenCmdline: { env: 'PASSTHRU_XEN_CMDLINE', flag: 'xen-cmdline' },
   procCmdline: { env: 'PASSTHRU_PROC_CMDLINE', flag: 'proc-cmdline' },
+  sysfs: { env: 'PASSTHRU_SYSFS', flag: 'sysfs' },
   sysfsPci: { env: 'PASSTHRU_SYSFS_PCI', flag: 'sysfs-pci' },
+  mountinfo: { env: 'PASSTHRU_MOUNTINFO', flag: 'mountinfo' },
+  xensourceInventory: { env: 'PASSTHRU_XENSOURCE_INVENTORY', flag: 'xensource-inventory' },
+  netRoute: { env: 'PASSTHRU_NET_ROUTE', flag: 'net-route' },
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
   logLevel: { env: 'PASSTHRU_LOG_LEVEL', flag: 'log-level' },
+  tlsCert: { env: 'PASSTHRU_TLS_CERT', flag: 'tls-cert' },
+  tlsKey: { env: 'PASSTHRU_TLS_KEY', flag: 'tls-key' },
+  tlsCa: { env: 'PASSTHRU_TLS_CA', flag: 'tls-ca' },
+  insecureHttp: { env: 'PASSTHRU_INSECURE_HTTP', flag: 'insecure-http', boolean: true },
+  logFormat: { env: 'PASSTHRU_LOG_FORMAT', flag: 'log-format' },
+  pciIds: { env: 'PASSTHRU_PCI_IDS', flag: 'pci-ids' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -48,6 +75,7 @@ const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
   const get = (name: SettingName): string | undefined => {
     const flag = flags[SETTINGS[name].flag];
+    if (flag === true) return '1';
     const value = typeof flag === 'string' ? flag : env[SETTINGS[name].env];
     return value === '' ? undefined : value;
   };
@@ -60,20 +88,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
   const hostMode: HostMode =
     askedMode === 'auto' ? (existsSync(xenCmdline) ? 'xen' : 'simulated') : (askedMode as HostMode);
   const simulated = simulatedHostFiles(dataDir);
+  const sysfs = resolve(get('sysfs') ?? '/sys');
+  const xensourceInventory = get('xensourceInventory') ?? '/etc/xensource-inventory';
+  // Read from the live host in both modes: what dom0 needs is the machine's own, simulated or not.
+  const safetyPaths = {
+    sysfs,
+    sysfsPci: get('sysfsPci') ?? join(sysfs, 'bus', 'pci', 'devices'),
+    mountinfo: get('mountinfo') ?? '/proc/self/mountinfo',
+    xensourceInventory,
+    netRoute: get('netRoute') ?? '/proc/net/route',
+  };
   const hostPaths: HostPaths =
     hostMode === 'simulated'
       ? {
+          ...safetyPaths,
           xenCmdline: get('xenCmdline') ?? simulated.xenCmdline,
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
-          sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
           bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
         }
       : {
+          ...safetyPaths,
           xenCmdline,
           procCmdline: get('procCmdline') ?? '/proc/cmdline',
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
-          sysfsPci: get('sysfsPci') ?? '/sys/bus/pci/devices',
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
         };
   return {
@@ -84,11 +122,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostMode,
     hostModeGuessed: askedMode === 'auto',
     hostPaths,
+    bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIG : [],
     token: get('token') ?? null,
-    hostId: hostIdSetting(get('hostId')),
+    hostId: hostIdSetting(get('hostId'), xensourceInventory),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),
     logLevel: get('logLevel') ?? 'info',
+    ...tlsSettings(get('tlsCert'), get('tlsKey'), get('tlsCa')),
+    insecureHttp: flagSetting(get('insecureHttp'), SETTINGS.insecureHttp.env),
+    logFormat: logFormatSetting(get('logFormat')),
+    pciIds: pciIdsSetting(get('pciIds')),
   };
+}
+
+function tlsSettings(cert: string | undefined, key: string | undefined, ca: string | undefined) {
+  if ((cert === undefined) !== (key === undefined)) {
+    throw invalidInput(`${SETTINGS.tlsCert.env} and ${SETTINGS.tlsKey.env} go together: set both, or neither`);
+  }
+  const path = (text: string | undefined) => (text === undefined ? null : resolve(text));
+  return { tlsCert: path(cert), tlsKey: path(key), tlsCa: path(ca) };
+}
+
+function flagSetting(text: string | undefined, name: string): boolean {
+  if (text === undefined || text === '0') return false;
+  if (text === '1') return true;
+  throw invalidInput(`${name} must be 1 or 0, not "${text}"`);
 }
 
 /** `none` asks for no caching: every read runs xen-cmdline. */
@@ -100,6 +157,19 @@ function pathList(text: string | undefined): string[] | undefined {
         .split(':')
         .filter(Boolean)
         .map((path) => resolve(path));
+}
+
+function logFormatSetting(text: string | undefined): LogFormat | null {
+  if (text === undefined) return null;
+  if (text !== 'pretty' && text !== 'json') {
+    throw invalidInput(`${SETTINGS.logFormat.env} must be pretty or json, not "${text}"`);
+  }
+  return text;
+}
+
+/** A path asked for is the only candidate: a typo must not quietly fall back to another file. */
+function pciIdsSetting(text: string | undefined): readonly string[] {
+  return text === undefined ? PCI_IDS_PATHS : [resolve(text)];
 }
 
 function integer(text: string, name: string, min: number, max: number): number {
@@ -117,12 +187,14 @@ function storeSetting(text: string | undefined, dataDir: string): string {
     if (!path) throw invalidInput(`${SETTINGS.store.env}=sqlite: needs a path`);
     return `sqlite:${isAbsolute(path) ? path : resolve(path)}`;
   }
-  if (/^(kurrentdb|kurrentdb\+discover|esdb|esdb\+discover):\/\//.test(text)) return text;
-  throw invalidInput(`${SETTINGS.store.env} must be sqlite:PATH or a kurrentdb:// or esdb:// connection string`);
+  if (KURRENTDB_CONNECTION_STRING.test(text)) return text;
+  throw invalidInput(
+    `${SETTINGS.store.env} must be sqlite:PATH or a KurrentDB connection string (kurrentdb://, kurrent://, kdb:// or esdb://, each also +discover)`,
+  );
 }
 
-function hostIdSetting(asked: string | undefined): string {
-  const id = asked ?? installationUuid() ?? machineId();
+function hostIdSetting(asked: string | undefined, xensourceInventory: string): string {
+  const id = asked ?? installationUuid(xensourceInventory) ?? machineId();
   if (!id || !HOST_ID.test(id)) {
     throw invalidInput(
       `no usable host id: set ${SETTINGS.hostId.env} (letters, digits, '.', '_', '-'; found ${JSON.stringify(id ?? null)})`,
@@ -131,8 +203,8 @@ function hostIdSetting(asked: string | undefined): string {
   return id;
 }
 
-function installationUuid(): string | undefined {
-  const inventory = readIfPresent('/etc/xensource-inventory');
+function installationUuid(path: string): string | undefined {
+  const inventory = readIfPresent(path);
   return /^INSTALLATION_UUID='?([^'\n]+)'?$/m.exec(inventory ?? '')?.[1];
 }
 

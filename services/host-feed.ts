@@ -1,4 +1,4 @@
-import { deviceStreamPrefix, hostStream } from '../projections/streams.ts';
+import { deviceStreamPrefix, hostStream, tokenStream } from '../projections/streams.ts';
 import type { EventStore, StoredEvent } from './store/event-store.ts';
 
 export interface HostFeedOptions {
@@ -9,7 +9,7 @@ export interface HostFeedOptions {
 
 /**
  * One host's events in a store a pool shares: its device streams and its host
- * stream, in store order. Stream prefixes alone are ambiguous (host `a` is a
+ * stream and its token stream, in store order. Stream prefixes alone are ambiguous (host `a` is a
  * prefix of host `a-b`), so the recorded `host` decides.
  */
 export async function readHostFeed(store: EventStore, host: string, options: HostFeedOptions): Promise<StoredEvent[]> {
@@ -17,7 +17,7 @@ export async function readHostFeed(store: EventStore, host: string, options: Hos
   const found: StoredEvent[] = [];
   for (let after = options.after ?? 0; ;) {
     const pages = await Promise.all(
-      [deviceStreamPrefix(host), hostStream(host)].map((streamPrefix) =>
+      [deviceStreamPrefix(host), hostStream(host), tokenStream(host)].map((streamPrefix) =>
         store.readAll({ after, limit, streamPrefix, ...(options.types ? { types: options.types } : {}) }),
       ),
     );

@@ -1,18 +1,20 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { Access } from './access/access.ts';
+import { TokenRegistry, tokensFile } from './access/token-registry.ts';
 import { Commands } from './commands.ts';
 import type { Config } from './config.ts';
 import { Host } from './host/host.ts';
 import { loadPciIds } from './host/pci-ids.ts';
 import { prepareSimulatedHost } from './host/simulated-host.ts';
-import { Projector } from './projector.ts';
+import { checkpointFile, Projector } from './projector.ts';
 import { Reconciler } from './reconciler.ts';
 import { Records } from './records.ts';
 import { Recorder } from './recorder.ts';
 import { Serial } from './serial.ts';
 import type { EventStore } from './store/event-store.ts';
 import { openStore } from './store/open-store.ts';
+import { resolveToken } from './token.ts';
 
 /** Everything one running passthru holds, wired once. */
 export interface Passthru {
@@ -24,6 +26,7 @@ export interface Passthru {
   readonly records: Records;
   readonly commands: Commands;
   readonly reconciler: Reconciler;
+  readonly access: Access;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,7 @@ export interface Clock {
 export function openHost(config: Config): Host {
   mkdirSync(config.dataDir, { recursive: true });
   if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
-  return new Host(config.hostMode, config.hostPaths, loadPciIds(), config.xenCmdlineTimeoutMs);
+  return new Host(config.hostMode, config.hostPaths, loadPciIds(config.pciIds), config.xenCmdlineTimeoutMs);
 }
 
 export async function openPassthru(
@@ -45,13 +48,15 @@ export async function openPassthru(
 ): Promise<Passthru> {
   const host = openHost(config);
   const store = await openStore(config.store, () => clock.now());
-  const projector = new Projector(store, config.hostId, join(config.dataDir, 'projections.checkpoint.json'), log);
+  const projector = new Projector(store, config.hostId, checkpointFile(config.dataDir), log);
   await projector.start();
   const following = followStore(store, projector, log);
   const records = new Records(host, projector);
   const recorder = new Recorder(store, config.hostId, () => clock.now());
   const lane = new Serial();
   const reconciler = new Reconciler(host, recorder, projector, records, lane, log);
+  const access = new Access(TokenRegistry.open(tokensFile(config.dataDir)), recorder, () => clock.now());
+  await access.ensureAdmin(resolveToken(config.token, config.dataDir));
   return {
     config,
     log,
@@ -61,7 +66,9 @@ export async function openPassthru(
     records,
     commands: new Commands(host, recorder, projector, records, lane, () => reconciler.lastRun !== null),
     reconciler,
+    access,
     async close() {
+      access.close();
       await following?.close();
       await projector.saveCheckpoint();
       await store.close();

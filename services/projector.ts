@@ -1,4 +1,5 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { applyToPciView, emptyPciView, type PciView } from '../projections/pci-view.ts';
 import { applyToPgpuView, emptyPgpuView, type PgpuView } from '../projections/pgpu-view.ts';
@@ -29,6 +30,8 @@ interface Checkpoint {
   readonly pci: PciView;
   readonly pgpu: PgpuView;
 }
+
+export const checkpointFile = (dataDir: string) => join(dataDir, 'projections.checkpoint.json');
 
 /** Keeps this host's views in step with the store, from a checkpoint file. */
 export class Projector {

@@ -33,11 +33,21 @@ export class Reconciler {
   run(context: CommandContext): Promise<ReconcileReport> {
     return this.lane.run(async () => {
       this.host.forgetRunningKernel();
-      const [bootId, lists, inventory] = await Promise.all([
+      // The inventory first: the hide lists' wildcards are matched against it.
+      const [bootId, { lists, inventory }] = await Promise.all([
         this.host.bootId(),
-        this.host.hideLists({ fresh: true }),
-        this.records.refreshInventory(),
+        this.records
+          .refreshInventory()
+          .then(async (inventory) => ({ inventory, lists: await this.host.hideLists({ fresh: true }) })),
       ]);
+      for (const problem of this.records.safetyProblems) this.log.warn({ problem }, 'protected devices: %s', problem);
+      const unreadable = [...lists.currentUnreadable, ...lists.pending.list.unreadable];
+      if (unreadable.length > 0) {
+        this.log.warn(
+          { current: lists.currentUnreadable, pending: lists.pending.list.unreadable },
+          'a hide list holds entries xen-pciback cannot parse: it stops reading there, and passthru keeps them as they are',
+        );
+      }
       await this.projector.catchUp();
       const appended: AppendedEvent[] = [];
       const lastBoot = await this.recorder.lastHostEvent();

@@ -1,8 +1,19 @@
-import type { DeviceEvent, HostEvent } from '../domain/events.ts';
+import type { DeviceEvent, HostEvent, TokenEvent } from '../domain/events.ts';
 import type { PciAddress } from '../domain/pci-address.ts';
-import { deviceStream, hostStream } from '../projections/streams.ts';
+import { deviceStream, hostStream, tokenStream } from '../projections/streams.ts';
 import { newEventId } from './event-id.ts';
-import type { EventMetadata, EventStore, StoredEvent } from './store/event-store.ts';
+import { isAppendOutcomeUnknown } from './store/append-outcome.ts';
+import type {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  StoredEvent,
+} from './store/event-store.ts';
+
+/** Pauses before each retry of an append whose outcome is unknown: long enough for a leader election to settle. */
+const RETRY_PAUSES_MS = [250, 1000];
 
 /** Who asked, and under which request: the metadata every appended event carries. */
 export interface CommandContext {
@@ -36,9 +47,13 @@ export class Recorder {
     return this.append(hostStream(this.hostId), event, context);
   }
 
+  appendToTokens(event: TokenEvent, context: CommandContext): Promise<AppendedEvent> {
+    return this.append(tokenStream(this.hostId), event, context);
+  }
+
   private async append(
     stream: string,
-    event: DeviceEvent | HostEvent,
+    event: DeviceEvent | HostEvent | TokenEvent,
     context: CommandContext,
   ): Promise<AppendedEvent> {
     const now = this.now();
@@ -50,12 +65,33 @@ export class Recorder {
       host: this.hostId,
     };
     const expected = (await this.store.streamRevision(stream)) ?? 'no_stream';
-    const result = await this.store.append(
+    const result = await this.appendRetrying(
       stream,
       [{ id: newEventId(now), type: event.type, data: event.data, metadata }],
       expected,
     );
     return { type: event.type, position: result.position, revision: result.revision };
+  }
+
+  /**
+   * A retry sends the very same events (ids included) at the same expected
+   * revision, so a first attempt that did land makes the retry a success that
+   * appends nothing, never a second copy.
+   */
+  private async appendRetrying(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.append(stream, events, expected);
+      } catch (error) {
+        const pause = RETRY_PAUSES_MS[attempt];
+        if (pause === undefined || !isAppendOutcomeUnknown(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 
   async lastHostEvent(): Promise<StoredEvent | null> {

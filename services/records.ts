@@ -3,13 +3,26 @@ import { isDisplayClass } from '../domain/device.ts';
 import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from '../domain/dom0-access.ts';
 import { notFound } from '../domain/errors.ts';
 import { comparePciAddresses, type PciAddress } from '../domain/pci-address.ts';
+import { protectedField, type ProtectedField, type Protection } from '../domain/protection.ts';
 import type { HideLists, Host } from './host/host.ts';
+import type { HostSafety } from './host/safety-types.ts';
 import type { Projector } from './projector.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;
   readonly pgpu?: PciAddress;
+  readonly protected: ProtectedField;
+  readonly dependencies: PciAddress[];
 }
+
+/** A device's safety as the last inventory found it, with its record field made once. */
+interface Safety {
+  readonly protections: readonly Protection[];
+  readonly field: ProtectedField;
+  readonly dependencies: PciAddress[];
+}
+
+const UNKNOWN_SAFETY: Safety = { protections: [], field: null, dependencies: [] };
 
 export interface PgpuRecord {
   readonly id: PciAddress;
@@ -23,16 +36,46 @@ export interface PgpuRecord {
  */
 export class Records {
   private inventory = new Map<PciAddress, DeviceIdentity>();
+  private safety = new Map<PciAddress, Safety>();
+  /** What the last inventory could not work out about protected devices. */
+  safetyProblems: readonly string[] = [];
 
   constructor(
     private readonly host: Host,
     private readonly projector: Projector,
   ) {}
 
+  /** Reads the inventory, and with it which devices are protected and what depends on what. */
   async refreshInventory(): Promise<DeviceIdentity[]> {
     const devices = await this.host.inventory();
+    const safety: HostSafety = await this.host.safety(devices);
     this.inventory = new Map(devices.map((d) => [d.id, d]));
+    this.safety = new Map(
+      [...safety.devices].map(([id, { protections, dependencies }]) => [
+        id,
+        { protections, field: protectedField(protections), dependencies: [...dependencies] },
+      ]),
+    );
+    this.safetyProblems = safety.problems;
     return devices;
+  }
+
+  protections(id: PciAddress): readonly Protection[] {
+    return this.safetyOf(id).protections;
+  }
+
+  dependencies(id: PciAddress): readonly PciAddress[] {
+    return this.safetyOf(id).dependencies;
+  }
+
+  /** The record fields of a device's safety, as REST and XAPI both show them. */
+  safetyFields(id: PciAddress): Pick<PciRecord, 'protected' | 'dependencies'> {
+    const safety = this.safetyOf(id);
+    return { protected: safety.field, dependencies: safety.dependencies };
+  }
+
+  private safetyOf(id: PciAddress): Safety {
+    return this.safety.get(id) ?? UNKNOWN_SAFETY;
   }
 
   identity(id: PciAddress): DeviceIdentity | null {
@@ -74,6 +117,7 @@ export class Records {
       ...identity,
       dom0_access: statusIn(identity.id, lists),
       ...(isDisplayClass(identity.class_id) ? { pgpu: identity.id } : {}),
+      ...this.safetyFields(identity.id),
     };
   }
 

@@ -6,6 +6,7 @@ import { historyCommand } from './history.ts';
 import { commandThroughService, rebootCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
+import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 
 export const USAGE = `passthru: dom0 access of a Xen host's PCI devices, event-sourced
@@ -15,8 +16,11 @@ Usage: passthru <command> [options]
 Commands:
   serve                          run the HTTP service (reconciles with the host first)
   status [ID]                    live dom0 access of every PCI device, or of one
-  hide ID [--reason TEXT]        disable dom0 access at next boot (through the running service)
-  unhide ID [--reason TEXT]      enable dom0 access at next boot (through the running service)
+  hide ID... [--reason TEXT] [--force]
+                                 disable dom0 access at next boot (through the running service);
+                                 several ids change in one boot configuration edit, all or none;
+                                 --force hides even a device dom0 needs (boot disk, management NIC, display)
+  unhide ID... [--reason TEXT]   enable dom0 access at next boot (through the running service)
   history ID                     the events of one device, oldest first
   replay [--pci ID] [--until POSITION]
                                  print each stored event with the view it produces
@@ -24,6 +28,9 @@ Commands:
   export [--after POSITION]      write the stored events as NDJSON to standard output
   import [FILE|-]                append exported events to the store, keeping ids and revisions
   reboot                         reboot a simulated host (then the service reconciles)
+  token add NAME --role ROLE     issue a token (ROLE: read-only or operator); prints it once, last
+  token list                     every token: name, role, when made and last used (never the secret)
+  token revoke NAME              revoke a token, at once in the running service
 
 Options (each also an environment variable, see README):
 ${Object.values(SETTINGS)
@@ -34,13 +41,17 @@ ${Object.values(SETTINGS)
 `;
 
 const OPTIONS: ParseArgsConfig['options'] = {
-  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+  ...Object.fromEntries(
+    Object.values(SETTINGS).map((s) => [s.flag, { type: 'boolean' in s ? ('boolean' as const) : ('string' as const) }]),
+  ),
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   reason: { type: 'string' },
+  force: { type: 'boolean' },
   pci: { type: 'string' },
   until: { type: 'string' },
   after: { type: 'string' },
+  role: { type: 'string' },
 };
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -81,7 +92,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return statusCommand(config, args[0], flags, out);
     case 'hide':
     case 'unhide':
-      return commandThroughService(config, command, required(args[0], command), flags, out);
+      required(args[0], command);
+      return commandThroughService(config, command, args, flags, out);
     case 'history':
       return historyCommand(config, required(args[0], command), flags, out);
     case 'replay':
@@ -94,6 +106,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return importCommand(config, args[0], out);
     case 'reboot':
       return rebootCommand(config, flags, out);
+    case 'token':
+      return tokenCommand(config, args, flags, out);
     default:
       process.stderr.write(`passthru: unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -15,7 +15,9 @@ export async function statusCommand(
 ): Promise<number> {
   const host = openHost(config);
   const wanted = id === undefined ? null : parsePciAddress(id);
-  const [inventory, lists] = await Promise.all([host.inventory(), host.hideLists()]);
+  // The inventory first: the hide lists' wildcards are matched against it.
+  const inventory = await host.inventory();
+  const lists = await host.hideLists();
   const devices = inventory.filter((d) => wanted === null || d.id === wanted);
   if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
   const rows = devices.map((d) => ({

@@ -1,39 +1,41 @@
 import { readFile } from 'node:fs/promises';
 import type { DeviceIdentity } from '../../domain/device.ts';
-import { hostFailure, PassthruError } from '../../domain/errors.ts';
-import {
-  formatHideList,
-  hasHideKey,
-  HIDE_KEY,
-  HIDE_KEYS,
-  hideListOf,
-  parseKernelCmdline,
-} from '../../domain/kernel-cmdline.ts';
+import { hostFailure } from '../../domain/errors.ts';
+import { coveredDevices, formatHideList, type HideList } from '../../domain/hide-list.ts';
+import { hasHideKey, HIDE_KEY, HIDE_KEYS, hideListOf, parseKernelCmdline } from '../../domain/kernel-cmdline.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { PciIds } from './pci-ids.ts';
+import { readHostSafety } from './protected-devices.ts';
+import type { HostSafety, SafetyPaths } from './safety-types.ts';
 import { readInventory } from './sysfs-inventory.ts';
 import { FileKeyedCache } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 
 export type HostMode = 'xen' | 'simulated';
 
-export interface HostPaths {
+export interface HostPaths extends SafetyPaths {
   readonly xenCmdline: string;
   /** The files xen-cmdline edits; while none changes, the pending list is not read again. */
   readonly bootConfig: readonly string[];
   readonly procCmdline: string;
-  readonly sysfsPci: string;
   readonly bootId: string;
 }
 
-/** The next boot's hide list, and which of the hide keys hold it. */
-export interface PendingHideList {
+/** A hide list as read, and the devices it hides (its wildcards matched against the inventory). */
+export interface ReadHideList {
   readonly devices: ReadonlySet<PciAddress>;
+  readonly list: HideList;
+}
+
+/** The next boot's hide list, and which of the hide keys hold it. */
+export interface PendingHideList extends ReadHideList {
   readonly keys: readonly string[];
 }
 
 export interface HideLists {
   readonly current: ReadonlySet<PciAddress>;
+  /** What the running kernel's list holds past the first entry xen-pciback cannot read. */
+  readonly currentUnreadable: readonly string[];
   readonly pending: PendingHideList;
 }
 
@@ -43,13 +45,15 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
-  private current: Promise<Set<PciAddress>> | null = null;
+  private current: Promise<ReadHideList> | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
+  /** The devices of the last inventory: what a wildcard entry is matched against. */
+  private known: readonly PciAddress[] = [];
 
   constructor(
     readonly mode: HostMode,
     readonly paths: HostPaths,
-    private readonly ids: PciIds,
+    readonly ids: PciIds,
     timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
@@ -68,7 +72,7 @@ export class Host {
    * changes, so it is read once a boot: the reconciler, which runs at every
    * start and after `passthru reboot` of a simulated host, forgets it first.
    */
-  currentHideList(): Promise<Set<PciAddress>> {
+  currentHideList(): Promise<ReadHideList> {
     if (!this.current) {
       const reading = this.readCurrentHideList();
       this.current = reading;
@@ -88,17 +92,21 @@ export class Host {
     return this.pending.get();
   }
 
-  private async readCurrentHideList(): Promise<Set<PciAddress>> {
+  private async readCurrentHideList(): Promise<ReadHideList> {
     const line = await this.readHostFile(this.paths.procCmdline, 'running command line');
-    return this.hideList(() => hideListOf(parseKernelCmdline(line)), this.paths.procCmdline);
+    return this.withDevices(hideListOf(parseKernelCmdline(line)));
   }
 
   private async readPendingHideList(): Promise<PendingHideList> {
     const parameters = await this.xenCmdline.getDom0(HIDE_KEYS);
     return {
-      devices: this.hideList(() => hideListOf(parameters), `${this.paths.xenCmdline} --get-dom0`),
+      ...this.withDevices(hideListOf(parameters)),
       keys: HIDE_KEYS.filter((key) => hasHideKey(parameters, key)),
     };
+  }
+
+  private withDevices(list: HideList): ReadHideList {
+    return { list, devices: this.devicesOf(list) };
   }
 
   /**
@@ -110,7 +118,11 @@ export class Host {
     if (options.fresh) this.pending.forget();
     // One after the other: a failure of the first leaves no second read unobserved.
     const current = await this.currentHideList();
-    return { current, pending: await this.pendingHideList() };
+    return {
+      current: current.devices,
+      currentUnreadable: current.list.unreadable,
+      pending: await this.pendingHideList(),
+    };
   }
 
   /**
@@ -118,11 +130,12 @@ export class Host {
    * `pciback.hide` are already in `list`, so that key is removed rather than
    * left to hide a device behind our back.
    */
-  async writePendingHideList(devices: ReadonlySet<PciAddress>, was: PendingHideList): Promise<void> {
+  async writePendingHideList(list: HideList, was: PendingHideList): Promise<void> {
     this.pending.forget();
+    const value = formatHideList(list);
     try {
-      if (devices.size > 0) await this.xenCmdline.setDom0(HIDE_KEY, formatHideList(devices));
-      const stale = was.keys.filter((key) => key !== HIDE_KEY || devices.size === 0);
+      if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);
+      const stale = was.keys.filter((key) => key !== HIDE_KEY || value === '');
       if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
     } finally {
       // A read that ran during the write may have cached the list from before it.
@@ -130,19 +143,27 @@ export class Host {
     }
   }
 
-  inventory(): Promise<DeviceIdentity[]> {
-    return readInventory(this.paths.sysfsPci, this.ids);
+  /** The PCI devices of this host; the hide lists' wildcards are matched against them from now on. */
+  async inventory(): Promise<DeviceIdentity[]> {
+    const devices = await readInventory(this.paths.sysfsPci, this.ids);
+    this.known = devices.map((d) => d.id);
+    this.current = null;
+    this.pending.forget();
+    return devices;
   }
 
-  private hideList(parse: () => PciAddress[], source: string): Set<PciAddress> {
-    try {
-      return new Set(parse());
-    } catch (error) {
-      if (error instanceof PassthruError && error.kind === 'invalid_input') {
-        throw hostFailure(`the hide list read from ${source} is malformed: ${error.message}`, { reason: 'output' });
-      }
-      throw error;
-    }
+  get knownDevices(): readonly PciAddress[] {
+    return this.known;
+  }
+
+  /** The devices a list hides on this host. */
+  devicesOf(list: HideList): Set<PciAddress> {
+    return coveredDevices(list, this.known);
+  }
+
+  /** Which devices dom0 needs and which must move together; read with each inventory, never per request. */
+  safety(inventory: readonly DeviceIdentity[]): Promise<HostSafety> {
+    return readHostSafety(this.paths, inventory);
   }
 
   private async readHostFile(path: string, what: string): Promise<string> {

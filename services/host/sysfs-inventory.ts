@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import { hostFailure } from '../../domain/errors.ts';
 import { comparePciAddresses, parsePciAddress, type PciAddress } from '../../domain/pci-address.ts';
+import { nameDevice } from './device-names.ts';
 import type { PciIds } from './pci-ids.ts';
 
 /** The PCI devices of a sysfs device directory such as `/sys/bus/pci/devices`, sorted by address. */
@@ -27,21 +28,19 @@ async function readDevice(sysfsDir: string, name: string, ids: PciIds): Promise<
     return null;
   }
   const dir = join(sysfsDir, name);
-  const [class_id, vendor_id, device_id] = await Promise.all([
+  const [class_id, vendor_id, device_id, subsystemVendor, subsystemDevice] = await Promise.all([
     readHex(join(dir, 'class'), 6),
     readHex(join(dir, 'vendor'), 4),
     readHex(join(dir, 'device'), 4),
+    readHex(join(dir, 'subsystem_vendor'), 4),
+    readHex(join(dir, 'subsystem_device'), 4),
   ]);
   if (class_id === null || vendor_id === null || device_id === null) return null;
-  return {
-    id,
-    class_id,
-    class_name: ids.className(class_id) ?? `Unknown class ${class_id}`,
-    vendor_id,
-    vendor_name: ids.vendorName(vendor_id) ?? `Unknown vendor ${vendor_id}`,
-    device_id,
-    device_name: ids.deviceName(vendor_id, device_id) ?? `Unknown device ${device_id}`,
-  };
+  const subsystem =
+    subsystemVendor === null || subsystemDevice === null || subsystemVendor === '0000'
+      ? null
+      : { vendor_id: subsystemVendor, device_id: subsystemDevice };
+  return nameDevice(id, { class_id, vendor_id, device_id, subsystem }, ids);
 }
 
 /**

@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Passthru } from '../passthru.ts';
-import { bearerGuard } from './auth.ts';
+import { installAuth } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
+import { RequestLog } from './request-log.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
 import { pgpuRoutes } from './routes/pgpus.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import type { TlsFiles } from '../tls/server-tls.ts';
 import { xapiPlugin } from '../xapi/plugin.ts';
 
 export interface RouteOptions {
   readonly passthru: Passthru;
-  readonly guard: preHandlerAsyncHookHandler;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -24,11 +26,17 @@ const FRAMEWORK_ERRORS: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is longer than 100 characters',
 };
 
-/** The HTTP service as one fastify instance; it opens no port itself. */
-export async function buildApp(passthru: Passthru, token: string, logger: Logger): Promise<FastifyInstance> {
+/** The HTTP service as one fastify instance, HTTPS when given a certificate; it opens no port itself. */
+export async function buildApp(
+  passthru: Passthru,
+  logger: Logger,
+  tls: TlsFiles | null = null,
+): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    logController: new RequestLog(),
     bodyLimit: 16 * 1024,
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
     ajv: { customOptions: { removeAdditional: false } },
@@ -43,6 +51,7 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemHandlers(app);
+  installAuth(app, passthru.access.tokens);
   // A callback hook, not an async one: it runs on every request, status reads included.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -58,12 +67,13 @@ export async function buildApp(passthru: Passthru, token: string, logger: Logger
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  const options: RouteOptions = { passthru, guard: bearerGuard(token) };
+  const options: RouteOptions = { passthru };
   await app.register(pciRoutes, options);
   await app.register(pgpuRoutes, options);
   await app.register(eventRoutes, options);
   await app.register(hostRoutes, options);
-  await app.register(xapiPlugin, { passthru, token });
+  await app.register(tokenRoutes, options);
+  await app.register(xapiPlugin, { passthru });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

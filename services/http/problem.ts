@@ -4,6 +4,7 @@ import { PassthruError, type ErrorKind } from '../../domain/errors.ts';
 const STATUS: Record<ErrorKind, number> = {
   invalid_input: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   host_failure: 502,
@@ -14,6 +15,7 @@ const STATUS: Record<ErrorKind, number> = {
 const TITLE: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
   409: 'Conflict',

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { DOM0_ACCESS_STATUSES } from '../../domain/dom0-access.ts';
 import { EVENT_TYPES } from '../../domain/events.ts';
+import { PROTECTION_REASONS } from '../../domain/protection.ts';
+import { ROLES } from '../../domain/roles.ts';
 
 export const PciId = Type.String({
   maxLength: 64,
@@ -23,12 +25,29 @@ export const DeviceIdentity = Type.Object({
   vendor_name: Type.String(),
   device_id: Hex(4),
   device_name: Type.String(),
+  subsystem_vendor_id: Type.Optional(Hex(4)),
+  subsystem_vendor_name: Type.Optional(Type.String()),
+  subsystem_device_id: Type.Optional(Hex(4)),
+  subsystem_device_name: Type.Optional(Type.String()),
+});
+
+export const Protection = Type.Object({
+  reason: Type.Enum([...PROTECTION_REASONS]),
+  detail: Type.String({ description: 'what makes it so, e.g. "/dev/nvme0n1p2 on /"' }),
 });
 
 export const PciRecord = Type.Object({
   ...DeviceIdentity.properties,
   dom0_access: Dom0Access,
   pgpu: Type.Optional(Type.String({ description: 'the PGPU this PCI is, for display controllers' })),
+  protected: Type.Union([Type.Array(Protection, { minItems: 1 }), Type.Null()], {
+    description:
+      'null, or every reason dom0 needs this device to come back after a reboot; hide refuses it unless forced',
+  }),
+  dependencies: Type.Array(Type.String(), {
+    description:
+      'devices that must be hidden with this one for passthrough: same slot, same IOMMU group, same conventional bridge',
+  }),
 });
 
 export const PgpuRecord = Type.Object({
@@ -49,13 +68,34 @@ export const CommandEffect = {
   event: Type.Union([AppendedEvent, Type.Null()]),
 };
 
+export const Warnings = Type.Array(Type.String(), {
+  description: 'what else must be hidden for passthrough to work: dependencies that stay with dom0',
+});
+
+const Reason = Type.String({ maxLength: 500, description: 'recorded in the event metadata' });
+const Force = Type.Boolean({
+  description:
+    'hide even a protected device (boot disk, management NIC, system display); the event records what was overridden',
+});
+
 export const CommandBody = Type.Union([
-  Type.Object(
-    { reason: Type.Optional(Type.String({ maxLength: 500, description: 'recorded in the event metadata' })) },
-    { additionalProperties: false },
-  ),
+  Type.Object({ reason: Type.Optional(Reason), force: Type.Optional(Force) }, { additionalProperties: false }),
   Type.Null(),
 ]);
+
+export const BatchBody = Type.Object(
+  {
+    ids: Type.Array(PciId, { minItems: 1, maxItems: 256, uniqueItems: true }),
+    reason: Type.Optional(Reason),
+    force: Type.Optional(Force),
+  },
+  { additionalProperties: false },
+);
+
+export const BatchResponse = Type.Object({
+  results: Type.Array(Type.Object({ record: PciRecord, ...CommandEffect })),
+  warnings: Warnings,
+});
 
 export const StatusResponse = Type.Object({ id: Type.String(), status: Dom0Access });
 
@@ -137,7 +177,20 @@ export const HostView = Type.Object({
   boot_id: Type.String(),
   current: Type.Array(Type.String(), { description: 'hide list of the running kernel' }),
   pending: Type.Array(Type.String(), { description: 'hide list of the next boot' }),
+  unreadable: Type.Object(
+    {
+      current: Type.Array(Type.String()),
+      pending: Type.Array(Type.String()),
+    },
+    {
+      description:
+        'what each hide list holds from the first entry xen-pciback cannot parse on (it stops reading there); kept as it is on write',
+    },
+  ),
   projection_position: Type.Integer(),
+  boot_config: Type.Array(Type.String(), {
+    description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
+  }),
 });
 
 export const Health = Type.Object({ status: Type.String(), reconciled: Type.Boolean() });
@@ -155,3 +208,28 @@ export const Problem = Type.Object(
 
 /** Every route answers these errors with problem+json. */
 export const problems = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, Problem]));
+
+const RoleName = Type.Enum([...ROLES], {
+  description: 'read-only: every read; operator: every read and every change',
+});
+export const Whoami = Type.Object({ name: Type.String(), role: RoleName });
+export const TokenSummary = Type.Object({
+  name: Type.String(),
+  role: RoleName,
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export const TokenNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const TokenRequest = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, examples: ['xo-reader'] }),
+    role: RoleName,
+  },
+  { additionalProperties: false },
+);
+export const IssuedToken = Type.Object({
+  ...TokenSummary.properties,
+  token: Type.String({ description: 'the secret, shown this once: only its hash is kept' }),
+  event: AppendedEvent,
+});
+export const RevokedToken = Type.Object({ ...TokenSummary.properties, event: AppendedEvent });

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
-import pino from 'pino';
 import type { Config } from '../config.ts';
+import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../passthru.ts';
-import { resolveToken, tokenFile } from '../token.ts';
+import { securePrivateFiles } from '../private-files.ts';
+import { sayWithoutPciIds, warnWithoutBootConfig } from '../start-warnings.ts';
+import { serverTls } from '../tls/server-tls.ts';
+import { tokenFile } from '../token.ts';
 import { buildApp } from './app.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
 export async function serve(config: Config): Promise<void> {
-  const log = pino({ name: 'passthru', level: config.logLevel });
+  const log = createLogger(config);
   if (config.hostMode === 'simulated') {
     log.warn(
       { data_dir: config.dataDir, host_files: `${config.dataDir}/host` },
@@ -20,16 +23,21 @@ export async function serve(config: Config): Promise<void> {
         `  Hide lists live in ${config.dataDir}/host; 'passthru reboot' reboots it.\n\n`,
     );
   }
+  // Whatever the service makes (store, checkpoint, tokens, keys) is for root's eyes only.
+  process.umask(0o077);
+  securePrivateFiles(config, log);
+  warnWithoutBootConfig(config, log);
+  const tls = serverTls(config, log);
   const passthru = await openPassthru(config, log);
-  const token = resolveToken(config.token, config.dataDir);
-  if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'bearer token for changes');
+  sayWithoutPciIds(config, passthru.host.ids, log);
+  if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'the admin token');
   // The reconcile mostly waits on xen-cmdline; the app's schemas compile meanwhile. It listens only after both.
   const reconciled = passthru.reconciler
     .run({ actor: 'reconciler', correlationId: randomUUID(), extra: { trigger: 'start' } })
     .catch((error: unknown) => {
       log.error({ err: error }, 'reconcile at start failed: /healthz answers 503 until POST /v1/reconcile succeeds');
     });
-  const app = await buildApp(passthru, token, log);
+  const app = await buildApp(passthru, log, tls);
   await reconciled;
   closeWithGrace({ delay: 10_000, logger: log }, async ({ err }) => {
     if (err) log.error({ err }, 'closing after an error');

@@ -2,18 +2,20 @@ import {
   ANY,
   BACKWARDS,
   END,
+  FORWARDS,
   KurrentDBClient,
   NO_STREAM,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
+  UnknownError,
   WrongExpectedVersionError,
   eventTypeFilter,
-  excludeSystemEvents,
   jsonEvent,
   streamNameFilter,
-  type AllStreamSubscription,
+  type AllStreamRecordedEvent,
   type AppendStreamState,
+  type Direction,
   type Filter,
   type JSONType,
   type Position,
@@ -21,9 +23,9 @@ import {
   type RecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import { invalidInput, PassthruError, storeFailure } from '../../domain/errors.ts';
+import { appendOutcomeUnknown } from './append-outcome.ts';
 import type {
   AppendResult,
-  EventMetadata,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -32,30 +34,19 @@ import type {
   StoredEvent,
 } from './event-store.ts';
 import { revisionConflict } from './expected-revision.ts';
+import { feedCursor, notAnEventPosition } from './feed-cursor.ts';
+import type { KurrentClient } from './kurrentdb/client.ts';
+import { kurrentDbConnection, type KurrentDbConnection } from './kurrentdb/connection-string.ts';
+import { readWithin, withDeadline } from './kurrentdb/deadline.ts';
+import { describeFailure, leavesAppendUnknown } from './kurrentdb/failures.ts';
+import { followPassthruEvents } from './kurrentdb/follow.ts';
+import { KnownPositions } from './kurrentdb/known-positions.ts';
+import { passthruStreamFilter, toPassthruEvent } from './kurrentdb/passthru-events.ts';
+import { toPosition } from './kurrentdb/positions.ts';
 
-/** Short, so an unreachable server is a clear error in seconds rather than a hung request. */
-const DEFAULT_DEADLINE_MS = 5000;
-const RESUBSCRIBE_MS = 1000;
-
-/**
- * Port positions are numbers; KurrentDB's are bigint byte offsets in its
- * transaction log. A number holds them exactly below 2^53 (8 PiB of log), far
- * beyond any pool's audit trail, so we convert and refuse anything larger.
- * We use the prepare position, the event's own offset: every event of one
- * multi-event append shares its commit position, so only the prepare position
- * is strictly increasing per event. For a single-event append (all passthru
- * writes) the two are equal.
- */
-function toNumber(offset: bigint): number {
-  if (offset > BigInt(Number.MAX_SAFE_INTEGER) || offset < 0n) {
-    throw storeFailure(`KurrentDB position ${offset} is outside what passthru can address`);
-  }
-  return Number(offset);
-}
-
-/** Reading from the offset of an event we returned starts at that event, which readAll then skips. */
-const positionAt = (after: number): ReadPosition =>
-  after > 0 ? { commit: BigInt(after), prepare: BigInt(after) } : START;
+/** Events asked of the server per read of `$all` when the caller sets no limit, and when looking for the newest. */
+const FEED_BATCH = 500;
+const HEAD_BATCH = 32;
 
 function streamState(expected: ExpectedRevision): AppendStreamState {
   if (expected === 'any') return ANY;
@@ -64,209 +55,319 @@ function streamState(expected: ExpectedRevision): AppendStreamState {
   return BigInt(expected);
 }
 
-function toStored(event: RecordedEvent): StoredEvent {
-  if (!event.position)
-    throw storeFailure('KurrentDB returned an event without its position: passthru needs server 22.6 or later');
-  return {
-    id: event.id,
-    stream: event.streamId,
-    revision: Number(event.revision),
-    position: toNumber(event.position.prepare),
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata as EventMetadata,
-    stored_at: event.created.toISOString(),
-  };
-}
-
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The narrowest server-side filter the client can express; `keep` applies the rest. */
-function feedFilter(options: ReadAllOptions): { filter: Filter; keep: (event: RecordedEvent) => boolean } {
+function feedFilter(options: ReadAllOptions): { filter: Filter; keep: (event: StoredEvent) => boolean } {
   const types = options.types?.length ? new Set(options.types) : null;
-  const keep = (event: RecordedEvent) => !event.type.startsWith('$') && (!types || types.has(event.type));
-  if (options.streamPrefix) return { filter: streamNameFilter({ prefixes: [options.streamPrefix] }), keep };
+  const prefix = options.streamPrefix;
+  const keep = (event: StoredEvent) =>
+    (!types || types.has(event.type)) && (!prefix || event.stream.startsWith(prefix));
+  if (prefix) return { filter: streamNameFilter({ prefixes: [prefix] }), keep };
+  // Passthru's event types are its own, so the type filter is the narrower one; the stream check runs here.
   if (types) return { filter: eventTypeFilter({ regex: `^(?:${[...types].map(escapeRegex).join('|')})$` }), keep };
-  return { filter: excludeSystemEvents(), keep };
+  return { filter: passthruStreamFilter(), keep };
 }
 
 /** The pool's store: one KurrentDB (cluster) that every host's service writes to and reads from. */
 export class KurrentDbEventStore implements EventStore {
+  private readonly deadlineMs: number;
+  private readonly known = new KnownPositions();
+  /** The connection string without credentials, for messages. */
+  readonly endpoint: string;
+
   constructor(
-    private readonly client: KurrentDBClient,
-    /** The connection string without credentials, for messages. */
-    readonly endpoint: string,
-  ) {}
+    private readonly client: KurrentClient,
+    connection: Pick<KurrentDbConnection, 'endpoint' | 'deadlineMs'>,
+  ) {
+    this.endpoint = connection.endpoint;
+    this.deadlineMs = connection.deadlineMs;
+  }
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.call(`append to ${stream}`, async () => {
-      let revision: number;
-      try {
-        // The server answers a retry of the same ids at the same expected revision as a success that writes nothing.
-        const result = await this.client.appendToStream(
-          stream,
-          events.map((e) =>
-            jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as JSONType }),
-          ),
-          { streamState: streamState(expected) },
-        );
-        revision = Number(result.nextExpectedRevision);
-      } catch (error) {
-        if (error instanceof WrongExpectedVersionError) {
-          throw revisionConflict(stream, expected, error.actualState === NO_STREAM ? null : Number(error.actualState));
+    const last = events[events.length - 1];
+    if (!last) return Promise.reject(invalidInput(`an append to ${stream} needs at least one event`));
+    return this.call(
+      `append to ${stream}`,
+      async () => {
+        let result;
+        try {
+          // The server answers a retry of the same ids at the same expected revision as a success that writes nothing.
+          result = await withDeadline(
+            this.client.appendToStream(
+              stream,
+              events.map((e) =>
+                jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as JSONType }),
+              ),
+              { streamState: streamState(expected), requiresLeader: true },
+            ),
+            this.deadlineMs,
+          );
+        } catch (error) {
+          if (error instanceof WrongExpectedVersionError) {
+            throw revisionConflict(
+              stream,
+              expected,
+              error.actualState === NO_STREAM ? null : Number(error.actualState),
+            );
+          }
+          throw error;
         }
-        throw error;
-      }
-      // The append answers one position for the whole write (and none for a retry): read the last event's own.
-      const [last] = await this.readStream(stream, { from: revision, limit: 1 });
-      if (!last) throw storeFailure(`KurrentDB acknowledged an append to ${stream} it then could not read`, { stream });
-      return { revision, position: last.position };
-    });
+        // throwOnAppendFailure=false in a connection string turns a conflict into a result that says so.
+        if (!result.success) {
+          const current = result.nextExpectedRevision;
+          throw revisionConflict(stream, expected, current < 0n ? null : Number(current));
+        }
+        const revision = Number(result.nextExpectedRevision);
+        const own = result.position;
+        if (events.length === 1 && own && own.commit === own.prepare)
+          return { revision, position: toPosition(own.prepare) };
+        // One position for a whole multi-event write, none for a deduplicated retry: the leader has the event's own.
+        const stored = await this.eventAt(stream, revision);
+        if (stored?.id !== last.id) {
+          throw storeFailure(
+            `KurrentDB at ${this.endpoint} acknowledged an append to ${stream}, but revision ${revision} holds ${stored ? `event ${stored.id}` : 'nothing'}, not event ${last.id}`,
+            { endpoint: this.endpoint, stream, revision },
+          );
+        }
+        return { revision, position: stored.position };
+      },
+      { write: true },
+    );
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     return this.call(`read ${stream}`, async () => {
       const events: StoredEvent[] = [];
-      try {
-        const reading = this.client.readStream(stream, {
-          fromRevision: BigInt(options.from ?? 0),
-          ...(options.limit === undefined ? {} : { maxCount: options.limit }),
-        });
-        for await (const { event } of reading) if (event) events.push(toStored(event));
-      } catch (error) {
-        if (error instanceof StreamNotFoundError) return [];
-        throw error;
-      }
+      await this.readStreamEvents(stream, { from: options.from ?? 0, limit: options.limit, leader: false }, (event) => {
+        const stored = toPassthruEvent(event);
+        if (stored) events.push(stored);
+      });
       return events;
     });
   }
 
   streamRevision(stream: string): Promise<number | null> {
     return this.call(`read ${stream}`, async () => {
+      let revision: number | null = null;
       try {
-        for await (const { event } of this.client.readStream(stream, {
+        // From the leader: a follower behind it would have the next append conflict for nothing.
+        const reading = this.client.readStream(stream, {
           direction: BACKWARDS,
           fromRevision: END,
           maxCount: 1,
-        })) {
-          if (event) return Number(event.revision);
-        }
+          requiresLeader: true,
+        });
+        await readWithin(reading, this.deadlineMs, ({ event }) => {
+          if (event) revision = Number(event.revision);
+          return !event;
+        });
       } catch (error) {
         if (!(error instanceof StreamNotFoundError)) throw error;
       }
-      return null;
+      return revision;
     });
   }
 
   readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     return this.call('read $all', async () => {
-      const after = options.after ?? 0;
+      const after = feedCursor(options.after);
+      const from = after === 0 ? START : await this.eventPosition(after);
       const limit = options.limit ?? Infinity;
       const { filter, keep } = feedFilter(options);
       const events: StoredEvent[] = [];
       let lastCommit: bigint | null = null;
-      for await (const { event } of this.client.readAll({ fromPosition: positionAt(after), filter })) {
-        if (!event || !keep(event)) continue;
-        const stored = toStored(event);
-        if (stored.position <= after) continue;
+      let end: Position | null = null;
+      // Room for the event at `after` itself, which the read starts on, and one past the page.
+      const batch = Number.isFinite(limit) ? Math.min(limit + 2, FEED_BATCH) : FEED_BATCH;
+      await this.scan(from, FORWARDS, filter, batch, (event) => {
+        const stored = toPassthruEvent(event);
+        if (!stored || !keep(stored) || stored.position <= after) return true;
         // A page never ends inside one append: resuming from an event whose commit it shares would skip the rest.
-        if (events.length >= limit && event.position.commit !== lastCommit) break;
+        if (events.length >= limit && event.position.commit !== lastCommit) return false;
         events.push(stored);
         lastCommit = event.position.commit;
-      }
+        end = event.position;
+        return true;
+      });
+      const last = events[events.length - 1];
+      if (last && end) this.known.remember(last.position, end);
       return events;
     });
   }
 
   headPosition(): Promise<number> {
     return this.call('read $all', async () => {
-      const reading = this.client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
-        filter: excludeSystemEvents(),
-        maxCount: 1,
+      let head = 0;
+      await this.scan(END, BACKWARDS, passthruStreamFilter(), HEAD_BATCH, (event) => {
+        const stored = toPassthruEvent(event);
+        if (stored) head = stored.position;
+        return !stored;
       });
-      for await (const { event } of reading) if (event) return toStored(event).position;
-      return 0;
+      return head;
     });
   }
 
   follow(after: number, onEvent: () => void): { close(): Promise<void> } {
-    let from: ReadPosition = positionAt(after);
-    let subscription: AllStreamSubscription;
-    let retry: NodeJS.Timeout | undefined;
-    let closed = false;
-    const subscribe = () => {
-      subscription = this.client.subscribeToAll({ fromPosition: from, filter: excludeSystemEvents() });
-      subscription.on('data', ({ event }) => {
-        if (event) from = event.position;
+    const cursor = feedCursor(after);
+    const start = async (): Promise<ReadPosition> => {
+      if (cursor === 0) return START;
+      try {
+        return await this.call('read $all', () => this.eventPosition(cursor));
+      } catch (error) {
+        if (!(error instanceof PassthruError && error.kind === 'invalid_input')) throw error;
+        // Not an event: the reader's own read from its position says so; follow what comes next.
         onEvent();
-      });
-      // A dropped subscription (server restart, leader change) resumes where it was, after a pause.
-      subscription.on('error', () => {
-        if (!closed) retry = setTimeout(subscribe, RESUBSCRIBE_MS).unref();
-      });
+        return END;
+      }
     };
-    subscribe();
-    return {
-      async close() {
-        closed = true;
-        clearTimeout(retry);
-        await subscription.unsubscribe();
-      },
-    };
+    return followPassthruEvents(this.client, this.deadlineMs, start, onEvent);
   }
 
   async close(): Promise<void> {
-    await this.client.dispose();
+    await withDeadline(this.client.dispose(), this.deadlineMs).catch(() => undefined);
   }
 
-  private async call<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  /** The event at one revision, read from the leader, which has every acknowledged write. */
+  private async eventAt(stream: string, revision: number): Promise<StoredEvent | null> {
+    let found: StoredEvent | null = null;
+    await this.readStreamEvents(stream, { from: revision, limit: 1, leader: true }, (event) => {
+      found = toPassthruEvent(event);
+    });
+    return found;
+  }
+
+  private async readStreamEvents(
+    stream: string,
+    options: { from: number; limit: number | undefined; leader: boolean },
+    visit: (event: RecordedEvent) => void,
+  ): Promise<void> {
+    try {
+      const reading = this.client.readStream(stream, {
+        fromRevision: BigInt(options.from),
+        requiresLeader: options.leader,
+        ...(options.limit === undefined ? {} : { maxCount: options.limit }),
+      });
+      await readWithin(reading, this.deadlineMs, ({ event }) => {
+        if (event) visit(event);
+        return true;
+      });
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+  }
+
+  /**
+   * The full position of the event whose prepare position is `after`. A
+   * cursor this store did not give out is sent to the server only here, as the
+   * start of a one-event read; the page is then read from the position the
+   * server answered with.
+   */
+  private async eventPosition(after: number): Promise<Position> {
+    const known = this.known.get(after);
+    if (known) return known;
+    let found: Position | null = null;
+    try {
+      const at = BigInt(after);
+      await readWithin(
+        this.client.readAll({ fromPosition: { commit: at, prepare: at }, maxCount: 1 }),
+        this.deadlineMs,
+        ({ event }) => {
+          if (event?.position.prepare === at) found = event.position;
+          return false;
+        },
+      );
+    } catch (error) {
+      // The server refuses a read from inside a record as an invalid position, which the client reports as unknown.
+      if (error instanceof UnknownError) throw notAnEventPosition(after);
+      throw error;
+    }
+    if (!found) throw notAnEventPosition(after);
+    return found;
+  }
+
+  /**
+   * Reads `$all` in reads of `batch` events, each within the deadline, until
+   * `visit` says stop or the log ends. Each read starts on the event the one
+   * before ended with, which the server answers again and this skips.
+   */
+  private async scan(
+    from: ReadPosition,
+    direction: Direction,
+    filter: Filter,
+    batch: number,
+    visit: (event: AllStreamRecordedEvent) => boolean,
+  ): Promise<void> {
+    let seen: bigint | null = null;
+    const isNew = (prepare: bigint) => seen === null || (direction === FORWARDS ? prepare > seen : prepare < seen);
+    for (let start = from; ;) {
+      let received = 0;
+      let last: Position | null = null;
+      let stopped = false;
+      await readWithin(
+        this.client.readAll({ fromPosition: start, direction, filter, maxCount: batch }),
+        this.deadlineMs,
+        ({ event }) => {
+          received += 1;
+          if (!event?.position || !isNew(event.position.prepare)) return true;
+          last = event.position;
+          seen = event.position.prepare;
+          stopped = !visit(event);
+          return !stopped;
+        },
+      );
+      if (stopped || received < batch || last === null) return;
+      start = last;
+    }
+  }
+
+  private async call<T>(what: string, operation: () => Promise<T>, { write = false } = {}): Promise<T> {
     try {
       return await operation();
     } catch (error) {
       if (error instanceof PassthruError) throw error;
-      const reason = describe(error as Error);
-      throw storeFailure(`KurrentDB at ${this.endpoint}: ${what} failed: ${reason}`, {
-        endpoint: this.endpoint,
-        reason,
-      });
+      const reason = describeFailure(error as Error, this.deadlineMs);
+      const message = `KurrentDB at ${this.endpoint}: ${what} failed: ${reason}`;
+      const details = { endpoint: this.endpoint, reason };
+      if (write && leavesAppendUnknown(error as Error)) {
+        throw appendOutcomeUnknown(
+          `${message}; it may have been written (a retry with the same event ids is safe)`,
+          details,
+        );
+      }
+      throw storeFailure(message, details);
     }
   }
 }
 
-/** The client's errors from its native bridge carry only their class name as message; say what it means. */
-function describe(error: Error & { type?: string }): string {
-  if (error.type === 'unavailable')
-    return 'the server is unavailable (not running, wrong address, or a TLS mismatch: tls=false for an insecure node)';
-  if (error.type === 'deadline-exceeded')
-    return `no answer within the deadline (defaultDeadline, ${DEFAULT_DEADLINE_MS} ms unless set)`;
-  return error.message;
-}
+/** Builds the client from a connection string; tests give a fake one. */
+export type ConnectKurrentDb = (connectionString: string) => KurrentClient;
 
-/** Connects and reads once, so a wrong address or a server that is down fails here, clearly. */
-export async function openKurrentDbStore(connectionString: string): Promise<KurrentDbEventStore> {
-  const endpoint = connectionString.replace(/\/\/[^@/]*@/, '//');
-  const withDeadline = /[?&]defaultDeadline=/i.test(connectionString)
-    ? connectionString
-    : `${connectionString}${connectionString.includes('?') ? '&' : '?'}defaultDeadline=${DEFAULT_DEADLINE_MS}`;
-  let client: KurrentDBClient;
+const connectReal: ConnectKurrentDb = (connectionString) => KurrentDBClient.connectionString(connectionString);
+
+/** Connects and reads once within the deadline, so a wrong address, a hung server or refused credentials fail here, clearly. */
+export async function openKurrentDbStore(
+  setting: string,
+  connect: ConnectKurrentDb = connectReal,
+): Promise<KurrentDbEventStore> {
+  const connection = kurrentDbConnection(setting);
+  let client: KurrentClient;
   try {
-    client = KurrentDBClient.connectionString(withDeadline);
+    client = connect(connection.connectionString);
   } catch (error) {
     throw invalidInput(
-      `PASSTHRU_STORE is not a usable KurrentDB connection string (${endpoint}): ${(error as Error).message}`,
+      `PASSTHRU_STORE is not a usable KurrentDB connection string (${connection.endpoint}): ${(error as Error).message}`,
     );
   }
-  const store = new KurrentDbEventStore(client, endpoint);
+  const store = new KurrentDbEventStore(client, connection);
   try {
     await store.headPosition();
   } catch (error) {
     await store.close();
     const { reason } = (error as PassthruError).details;
     throw storeFailure(
-      `cannot reach the KurrentDB store at ${endpoint}: ${String(reason ?? (error as Error).message)}`,
-      { endpoint },
+      `cannot use the KurrentDB store at ${connection.endpoint}: ${String(reason ?? (error as Error).message)}`,
+      { endpoint: connection.endpoint },
     );
   }
   return store;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalidInput } from '../../domain/errors.ts';
 import type { EventStore } from './event-store.ts';
+import { KURRENTDB_CONNECTION_STRING } from './kurrentdb/connection-string.ts';
 import { SqliteEventStore } from './sqlite-store.ts';
 
 /** Opens the store a `PASSTHRU_STORE` value names. */
@@ -11,12 +12,12 @@ export async function openStore(setting: string, now: () => Date): Promise<Event
     mkdirSync(dirname(path), { recursive: true });
     return new SqliteEventStore(path, now);
   }
-  if (/^(kurrentdb|esdb)(\+discover)?:\/\//.test(setting)) {
+  if (KURRENTDB_CONNECTION_STRING.test(setting)) {
     // Loaded only when asked for, so a host on the embedded store never loads the gRPC client.
     const { openKurrentDbStore } = await import('./kurrentdb-store.ts');
     return openKurrentDbStore(setting);
   }
   throw invalidInput(
-    `PASSTHRU_STORE must be sqlite:PATH or a kurrentdb:// or esdb:// connection string, not ${setting.split(':')[0]}:...`,
+    `PASSTHRU_STORE must be sqlite:PATH or a KurrentDB connection string (kurrentdb://, kurrent://, kdb:// or esdb://, each also +discover), not ${setting.split(':')[0]}:...`,
   );
 }

@@ -10,6 +10,7 @@ import type {
   StoredEvent,
 } from './event-store.ts';
 import { checkExpectedRevision } from './expected-revision.ts';
+import { feedCursor, notAnEventPosition } from './feed-cursor.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -86,6 +87,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
       head: this.db.prepare<[], { position: number | null }>('SELECT MAX(position) AS position FROM events'),
+      eventAt: this.db.prepare<[number], { position: number }>('SELECT position FROM events WHERE position = ?'),
     };
     this.commitBatch = this.db.transaction((batch: PendingAppend[]) =>
       batch.map((pending): Outcome => {
@@ -188,8 +190,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const after = feedCursor(options.after);
+    if (after !== 0 && !this.statements.eventAt.get(after)) throw notAnEventPosition(after);
     const where = ['position > ?'];
-    const params: (string | number)[] = [options.after ?? 0];
+    const params: (string | number)[] = [after];
     if (options.types?.length) {
       where.push(`type IN (${options.types.map(() => '?').join(', ')})`);
       params.push(...options.types);

@@ -1,5 +1,6 @@
 import type { CommandName } from '../../domain/events.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
+import type { Role } from '../../domain/roles.ts';
 import { xapiDom0Access, type XapiDom0Access } from '../../domain/xapi-status.ts';
 import type { Passthru } from '../passthru.ts';
 import type { Refs } from './refs.ts';
@@ -21,6 +22,8 @@ export interface Call extends Caller {
 export interface MethodSpec {
   /** How many parameters follow the session reference. */
   readonly arity: number;
+  /** The least role a session needs; a read (read-only) when unset. */
+  readonly role?: Role;
   run(args: readonly RpcValue[], call: Call): RpcValue | Promise<RpcValue>;
 }
 
@@ -44,13 +47,19 @@ export function dom0AccessCommand(
 ): MethodSpec {
   return {
     arity: 1,
+    role: 'operator',
     run: async ([ref = null], call): Promise<XapiDom0Access> => {
       const outcome = await passthru.commands.execute(
         { name, pci: await pciOf(ref), via: 'xapi' },
         {
-          actor: `xapi:${USER.test(call.session.user) ? call.session.user : call.ip}`,
+          actor: call.session.principal.name,
           correlationId: call.correlationId,
-          extra: { via: 'xapi', rpc_method: call.method, session: call.session.uuid },
+          extra: {
+            via: 'xapi',
+            rpc_method: call.method,
+            session: call.session.uuid,
+            ...(USER.test(call.session.user) ? { xapi_user: call.session.user } : {}),
+          },
         },
       );
       return xapiDom0Access(outcome.record.dom0_access);

@@ -25,6 +25,12 @@ export const parameterCountMismatch = (method: string, expected: number, receive
 export const sessionInvalid = (ref: string) => new XapiFailure('SESSION_INVALID', [ref]);
 export const authenticationFailed = (user: string, message: string) =>
   new XapiFailure('SESSION_AUTHENTICATION_FAILED', [user, message]);
+/** As XAPI denies a call its session's roles lack: the permission is the call's name in lower case. */
+export const rbacPermissionDenied = (method: string, roles: readonly string[]) =>
+  new XapiFailure('RBAC_PERMISSION_DENIED', [
+    method.toLowerCase(),
+    `No permission in user session. (Roles with this permission: ${roles.join(', ')})`,
+  ]);
 export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR', [detail]);
 
 /**
@@ -34,8 +40,27 @@ export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR
  */
 export function failureOf(error: unknown): { failure: XapiFailure; unexpected: boolean } {
   if (error instanceof XapiFailure) return { failure: error, unexpected: false };
-  if (error instanceof PassthruError) return { failure: internalError(error.message), unexpected: false };
+  if (error instanceof PassthruError) {
+    return { failure: refusalFailure(error) ?? internalError(error.message), unexpected: false };
+  }
   return { failure: internalError('the service failed unexpectedly; the log has the details'), unexpected: true };
+}
+
+/** A hide of a protected device, refused with the code XAPI gives its own refusals. */
+function refusalFailure(error: PassthruError): XapiFailure | null {
+  if (error.kind !== 'conflict') return null;
+  const { reason, subject } = error.details;
+  if (typeof subject !== 'string') return null;
+  switch (reason) {
+    case 'boot_device':
+      return new XapiFailure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', [subject]);
+    case 'management_interface':
+      return new XapiFailure('PIF_IS_MANAGEMENT_IFACE', [subject]);
+    case 'system_display':
+      return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
+    default:
+      return null;
+  }
 }
 
 /**

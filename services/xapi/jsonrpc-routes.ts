@@ -65,6 +65,8 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
   app.post(
     '/jsonrpc',
     {
+      // XAPI's own sessions authenticate each call, not a bearer token.
+      config: { access: 'session' },
       schema: {
         tags: ['XAPI'],
         summary: 'XAPI over JSON-RPC 2.0',

@@ -1,6 +1,7 @@
 import type { Passthru } from '../passthru.ts';
 import type { Caller, MethodSpec } from './call.ts';
-import { failureOf, methodUnknown, parameterCountMismatch, type XapiFailure } from './errors.ts';
+import { permits, ROLES } from '../../domain/roles.ts';
+import { failureOf, methodUnknown, parameterCountMismatch, rbacPermissionDenied, type XapiFailure } from './errors.ts';
 import { hostMethods } from './host-methods.ts';
 import { pciMethods } from './pci-methods.ts';
 import { pgpuMethods } from './pgpu-methods.ts';
@@ -15,7 +16,8 @@ export type Outcome =
 
 /**
  * The dispatch table of the XAPI calls passthru serves, checked in XAPI's
- * order: the method exists, the parameter count matches, the session is valid.
+ * order: the method exists, the parameter count matches, the session is
+ * valid, its token's role allows the call.
  */
 export class Methods {
   private readonly table: ReadonlyMap<string, MethodSpec>;
@@ -64,6 +66,14 @@ export class Methods {
     if (!spec) throw methodUnknown(method);
     if (params.length !== spec.arity + 1) throw parameterCountMismatch(method, spec.arity + 1, params.length);
     const [ref = null, ...args] = params;
-    return spec.run(args, { ...caller, method, session: this.sessions.require(ref) });
+    const session = this.sessions.require(ref);
+    const needed = spec.role ?? 'read-only';
+    if (!permits(session.principal.role, needed)) {
+      throw rbacPermissionDenied(
+        method,
+        ROLES.filter((role) => permits(role, needed)),
+      );
+    }
+    return spec.run(args, { ...caller, method, session });
   }
 }

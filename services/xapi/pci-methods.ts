@@ -9,7 +9,10 @@ const FIELDS = ['uuid', 'pci_id', 'class_name', 'vendor_name', 'device_name', 'h
 export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
   const { records } = passthru;
   const idOf = (ref: RpcValue) => refs.find('PCI', records.knownIds(), ref);
-  const recordOf = (ref: RpcValue) => xapiPciRecord(records.require(idOf(ref)), refs);
+  const recordOf = (ref: RpcValue) => {
+    const id = idOf(ref);
+    return xapiPciRecord(records.require(id), records.safetyFields(id), refs);
+  };
 
   const table: MethodTable = {
     'PCI.get_all': { arity: 0, run: () => records.knownIds().map((id) => refs.ref('PCI', id)) },
@@ -17,7 +20,9 @@ export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
       arity: 0,
       run: () =>
         Object.fromEntries(
-          records.knownIds().map((id) => [refs.ref('PCI', id), xapiPciRecord(records.require(id), refs)]),
+          records
+            .knownIds()
+            .map((id) => [refs.ref('PCI', id), xapiPciRecord(records.require(id), records.safetyFields(id), refs)]),
         ),
     },
     'PCI.get_record': { arity: 1, run: ([ref = null]) => recordOf(ref) },

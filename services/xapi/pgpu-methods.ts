@@ -19,7 +19,10 @@ export function pgpuMethods({ passthru, refs }: MethodDeps): MethodTable {
     );
     return pgpus.find((pgpu) => pgpu.id === id)!;
   };
-  const recordOf = async (ref: RpcValue) => xapiPgpuRecord(await find(ref), refs);
+  const recordOf = async (ref: RpcValue) => {
+    const pgpu = await find(ref);
+    return xapiPgpuRecord(pgpu, records.safetyFields(pgpu.pci), refs);
+  };
   const pciOf = async (ref: RpcValue) => (await find(ref)).pci;
 
   const table: MethodTable = {
@@ -28,7 +31,10 @@ export function pgpuMethods({ passthru, refs }: MethodDeps): MethodTable {
       arity: 0,
       run: async () =>
         Object.fromEntries(
-          (await records.pgpus()).map((pgpu) => [refs.ref('PGPU', pgpu.id), xapiPgpuRecord(pgpu, refs)]),
+          (await records.pgpus()).map((pgpu) => [
+            refs.ref('PGPU', pgpu.id),
+            xapiPgpuRecord(pgpu, records.safetyFields(pgpu.pci), refs),
+          ]),
         ),
     },
     'PGPU.get_record': { arity: 1, run: ([ref = null]) => recordOf(ref) },

@@ -7,13 +7,12 @@ import { xmlRpcRoutes } from './xmlrpc-routes.ts';
 
 export interface XapiOptions {
   readonly passthru: Passthru;
-  /** The service token, which is the password of session.login_with_password. */
-  readonly token: string;
 }
 
 /** The XAPI wire facade: XML-RPC and JSON-RPC over one dispatch table and one set of sessions. */
-export const xapiPlugin: FastifyPluginAsync<XapiOptions> = async (app, { passthru, token }) => {
-  const methods = new Methods(passthru, new Sessions(token));
+export const xapiPlugin: FastifyPluginAsync<XapiOptions> = async (app, { passthru }) => {
+  // The password of session.login_with_password is a passthru token.
+  const methods = new Methods(passthru, new Sessions(passthru.access.tokens));
   await app.register(xmlRpcRoutes, { methods });
   await app.register(jsonRpcRoutes, { methods });
 };

@@ -1,7 +1,7 @@
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { DeviceIdentity } from '../../domain/device.ts';
-import type { PgpuRecord } from '../records.ts';
+import type { PciRecord, PgpuRecord } from '../records.ts';
 import type { Refs } from './refs.ts';
 
 /** XAPI's null reference, for the links passthru has no object for (GPU groups, VMs). */
@@ -11,10 +11,12 @@ export const API_VERSION = { major: '2', minor: '21' } as const;
 
 /**
  * The public fields of XAPI's PCI class. What passthru does not track (drivers,
- * subsystems, dependencies) is empty, as XAPI shows it for a device it knows
- * nothing more of. Class, vendor and device ids are internal in XAPI: not here.
+ * the subsystem of a device without one) is empty, as XAPI shows it for a
+ * device it knows nothing more of. Class, vendor and device ids are internal
+ * in XAPI: not here. A protected device says why in `other_config.protected`,
+ * the REST field as JSON (XAPI's maps hold strings).
  */
-export function xapiPciRecord(pci: DeviceIdentity, refs: Refs) {
+export function xapiPciRecord(pci: DeviceIdentity, safety: Pick<PciRecord, 'protected' | 'dependencies'>, refs: Refs) {
   return {
     uuid: refs.uuid('PCI', pci.id),
     class_name: pci.class_name,
@@ -22,16 +24,16 @@ export function xapiPciRecord(pci: DeviceIdentity, refs: Refs) {
     device_name: pci.device_name,
     host: refs.ref('host'),
     pci_id: pci.id,
-    dependencies: [],
-    other_config: {},
-    subsystem_vendor_name: '',
-    subsystem_device_name: '',
+    dependencies: safety.dependencies.map((id) => refs.ref('PCI', id)),
+    other_config: (safety.protected ? { protected: JSON.stringify(safety.protected) } : {}) as Record<string, string>,
+    subsystem_vendor_name: pci.subsystem_vendor_name ?? '',
+    subsystem_device_name: pci.subsystem_device_name ?? '',
     driver_name: '',
   };
 }
 
 /** The fields of XAPI's PGPU class; `dom0_access` is its PCI's live status (invariant 6). */
-export function xapiPgpuRecord(pgpu: PgpuRecord, refs: Refs) {
+export function xapiPgpuRecord(pgpu: PgpuRecord, safety: Pick<PciRecord, 'protected'>, refs: Refs) {
   return {
     uuid: refs.uuid('PGPU', pgpu.id),
     PCI: refs.ref('PCI', pgpu.pci),
@@ -43,7 +45,7 @@ export function xapiPgpuRecord(pgpu: PgpuRecord, refs: Refs) {
     resident_VGPUs: [],
     supported_VGPU_max_capacities: {},
     dom0_access: xapiDom0Access(pgpu.dom0_access),
-    is_system_display_device: false,
+    is_system_display_device: safety.protected?.some((p) => p.reason === 'system_display') ?? false,
     compatibility_metadata: {},
   };
 }

@@ -1,4 +1,6 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { TokenRegistry } from '../access/token-registry.ts';
+import type { Principal } from '../access/types.ts';
 import { authenticationFailed, sessionInvalid } from './errors.ts';
 import { asText, type RpcValue } from './values.ts';
 
@@ -6,34 +8,34 @@ export interface Session {
   readonly ref: string;
   /** Public, unlike the reference, which is a credential: this is what events record. */
   readonly uuid: string;
+  /** The user name the client logged in with, as it said; the token decides what the session may do. */
   readonly user: string;
+  readonly principal: Principal;
 }
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * Sessions live in memory only: a restart ends them all, as a toolstack
- * restart does in XAPI, and clients log in again. Past the cap the oldest
- * session goes, so logins that never log out cannot grow memory without bound.
+ * restart does in XAPI, and clients log in again. A session lives only as
+ * long as its token: revoked, the session is invalid at its next call. Past
+ * the cap the oldest session goes, so logins that never log out cannot grow
+ * memory without bound.
  */
 export class Sessions {
   private readonly open = new Map<string, Session>();
-  private readonly expected: Buffer;
 
   constructor(
-    token: string,
+    private readonly tokens: TokenRegistry,
     private readonly cap = 500,
-  ) {
-    this.expected = digest(token);
-  }
+  ) {}
 
+  /** The password is a passthru token; the session gets that token's role. */
   login(user: RpcValue, password: RpcValue): Session {
     const name = asText(user);
-    // Hashing first makes the comparison constant-time whatever the lengths.
-    if (typeof password !== 'string' || !timingSafeEqual(digest(password), this.expected)) {
-      throw authenticationFailed(name, 'Authentication failure: the password must be the service token');
+    const principal = typeof password === 'string' ? this.tokens.authenticate(password, Date.now()) : null;
+    if (!principal) {
+      throw authenticationFailed(name, 'Authentication failure: the password must be a passthru token');
     }
-    const session = { ref: `OpaqueRef:${randomUUID()}`, uuid: randomUUID(), user: name };
+    const session = { ref: `OpaqueRef:${randomUUID()}`, uuid: randomUUID(), user: name, principal };
     this.open.set(session.ref, session);
     for (const ref of this.open.keys()) {
       if (this.open.size <= this.cap) break;
@@ -44,8 +46,9 @@ export class Sessions {
 
   require(ref: RpcValue): Session {
     const session = typeof ref === 'string' ? this.open.get(ref) : undefined;
-    if (!session) throw sessionInvalid(asText(ref));
-    return session;
+    if (session && !this.tokens.isValid(session.principal)) this.open.delete(session.ref);
+    else if (session) return session;
+    throw sessionInvalid(asText(ref));
   }
 
   logout(ref: RpcValue): void {

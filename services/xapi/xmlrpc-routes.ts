@@ -39,7 +39,8 @@ export const xmlRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = asy
     response: { 200: { content: { 'text/xml': { schema: MethodResponseXml } } } },
   };
   for (const url of ['/', '/RPC2']) {
-    app.post(url, { schema }, async (request, reply) => {
+    // XAPI's own sessions authenticate each call, not a bearer token.
+    app.post(url, { schema, config: { access: 'session' } }, async (request, reply) => {
       reply.type(XML);
       let call;
       try {

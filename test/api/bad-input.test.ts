@@ -85,7 +85,7 @@ for (const token of ['wrong', 'test-token-012345678', 'test-token-01234567890', 
 }
 
 test('a body with unknown fields, or not JSON, is a 400', async ({ world }) => {
-  assert.is((await world.post(`/v1/pcis/${NIC.id}/hide`, { reason: 'x', force: true })).statusCode, 400);
+  assert.is((await world.post(`/v1/pcis/${NIC.id}/hide`, { reason: 'x', forse: true })).statusCode, 400);
   const notJson = await world.request({
     method: 'POST',
     url: `/v1/pcis/${NIC.id}/hide`,
@@ -110,6 +110,20 @@ test('bad paging parameters are a 400', async ({ world }) => {
     assert.is(response.statusCode, 400, url);
     assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
   }
+});
+
+test('an after that is no event position is a 400, on the whole feed and on one host', async ({ world }) => {
+  const { events } = (await world.get('/v1/events?limit=1000')).json();
+  const head = events[events.length - 1].position;
+  for (const after of [head + 1, 2 ** 60]) {
+    for (const url of [`/v1/events?after=${after}`, `/v1/events?after=${after}&host=${world.config.hostId}`]) {
+      const response = await world.get(url);
+      assert.is(response.statusCode, 400, url);
+      assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.match(response.json().detail, `after=${after} is not the position of a stored event`);
+    }
+  }
+  assert.is((await world.get(`/v1/events?after=${head}`)).json().events.length, 0);
 });
 
 test('an unknown route is a 404 problem', async ({ world }) => {

@@ -83,7 +83,8 @@ test('every change event carries its status, cause and metadata', async ({ world
     cause: 'command',
     via: 'pci',
   });
-  assert.is(last.metadata.actor, 'alice');
+  assert.is(last.metadata.actor, 'admin', 'the token is the actor');
+  assert.is(last.metadata.on_behalf_of, 'alice', 'what the client said, beside it');
   assert.is(last.metadata.correlation_id, 'req-42');
   assert.is(last.metadata.reason, 'pass through to vm-7');
   assert.is(last.metadata.host, 'test-host');

@@ -14,6 +14,8 @@ const CONTRACT = [
   ['get', '/v1/pcis/{id}/dom0-access'],
   ['post', '/v1/pcis/{id}/hide'],
   ['post', '/v1/pcis/{id}/unhide'],
+  ['post', '/v1/pcis/hide'],
+  ['post', '/v1/pcis/unhide'],
   ['get', '/v1/pcis/{id}/history'],
   ['get', '/v1/pcis/{id}/state'],
   ['get', '/v1/pgpus'],
@@ -42,7 +44,18 @@ test('every route of the public contract is documented with its parameters and a
 
 test('the changes name their error answers', async ({ world }) => {
   const { paths } = (await world.get('/openapi.json')).json();
-  assert.equal(Object.keys(paths['/v1/pcis/{id}/hide'].post.responses).sort(), ['200', '400', '401', '404', '502']);
+  assert.equal(Object.keys(paths['/v1/pcis/{id}/hide'].post.responses).sort(), [
+    '200',
+    '400',
+    '401',
+    '403',
+    '404',
+    '409',
+    '502',
+  ]);
+  assert.equal(paths['/v1/pcis/{id}/hide'].post.security, [{ bearer: [] }]);
+  assert.equal(paths['/v1/pcis'].get.security, [{ bearer: [] }], 'reads need a token too');
+  assert.is(paths['/healthz'].get.security, undefined, 'only /healthz is public');
 });
 
 test.run();

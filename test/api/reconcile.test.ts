@@ -11,14 +11,17 @@ test.after.each(async ({ world }) => world.close());
 
 const feed = async (world: World) => (await world.get('/v1/events?limit=1000')).json().events;
 
-test('the first start records the boot and discovers every device with its live status', async ({ world }) => {
+test('the first start issues the admin token, records the boot and discovers every device with its live status', async ({
+  world,
+}) => {
   const events = await feed(world);
   assert.equal(
     events.map((e: { type: string }) => e.type),
-    ['DeviceDiscovered', 'DeviceDiscovered', 'DeviceDiscovered', 'BootObserved'],
+    ['TokenIssued', 'DeviceDiscovered', 'DeviceDiscovered', 'DeviceDiscovered', 'BootObserved'],
   );
+  assert.equal(events[0].data, { name: 'admin', role: 'operator' });
   assert.equal(
-    events.slice(0, 3).map((e: { data: { pci: string; status: string } }) => [e.data.pci, e.data.status]),
+    events.slice(1, 4).map((e: { data: { pci: string; status: string } }) => [e.data.pci, e.data.status]),
     [
       [GPU.id, 'enabled'],
       [NIC.id, 'enabled'],
@@ -111,7 +114,9 @@ test('a change by hand before a command is recorded as such, before the commandâ
   );
 });
 
-test('a command that finds its device already changed by hand records that, and the views follow at once', async ({ world }) => {
+test('a command that finds its device already changed by hand records that, and the views follow at once', async ({
+  world,
+}) => {
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NIC.id})`);
   const response = await world.post(`/v1/pcis/${NIC.id}/hide`);
   assert.is(response.json().changed, false);

@@ -8,13 +8,18 @@ import { deviceStreamPrefix } from '../../projections/streams.ts';
 import { SqliteEventStore } from '../../services/store/sqlite-store.ts';
 import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
-// kill -9 at random moments while 8 clients send hide/unhide commands; after
-// each restart nothing answered is lost and the views are whole.
-const TRIALS = 10;
-const COMMANDS = 2000;
+// kill -9 after a number of acknowledged commands (drawn from a printed seed,
+// PASSTHRU_CRASH_SEED replays it) while 8 clients send hide/unhide commands;
+// after each restart nothing acknowledged is lost and the views are whole.
+const TRIALS = 6;
+// A trial acknowledges 1 to 40 commands before its kill (about 0.15 s each here, two xen-cmdline runs).
+const MAX_ACKS_BEFORE_KILL = 40;
+// Then waits up to one command's time more, so the kill lands in any step of the command in flight.
+const MAX_KILL_DELAY_MS = 200;
 const CLIENTS = 8;
 const HOST = 'crash-host';
 const TOKEN = 'crash-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 const DEVICES = Array.from({ length: 12 }, (_, i) => `0000:2${Math.floor(i / 8)}:0${i % 8}.0`);
 
 interface Answer {
@@ -40,7 +45,8 @@ test.before((context) => {
     PASSTHRU_HOST_ID: HOST,
     PASSTHRU_TOKEN: TOKEN,
   };
-  context.seed = Number(process.env.PASSTHRU_CRASH_SEED ?? Date.now() % 100_000);
+  context.seed = Number(process.env.PASSTHRU_CRASH_SEED ?? Math.floor(Math.random() * 100_000));
+  console.log(`crash: seed ${context.seed} (PASSTHRU_CRASH_SEED=${context.seed} replays it)`);
 });
 test.after(({ dir }) => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,6 +59,7 @@ function random(seed: number) {
   };
 }
 
+/** The answer, or null when the connection broke (the kill cut it). */
 async function send(service: ServiceProcess, requestId: string, pci: string, name: string): Promise<Answer | null> {
   try {
     const response = await fetch(`${service.url}/v1/pcis/${pci}/${name}`, {
@@ -99,68 +106,94 @@ async function storedViews(
   return { view, byRequest, repairs };
 }
 
-test('every answered command survives kill -9, and the views equal a rebuild and the host', async ({
+test('every acknowledged command survives kill -9, and the views equal a rebuild and the host', async ({
   dir,
   env,
   seed,
 }) => {
   const next = random(seed);
-  let planned = 0;
-  const totals = { sent: 0, ok: 0, changed: 0, cut: 0, repaired: 0 };
+  const totals = { acknowledged: 0, changed: 0, cut: 0, repaired: 0 };
   for (let trial = 0; trial < TRIALS; trial++) {
+    const label = `seed ${seed}, trial ${trial}`;
+    const killAfter = 1 + Math.floor(next() * MAX_ACKS_BEFORE_KILL);
+    const killDelayMs = Math.floor(next() * MAX_KILL_DELAY_MS);
+    const choose = random(Math.floor(next() * 2147483646) + 1);
     const service = await startService(env);
     const answers: Answer[] = [];
-    let sentInTrial = 0;
-    let alive = true;
-    // A trial's 200 commands take about 30 s here (two xen-cmdline runs each), so the kill lands anywhere in them.
-    const killAfter = 200 + next() * 30_000;
-    const killer = setTimeout(() => {
-      alive = false;
+    let cut = 0;
+    let killed = false;
+    let aliveAtKill = false;
+    let acknowledgedAtKill = 0;
+    const kill = () => {
+      aliveAtKill = service.child.exitCode === null && service.child.signalCode === null;
+      acknowledgedAtKill = answers.length;
+      killed = true;
       service.child.kill('SIGKILL');
-    }, killAfter);
+    };
+    let sent = 0;
     const client = async () => {
-      while (alive && sentInTrial < COMMANDS / TRIALS) {
-        sentInTrial++;
-        const n = planned++;
-        totals.sent++;
-        const pci = DEVICES[Math.floor(next() * DEVICES.length)]!;
-        const answer = await send(service, `seed${seed}-cmd${n}`, pci, next() < 0.5 ? 'hide' : 'unhide');
-        if (answer) answers.push(answer);
-        else totals.cut++;
+      while (!killed) {
+        const n = sent++;
+        const pci = DEVICES[Math.floor(choose() * DEVICES.length)]!;
+        const answer = await send(
+          service,
+          `seed${seed}-trial${trial}-cmd${n}`,
+          pci,
+          choose() < 0.5 ? 'hide' : 'unhide',
+        );
+        if (answer === null) {
+          // A broken connection is the kill's doing only once the kill was sent.
+          assert.ok(killed, `${label}: command ${n} failed before the kill: ${service.stderr()}`);
+          cut++;
+          continue;
+        }
+        answers.push(answer);
+        if (answers.length === killAfter) setTimeout(kill, killDelayMs);
       }
     };
     await Promise.all(Array.from({ length: CLIENTS }, client));
-    clearTimeout(killer);
-    await stopService(service, 'SIGKILL');
+    const ending = await stopService(service, 'SIGKILL');
+    assert.ok(aliveAtKill, `${label}: the service had died before the kill: ${service.stderr()}`);
+    assert.equal(ending, { code: null, signal: 'SIGKILL' }, `${label}: ended by the kill`);
+    assert.ok(
+      acknowledgedAtKill >= killAfter,
+      `${label}: ${acknowledgedAtKill} of ${killAfter} acknowledged at the kill`,
+    );
+    assert.ok(cut > 0, `${label}: the kill cut no command in flight`);
 
     const restarted = await startService(env);
     try {
       const { view, byRequest, repairs } = await storedViews(join(dir, 'var', 'events.db'));
       for (const answer of answers) {
-        assert.is(answer.status, 200, `seed ${seed}: ${answer.requestId} answered ${answer.status}`);
+        assert.is(answer.status, 200, `${label}: ${answer.requestId} answered ${answer.status}`);
         if (answer.changed) {
-          assert.equal(byRequest.get(answer.requestId), [answer.position], `seed ${seed}: ${answer.requestId} lost`);
-        } else assert.is(byRequest.get(answer.requestId), undefined);
+          assert.equal(byRequest.get(answer.requestId), [answer.position], `${label}: ${answer.requestId} lost`);
+        } else assert.is(byRequest.get(answer.requestId), undefined, `${label}: ${answer.requestId} appended`);
       }
-      totals.repaired = repairs;
-      totals.ok += answers.length;
-      totals.changed += answers.filter((a) => a.changed).length;
       for (const pci of DEVICES) {
-        const state = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/state`)).json()) as { status: string };
+        const state = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/state`, { headers: AUTH })).json()) as {
+          status: string;
+        };
         assert.equal(
           state,
           JSON.parse(JSON.stringify(view.devices[pci as keyof PciView['devices']])),
-          `seed ${seed}: ${pci} projection`,
+          `${label}: ${pci} projection`,
         );
-        const live = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/dom0-access`)).json()) as { status: string };
-        assert.is(state.status, live.status, `seed ${seed}: ${pci} projection vs host`);
+        const live = (await (await fetch(`${restarted.url}/v1/pcis/${pci}/dom0-access`, { headers: AUTH })).json()) as {
+          status: string;
+        };
+        assert.is(state.status, live.status, `${label}: ${pci} projection vs host`);
       }
+      totals.repaired = repairs;
     } finally {
       await stopService(restarted);
     }
+    totals.acknowledged += answers.length;
+    totals.changed += answers.filter((a) => a.changed).length;
+    totals.cut += cut;
   }
   console.log(
-    `crash: seed ${seed}, ${TRIALS} kill -9 trials: ${totals.sent} commands sent, ${totals.ok} answered 200 ` +
+    `crash: seed ${seed}, ${TRIALS} kill -9 trials: ${totals.acknowledged} commands acknowledged ` +
       `(${totals.changed} changes, every one found in the store), ${totals.cut} cut by the kill, ` +
       `${totals.repaired} edits without their event repaired by the reconciler at restart`,
   );

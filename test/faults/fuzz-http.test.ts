@@ -3,11 +3,12 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EVENT_TYPES } from '../../domain/events.ts';
-import { GPU, HOST_ID, NIC, NVME, TOKEN, World } from '../support/world.ts';
+import { GPU, HOST_ID, NIC, NVME, READER_TOKEN, TOKEN, World } from '../support/world.ts';
 
 const test = suite<{ world: World }>('fuzz: random requests against one service');
 test.before(async (context) => {
   context.world = await World.start();
+  await context.world.addReader();
 });
 test.after(async ({ world }) => world.close());
 
@@ -185,6 +186,12 @@ const authorization = fc.oneof(
     ),
   },
   { weight: 2, arbitrary: fc.constantFrom(`Bearer ${TOKEN}`, `bearer  ${TOKEN} `) },
+  { weight: 2, arbitrary: fc.constant(`Bearer ${READER_TOKEN}`) },
+);
+/** Reads pass the token check often enough to reach the routes behind it, with either role. */
+const readAuthorization = fc.oneof(
+  { weight: 1, arbitrary: authorization },
+  { weight: 1, arbitrary: fc.constantFrom(`Bearer ${TOKEN}`, `Bearer ${READER_TOKEN}`) },
 );
 const contentType = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') },
@@ -373,7 +380,7 @@ const wellFormedRead = fc.record({
       const value = key === 'type' ? EVENT_TYPES[n % EVENT_TYPES.length] : key === 'limit' ? n + 1 : n;
       return `${route.replace(':id', i)}${key === null ? '' : `?${key}=${value}`}`;
     }),
-  authorization,
+  authorization: readAuthorization,
   contentType: fc.constant(undefined),
   actor,
   requestId,
@@ -452,6 +459,12 @@ function checkResponse(r: FuzzRequest, response: LightMyRequestResponse): void {
   assert.ok(status < 500, `server error ${what}: ${response.body.slice(0, 300)}`);
   assert.ok((status >= 200 && status < 300) || (status >= 400 && status < 500), `unexpected status ${what}`);
   const rpc = rpcEndpoint(r);
+  const presented = /^Bearer +(\S+) *$/i.exec(r.authorization ?? '')?.[1];
+  const role = presented === TOKEN ? 'operator' : presented === READER_TOKEN ? 'read-only' : null;
+  if (status < 300 && rpc === null && r.url.split('?')[0] !== '/healthz') {
+    assert.ok(role !== null, `answered without a valid token: ${what}`);
+    if (r.method !== 'GET') assert.is(role, 'operator', `a change answered to a read-only token: ${what}`);
+  }
   if (rpc === 'xml-rpc') {
     assert.match(String(response.headers['content-type']), /^text\/xml(;|$)/, `content type of ${what}`);
     assert.match(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exitCode } from '../support/exit-code.ts';
 import { BIN } from '../support/service-process.ts';
 import { NIC, World } from '../support/world.ts';
 
@@ -16,7 +17,7 @@ test.before.each((context) => {
 test.after.each(({ dir }) => rmSync(dir, { recursive: true, force: true }));
 
 function serve(dataDir: string): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [BIN, 'serve', '--port', '0'],
@@ -29,7 +30,13 @@ function serve(dataDir: string): Promise<{ code: number; stderr: string }> {
         },
         timeout: 20_000,
       },
-      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+      (error, _stdout, stderr) => {
+        try {
+          resolve({ code: exitCode(error, stderr), stderr });
+        } catch (failure) {
+          reject(failure);
+        }
+      },
     );
   });
 }
@@ -38,7 +45,8 @@ async function storeWithEvents(dir: string): Promise<string> {
   const world = await World.start(undefined, { PASSTHRU_DATA_DIR: join(dir, 'var') });
   for (let i = 0; i < 30; i++)
     await world.post(`/v1/pcis/${NIC.id}/${i % 2 ? 'unhide' : 'hide'}`, { reason: 'x'.repeat(400) });
-  await world.stop();
+  // close, not stop: the world's own temp dir (its sysfs) goes too; the data dir is the test's.
+  await world.close();
   return join(dir, 'var', 'events.db');
 }
 

@@ -7,9 +7,14 @@ import { GPU, NIC, NVME, World } from '../support/world.ts';
 // The stand-in xen-cmdline misbehaves on demand through PASSTHRU_SIMULATED_FAULT,
 // which it inherits from this process.
 const test = suite<{ world: World }>('xen-cmdline faults');
+// Runs that answer keep the default timeout (10 s), far above a normal run: a loaded machine must not kill them.
+const startWorld = async (env: Record<string, string> = {}) => {
+  const world = await World.start(undefined, env);
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  return world;
+};
 test.before.each(async (context) => {
-  context.world = await World.start(undefined, { PASSTHRU_XEN_CMDLINE_TIMEOUT_MS: '1500' });
-  await context.world.post(`/v1/pcis/${NIC.id}/hide`);
+  context.world = await startWorld();
 });
 test.after.each(async ({ world }) => {
   delete process.env.PASSTHRU_SIMULATED_FAULT;
@@ -45,8 +50,12 @@ test('xen-cmdline exiting non-zero is a 502, recorded, nothing changed', ({ worl
 test('xen-cmdline failing only its write is a 502, recorded, nothing changed', ({ world }) =>
   failsCleanly(world, 'fail-set', /--delete-dom0 xen-pciback.hide: exited with 3/));
 
-test('xen-cmdline hanging past the timeout is killed, a 502, recorded', ({ world }) =>
-  failsCleanly(world, 'hang', /no answer within 1500 ms, killed/));
+test('xen-cmdline hanging past the timeout is killed, a 502, recorded', async (context) => {
+  // Only the run that hangs meets this timeout; it is still far above a normal run.
+  await context.world.close();
+  context.world = await startWorld({ PASSTHRU_XEN_CMDLINE_TIMEOUT_MS: '3000' });
+  await failsCleanly(context.world, 'hang', /no answer within 3000 ms, killed/);
+});
 
 test('xen-cmdline printing garbage is a 502, recorded, nothing changed', ({ world }) =>
   failsCleanly(world, 'garbage', /printed something that is not a command line/));

@@ -70,6 +70,15 @@ test('given a pci.ids, subsystem lines are not taken for devices', () => {
   });
 });
 
+test('given a pci.ids, a subsystem answers its name under its own vendor and device only', () => {
+  withFixture((file) => {
+    const ids = loadPciIds([file]);
+    assert.is(ids.subsystemName('10de', '1db4', '10de', '1214'), 'Tesla V100 PCIe 16GB');
+    assert.is(ids.subsystemName('10de', '1e87', '10de', '1214'), null);
+    assert.is(ids.subsystemName('10de', '1db4', '10de', '1215'), null);
+  });
+});
+
 test('given a pci.ids, a class code answers its most specific known name', () => {
   withFixture((file) => {
     const ids = loadPciIds([file]);
@@ -99,6 +108,7 @@ test('given several candidate paths, the first existing file is read', () => {
     fs.writeFileSync(other, '10de  Another name\n');
     const ids = loadPciIds([path.join(dir, 'missing.ids'), file, other]);
     assert.is(ids.vendorName('10de'), 'NVIDIA Corporation');
+    assert.is(ids.source, file);
   });
 });
 
@@ -114,6 +124,7 @@ test('given a file with CRLF line ends, names carry no carriage return', () => {
 test('given no pci.ids at all, the database is empty rather than an error', () => {
   withFixture((_file, dir) => {
     const ids = loadPciIds([path.join(dir, 'none.ids'), path.join(dir, 'nor-this.ids')]);
+    assert.is(ids.source, null);
     assert.is(ids.vendorName('10de'), null);
     assert.is(ids.deviceName('10de', '1db4'), null);
     assert.is(ids.className('030000'), null);

@@ -10,8 +10,11 @@ import { readInventory } from '../../services/host/sysfs-inventory.ts';
 const test = suite('sysfs inventory');
 
 const ids: PciIds = {
+  source: 'a test table',
   vendorName: (vendor) => ({ '10de': 'NVIDIA Corporation', '8086': 'Intel Corporation' })[vendor] ?? null,
   deviceName: (vendor, device) => (vendor === '10de' && device === '1db4' ? 'GV100GL [Tesla V100 PCIe 16GB]' : null),
+  subsystemName: (vendor, device, subVendor, subDevice) =>
+    `${vendor}:${device}:${subVendor}:${subDevice}` === '10de:1db4:10de:1214' ? 'Tesla V100 PCIe 16GB' : null,
   className: (classId) => ({ '030000': 'VGA controller', '020000': 'Ethernet controller' })[classId] ?? null,
 };
 
@@ -60,28 +63,55 @@ test(
         vendor_id: '8086',
         vendor_name: 'Intel Corporation',
         device_id: '1521',
-        device_name: 'Unknown device 1521',
+        device_name: '1521',
       },
     ]);
   }),
 );
 
 test(
-  'given ids the database does not know, the names say unknown with the id',
+  'given ids the database does not know, classes take the built-in name and the rest their plain ids',
   withSysfs(async (devices) => {
+    device(path.join(devices, '0000:05:00.0'), { class: '0x010802\n', vendor: '0x1234\n', device: '0xabcd\n' });
     device(path.join(devices, '0000:05:00.1'), { class: '0xff0000\n', vendor: '0x1234\n', device: '0xabcd\n' });
+    device(path.join(devices, '0000:05:00.2'), { class: '0xe50000\n', vendor: '0x1234\n', device: '0xabcd\n' });
 
-    assert.equal(await readInventory(devices, ids), [
-      {
-        id: '0000:05:00.1',
-        class_id: 'ff0000',
-        class_name: 'Unknown class ff0000',
-        vendor_id: '1234',
-        vendor_name: 'Unknown vendor 1234',
-        device_id: 'abcd',
-        device_name: 'Unknown device abcd',
-      },
-    ]);
+    assert.equal(
+      (await readInventory(devices, ids)).map((d) => [d.class_name, d.vendor_name, d.device_name]),
+      [
+        ['NVM Express controller', '1234', 'abcd'],
+        ['Unassigned class', '1234', 'abcd'],
+        ['e50000', '1234', 'abcd'],
+      ],
+    );
+  }),
+);
+
+test(
+  'given subsystem ids, they come with names, and a subsystem vendor of 0000 means none',
+  withSysfs(async (devices) => {
+    const gpu = { class: '0x030200\n', vendor: '0x10de\n', device: '0x1db4\n' };
+    device(path.join(devices, '0000:03:00.0'), { ...gpu, subsystem_vendor: '0x10de\n', subsystem_device: '0x1214\n' });
+    device(path.join(devices, '0000:04:00.0'), { ...gpu, subsystem_vendor: '0x8086\n', subsystem_device: '0x0001\n' });
+    device(path.join(devices, '0000:00:01.0'), { ...gpu, subsystem_vendor: '0x0000\n', subsystem_device: '0x0000\n' });
+
+    const inventory = await readInventory(devices, ids);
+
+    assert.equal(
+      inventory.map((d) => [
+        d.id,
+        d.subsystem_vendor_id,
+        d.subsystem_vendor_name,
+        d.subsystem_device_id,
+        d.subsystem_device_name,
+      ]),
+      [
+        ['0000:00:01.0', undefined, undefined, undefined, undefined],
+        ['0000:03:00.0', '10de', 'NVIDIA Corporation', '1214', 'Tesla V100 PCIe 16GB'],
+        ['0000:04:00.0', '8086', 'Intel Corporation', '0001', '0001'],
+      ],
+    );
+    assert.not.ok('subsystem_vendor_id' in inventory[0]!);
   }),
 );
 

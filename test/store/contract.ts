@@ -10,11 +10,35 @@ export interface ContractOptions {
    * KurrentDB deduplicates ids only within a stream, so it opts out.
    */
   readonly idsUniqueAcrossStreams: boolean;
+  /** What only a server store offers: the cases that need one run when it is given. */
+  readonly server?: ServerHooks;
+}
+
+export interface ServerHooks {
+  /** Writes an event the way another application sharing the database would. */
+  writeForeign(stream: string, type: string): Promise<number>;
+  /** Opens the same store with more connection-string options (`defaultDeadline=1`). */
+  openWith(options: string): Promise<EventStore>;
+  /** Restarts the server (PASSTHRU_TEST_KURRENTDB_RESTART), when the run has a way to. */
+  readonly restart?: () => Promise<void>;
+  /** Opens a secure node's store as a user who is no admin (PASSTHRU_TEST_KURRENTDB_USER). */
+  readonly openAsUser?: () => Promise<EventStore>;
+}
+
+/** Waits for what a subscription delivers by itself; the limit is a safety net far above the time it takes. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !condition();) {
+    if (Date.now() - started > 30_000) throw new Error(`never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 interface Context {
   store: EventStore;
-  /** Stream names unique to this test, since a server store is shared with other runs. */
+  /**
+   * Stream names unique to this test, since a server store is shared with
+   * other runs; shaped as passthru's host streams, the only ones a store reads.
+   */
   prefix: string;
 }
 
@@ -43,7 +67,7 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
   const test = suite<Context>(`event store contract: ${name}`);
   test.before.each(async (context) => {
     context.store = await open();
-    context.prefix = `contract${randomUUID().slice(0, 8)}-`;
+    context.prefix = `host-contract${randomUUID().slice(0, 8)}-`;
   });
   test.after.each(({ store }) => store.close());
 
@@ -228,6 +252,129 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
     const feed = await store.readAll({ streamPrefix: prefix });
     assert.equal(new Set(feed.map((e) => e.id)), new Set(appends.map((a) => a.event.id)));
   });
+
+  test('a small-page read over a large feed returns every event once, in order', async ({ store, prefix }) => {
+    const written: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const batch = [event(), event(), event()].slice(0, 1 + (i % 3));
+      await store.append(`${prefix}big${i % 4}`, batch, 'any');
+      written.push(...batch.map((e) => e.id));
+    }
+    const paged: string[] = [];
+    for (let after = 0, pages = 0; ; pages++) {
+      assert.ok(pages < 100, 'paging ends');
+      const page = await store.readAll({ streamPrefix: prefix, after, limit: 4 });
+      if (page.length === 0) break;
+      assert.ok(page.length <= 6, 'a page holds what was asked, at most the rest of one append more');
+      paged.push(...page.map((e) => e.id));
+      after = page[page.length - 1]!.position;
+    }
+    assert.equal(paged, written);
+  });
+
+  test('an append retried after an answer that did not come lands exactly once', async ({ store, prefix }) => {
+    const stream = `${prefix}unknown`;
+    const written = [event()];
+    // On a server, a deadline far too short leaves the first attempt's outcome unknown; the embedded store always answers.
+    const hasty = options.server ? await options.server.openWith('defaultDeadline=1') : store;
+    try {
+      const first = await hasty.append(stream, written, 'no_stream').catch((error: PassthruError) => error);
+      if (first instanceof PassthruError) assert.is(first.details.outcome, 'unknown', first.message);
+    } finally {
+      if (hasty !== store) await hasty.close();
+    }
+    const retried = await store.append(stream, written, 'no_stream');
+    const stored = await store.readStream(stream);
+    assert.equal(
+      stored.map((e) => e.id),
+      written.map((e) => e.id),
+    );
+    assert.equal(retried, { revision: 0, position: stored[0]!.position });
+  });
+
+  test('an after that is not an event position is bad input', async ({ store, prefix }) => {
+    const { position } = await store.append(`${prefix}cursor`, [event()], 'no_stream');
+    for (const after of [-1, 0.5, 2 ** 60]) {
+      assert.is((await rejected(store.readAll({ after }))).kind, 'invalid_input', String(after));
+    }
+    assert.equal(await store.readAll({ streamPrefix: prefix, after: position }), []);
+  });
+
+  const server = options.server;
+  if (server) {
+    test('events of other applications and the server reach no feed, head position or follow', async ({
+      store,
+      prefix,
+    }) => {
+      const wakes: number[] = [];
+      const following = store.follow?.(await store.headPosition(), () => wakes.push(1));
+      const ours = await store.append(`${prefix}a`, [event()], 'no_stream');
+      await eventually(() => !following || wakes.length > 0, 'woken by a passthru event');
+      wakes.length = 0;
+      const theirs = await server.writeForeign(`orders-${prefix}`, 'OrderPlaced');
+      assert.is(await store.headPosition(), ours.position);
+      assert.equal(await store.readAll({ after: ours.position }), []);
+      assert.ok(theirs > ours.position);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.is(wakes.length, 0, 'no wake-up for a foreign event');
+      await following?.close();
+    });
+
+    test('with throwOnAppendFailure=false a conflict is still a conflict', async ({ prefix }) => {
+      const lenient = await server.openWith('throwOnAppendFailure=false');
+      try {
+        const stream = `${prefix}lenient`;
+        await lenient.append(stream, [event()], 'no_stream');
+        const error = await rejected(lenient.append(stream, [event()], 'no_stream'));
+        assert.is(error.kind, 'conflict');
+        assert.is(await lenient.streamRevision(stream), 0);
+      } finally {
+        await lenient.close();
+      }
+    });
+
+    if (server.restart) {
+      const restart = server.restart;
+      test('follow wakes for an append after the server restarted', async ({ store, prefix }) => {
+        let wakes = 0;
+        const following = store.follow!(await store.headPosition(), () => (wakes += 1));
+        await restart();
+        for (let tries = 0; ; tries++) {
+          try {
+            await store.append(`${prefix}restart`, [event()], 'any');
+            break;
+          } catch (error) {
+            if (tries > 30) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+        }
+        await eventually(() => wakes > 0, 'woken after the restart');
+        await following.close();
+      });
+    }
+
+    if (server.openAsUser) {
+      const openAsUser = server.openAsUser;
+      test('a user who is no admin, on a secure node, appends, reads the feed and follows it', async ({ prefix }) => {
+        const user = await openAsUser();
+        try {
+          let wakes = 0;
+          const following = user.follow!(await user.headPosition(), () => (wakes += 1));
+          const stream = `${prefix}user`;
+          const { position } = await user.append(stream, [event()], 'no_stream');
+          assert.is(await user.streamRevision(stream), 0);
+          assert.equal(
+            (await user.readAll({ streamPrefix: stream })).map((e) => e.position),
+            [position],
+          );
+          await eventually(() => wakes > 0, 'woken');
+          await following.close();
+        } finally {
+          await user.close();
+        }
+      });
+    }
+  }
 
   test.run();
 }

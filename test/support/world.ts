@@ -10,6 +10,8 @@ import { rebootSimulatedHost, simulatedHostFiles } from '../../services/host/sim
 import { openPassthru, type Passthru } from '../../services/passthru.ts';
 
 export const TOKEN = 'test-token-0123456789';
+/** The secret of the read-only token `reader`, once a test gives the world one with `addReader`. */
+export const READER_TOKEN = 'test-reader-token-0123456789';
 export const HOST_ID = 'test-host';
 
 export interface FakeDevice {
@@ -17,6 +19,7 @@ export interface FakeDevice {
   readonly class: string;
   readonly vendor?: string;
   readonly device?: string;
+  readonly subsystem?: { readonly vendor: string; readonly device: string };
 }
 
 export const NIC: FakeDevice = { id: '0000:04:00.0', class: '0x020000', vendor: '0x8086', device: '0x1521' };
@@ -39,6 +42,11 @@ export class World {
       PASSTHRU_DATA_DIR: join(dir, 'var'),
       PASSTHRU_HOST_MODE: 'simulated',
       PASSTHRU_SYSFS_PCI: join(dir, 'sysfs'),
+      // The test machine's own disks, NICs and display are not the simulated host's: none of them is read.
+      PASSTHRU_SYSFS: join(dir, 'sys'),
+      PASSTHRU_MOUNTINFO: join(dir, 'mountinfo'),
+      PASSTHRU_XENSOURCE_INVENTORY: join(dir, 'xensource-inventory'),
+      PASSTHRU_NET_ROUTE: join(dir, 'route'),
       PASSTHRU_TOKEN: TOKEN,
       PASSTHRU_HOST_ID: HOST_ID,
       PASSTHRU_LOG_LEVEL: 'silent',
@@ -62,6 +70,10 @@ export class World {
     writeFileSync(join(dir, 'class'), `${device.class}\n`);
     writeFileSync(join(dir, 'vendor'), `${device.vendor ?? '0x1234'}\n`);
     writeFileSync(join(dir, 'device'), `${device.device ?? '0x5678'}\n`);
+    if (device.subsystem) {
+      writeFileSync(join(dir, 'subsystem_vendor'), `${device.subsystem.vendor}\n`);
+      writeFileSync(join(dir, 'subsystem_device'), `${device.subsystem.device}\n`);
+    }
   }
 
   /** Starts the service as a host boot does: open, reconcile, serve. */
@@ -72,7 +84,13 @@ export class World {
     await this.passthru.reconciler
       .run({ actor: 'reconciler', correlationId: 'boot', extra: { trigger: 'start' } })
       .catch(() => undefined);
-    this.app = await buildApp(this.passthru, TOKEN, log);
+    this.app = await buildApp(this.passthru, log);
+  }
+
+  /** A read-only token named `reader` with a known secret, as `passthru token add` makes one with a random one. */
+  async addReader(): Promise<void> {
+    const issued = await this.passthru.access.issue('reader', 'read-only', { actor: 'admin', correlationId: 'test' });
+    this.passthru.access.tokens.put('reader', 'read-only', READER_TOKEN, new Date(issued.token.created_at));
   }
 
   async stop(): Promise<void> {

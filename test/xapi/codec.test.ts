@@ -42,12 +42,19 @@ test('given every value type XAPI clients send, the decoder reads each as writte
   });
 });
 
-test('a struct member named __proto__ stays a plain member and pollutes nothing', () => {
+test('a struct member named __proto__ holding a struct stays a plain member and pollutes nothing', () => {
   const [struct] = decodeMethodCall(
-    call('<struct><member><name>__proto__</name><value>x</value></member></struct>'),
-  ).params;
-  assert.equal(Object.keys(struct as object), ['__proto__']);
-  assert.is(({} as Record<string, unknown>).x, undefined);
+    call(
+      '<struct><member><name>__proto__</name><value><struct>' +
+        '<member><name>polluted</name><value>yes</value></member>' +
+        '</struct></value></member></struct>',
+    ),
+  ).params as [Record<string, unknown>];
+  assert.equal(Object.keys(struct), ['__proto__']);
+  assert.is(Object.getPrototypeOf(struct), null);
+  assert.equal({ ...(struct['__proto__'] as object) }, { polluted: 'yes' });
+  assert.is((struct as { polluted?: unknown }).polluted, undefined);
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
 });
 
 test('nesting past 64 elements is refused before any value is built', () => {

@@ -115,8 +115,11 @@ test('an XAPI change appends the same event as REST, with the RPC method and the
     cause: 'command',
     via: 'xapi',
   });
-  const { via, rpc_method, actor, session: recorded } = last.metadata;
-  assert.equal({ via, rpc_method, actor }, { via: 'xapi', rpc_method: 'PGPU.disable_dom0_access', actor: 'xapi:root' });
+  const { via, rpc_method, actor, xapi_user, session: recorded } = last.metadata;
+  assert.equal(
+    { via, rpc_method, actor, xapi_user },
+    { via: 'xapi', rpc_method: 'PGPU.disable_dom0_access', actor: 'admin', xapi_user: 'root' },
+  );
   assert.match(recorded, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.not.ok(
     JSON.stringify(events).includes(session.slice('OpaqueRef:'.length)),

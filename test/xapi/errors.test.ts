@@ -80,7 +80,7 @@ test('over JSON-RPC a failure is error {code: 1, message: CODE, data: params}', 
   assert.equal((await jsonRpc(world, 'session.login_with_password', ['root', 'wrong'])).error, {
     code: 1,
     message: 'SESSION_AUTHENTICATION_FAILED',
-    data: ['root', 'Authentication failure: the password must be the service token'],
+    data: ['root', 'Authentication failure: the password must be a passthru token'],
   });
   assert.equal((await jsonRpc(world, 'PCI.get_all', [])).error, {
     code: 1,

@@ -34,7 +34,7 @@ test('when the password is not the token, login fails with SESSION_AUTHENTICATIO
     ['session.login_with_password', 'root', 'not-the-token', '2.21', 'tests'],
     ['session.login_with_password', 'admin', 42],
   ]);
-  const message = 'Authentication failure: the password must be the service token';
+  const message = 'Authentication failure: the password must be a passthru token';
   assert.equal(wrong, failure('SESSION_AUTHENTICATION_FAILED', 'root', message));
   assert.equal(notText, failure('SESSION_AUTHENTICATION_FAILED', 'admin', message));
 });
@@ -90,8 +90,8 @@ test('sessions live in memory: after a restart the old one is SESSION_INVALID an
   assert.is(login.Status, 'Success');
 });
 
-test('past the cap of open sessions, the oldest is dropped first', () => {
-  const sessions = new Sessions(TOKEN, 2);
+test('past the cap of open sessions, the oldest is dropped first', ({ world }) => {
+  const sessions = new Sessions(world.passthru.access.tokens, 2);
   const [first, second, third] = [1, 2, 3].map(() => sessions.login('root', TOKEN).ref);
   assert.throws(() => sessions.require(first!), /SESSION_INVALID/);
   assert.is(sessions.require(second!).ref, second);

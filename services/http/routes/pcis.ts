@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CommandName } from '../../../domain/events.ts';
-import { notFound } from '../../../domain/errors.ts';
+import { invalidInput, notFound } from '../../../domain/errors.ts';
 import { parsePciAddress } from '../../../domain/pci-address.ts';
 import { deviceStateAt } from '../../../projections/pci-view.ts';
 import { toHistoryEntry } from '../../../projections/history-entry.ts';
@@ -8,6 +8,8 @@ import { deviceStream } from '../../../projections/streams.ts';
 import type { RouteOptions } from '../app.ts';
 import { commandContext } from '../context.ts';
 import {
+  BatchBody,
+  BatchResponse,
   CommandBody,
   CommandEffect,
   DeviceState,
@@ -18,10 +20,11 @@ import {
   problems,
   StateQuery,
   StatusResponse,
+  Warnings,
 } from '../schemas.ts';
 import { Type } from 'typebox';
 
-export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { records, commands, store, config } = passthru;
 
   app.get('/v1/pcis', { schema: { response: { 200: Type.Array(PciRecord), ...problems(502) } } }, () => records.pcis());
@@ -45,27 +48,48 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     app.post(
       `/v1/pcis/:id/${name}`,
       {
-        preHandler: guard,
         schema: {
           params: IdParams,
           body: CommandBody,
           response: {
-            200: Type.Object({ ...PciRecord.properties, ...CommandEffect }),
-            ...problems(400, 401, 404, 502),
+            200: Type.Object({ ...PciRecord.properties, ...CommandEffect, warnings: Warnings }),
+            ...problems(400, 401, 404, 409, 502),
           },
         },
       },
       async (request) => {
         const pci = parsePciAddress(request.params.id);
         const outcome = await commands.execute(
-          { name, pci, via: 'pci' },
+          { name, pci, via: 'pci', ...(request.body?.force ? { force: true } : {}) },
           commandContext(request, 'pci', request.body?.reason),
         );
-        return { ...outcome.record, changed: outcome.changed, event: outcome.event };
+        return { ...outcome.record, changed: outcome.changed, event: outcome.event, warnings: outcome.warnings };
       },
     );
   command('hide');
   command('unhide');
+
+  const batch = (name: CommandName) =>
+    app.post(
+      `/v1/pcis/${name}`,
+      {
+        schema: {
+          body: BatchBody,
+          response: { 200: BatchResponse, ...problems(400, 401, 404, 409, 502) },
+        },
+      },
+      async (request) => {
+        const pcis = request.body.ids.map(parsePciAddress);
+        const twice = pcis.find((pci, i) => pcis.indexOf(pci) !== i);
+        if (twice) throw invalidInput(`${twice} is listed twice`, { id: twice });
+        return commands.executeBatch(
+          { name, pcis, via: 'pci', ...(request.body.force ? { force: true } : {}) },
+          commandContext(request, 'pci', request.body.reason),
+        );
+      },
+    );
+  batch('hide');
+  batch('unhide');
 
   app.get(
     '/v1/pcis/:id/history',

@@ -7,7 +7,7 @@ import { commandContext } from '../context.ts';
 import { CommandBody, CommandEffect, IdParams, PgpuRecord, problems } from '../schemas.ts';
 
 /** The deprecated PGPU calls: PCI commands on the PGPU's PCI, announced as deprecated. */
-export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru, guard }) => {
+export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
   const { records, commands } = passthru;
 
   app.get('/v1/pgpus', { schema: { response: { 200: Type.Array(PgpuRecord), ...problems(502) } } }, () =>
@@ -24,13 +24,12 @@ export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     app.post(
       `/v1/pgpus/:id/${name}`,
       {
-        preHandler: guard,
         schema: {
           params: IdParams,
           body: CommandBody,
           response: {
             200: Type.Object({ ...PgpuRecord.properties, ...CommandEffect }),
-            ...problems(400, 401, 404, 502),
+            ...problems(400, 401, 404, 409, 502),
           },
         },
       },
@@ -40,7 +39,7 @@ export const pgpuRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         reply.header('deprecation', 'true');
         reply.header('link', `</v1/pcis/${id}/${name}>; rel="successor-version"`);
         const outcome = await commands.execute(
-          { name, pci: id, via: 'pgpu' },
+          { name, pci: id, via: 'pgpu', ...(request.body?.force ? { force: true } : {}) },
           commandContext(request, 'pgpu', request.body?.reason),
         );
         return { id, pci: id, dom0_access: outcome.record.dom0_access, changed: outcome.changed, event: outcome.event };

@@ -1,0 +1,65 @@
+import { comparePciAddresses, type PciAddress } from './pci-address.ts';
+
+/** Where a function sits on the host's PCI tree, as sysfs shows it. */
+export interface PciPlacement {
+  readonly id: PciAddress;
+  /** The functions from the root bus down to this one, itself last. */
+  readonly path: readonly PciAddress[];
+  readonly bridge: boolean;
+  /** Has a PCI Express capability; a function without one sits on a conventional PCI bus. */
+  readonly express: boolean;
+  /** Members of its IOMMU group, itself included; null where the kernel shows none (dom0 under Xen). */
+  readonly iommuGroup: readonly PciAddress[] | null;
+}
+
+/**
+ * The functions that must go with each device for passthrough to work: the
+ * other functions of its slot, the other members of its IOMMU group, and,
+ * for a conventional PCI device, the others behind the same bridge (they share
+ * its requester id, which is all the IOMMU sees; under Xen dom0 has no IOMMU
+ * groups to say so). Bridges are never listed, and list none: they stay with dom0.
+ */
+export function dependenciesOf(placements: readonly PciPlacement[]): Map<PciAddress, PciAddress[]> {
+  const endpoints = placements.filter((p) => !p.bridge);
+  const endpointIds = new Set(endpoints.map((p) => p.id));
+  const result = new Map<PciAddress, PciAddress[]>();
+  for (const device of placements) {
+    const found = new Set<PciAddress>();
+    if (device.bridge) {
+      result.set(device.id, []);
+      continue;
+    }
+    for (const other of endpoints) if (slotOf(other.id) === slotOf(device.id)) found.add(other.id);
+    for (const member of device.iommuGroup ?? []) if (endpointIds.has(member)) found.add(member);
+    const bridge = device.express ? undefined : device.path.at(-2);
+    if (bridge) for (const other of endpoints) if (!other.express && other.path.at(-2) === bridge) found.add(other.id);
+    found.delete(device.id);
+    result.set(device.id, [...found].sort(comparePciAddresses));
+  }
+  return result;
+}
+
+const slotOf = (id: PciAddress) => id.slice(0, id.lastIndexOf('.'));
+
+/**
+ * What a change leaves undone for passthrough: each device pending hidden
+ * whose dependencies stay with dom0. `subjects` are the devices to look at:
+ * those just hidden, or those depending on devices just given back.
+ */
+export function dependencyWarnings(
+  subjects: Iterable<PciAddress>,
+  pendingHidden: ReadonlySet<PciAddress>,
+  dependencies: (id: PciAddress) => readonly PciAddress[],
+): string[] {
+  const warnings: string[] = [];
+  for (const id of new Set(subjects)) {
+    if (!pendingHidden.has(id)) continue;
+    const left = dependencies(id).filter((other) => !pendingHidden.has(other));
+    if (left.length === 0) continue;
+    const they = left.length === 1 ? 'it stays' : 'they stay';
+    warnings.push(
+      `${id} must move with ${left.join(', ')}, but ${they} with dom0: hide ${left.length === 1 ? 'it' : 'them'} too for passthrough of ${id} to work`,
+    );
+  }
+  return warnings;
+}

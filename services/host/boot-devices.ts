@@ -1,0 +1,78 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import type { Protection } from '../../domain/protection.ts';
+import type { Found } from './safety-types.ts';
+import { pciFunctionsOn, resolved } from './sysfs-path.ts';
+
+/** What dom0 cannot boot without. */
+export const BOOT_MOUNTS = ['/', '/boot', '/boot/efi'] as const;
+
+interface Mount {
+  readonly device: string;
+  readonly mountPoint: string;
+  readonly source: string;
+}
+
+/**
+ * Every PCI function on the way to the disks under `/`, `/boot` and
+ * `/boot/efi`: the mount's block device, through device-mapper, md and LVM
+ * (`slaves/`) down to the disks, each partition's path running through its disk.
+ */
+export async function bootDevices(sysfs: string, mountinfo: string): Promise<Found> {
+  let text: string;
+  try {
+    text = await readFile(mountinfo, 'utf8');
+  } catch (error) {
+    return {
+      protections: [],
+      problems: [
+        `cannot read ${mountinfo} (${(error as NodeJS.ErrnoException).code ?? error}): boot devices are not protected`,
+      ],
+    };
+  }
+  const protections: { pci: PciAddress; protection: Protection }[] = [];
+  const problems: string[] = [];
+  for (const mount of parseMountinfo(text).filter((m) => (BOOT_MOUNTS as readonly string[]).includes(m.mountPoint))) {
+    const start = await resolved(join(sysfs, 'dev', 'block', mount.device));
+    if (!start) {
+      // Network and pseudo file systems (an overlay, a tmpfs) have no block device to protect.
+      if (!mount.device.startsWith('0:')) problems.push(`no block device ${mount.device} for ${mount.mountPoint}`);
+      continue;
+    }
+    const disks = await lowest(start, 8);
+    const names = disks.map((disk) => basename(disk));
+    const through = names.length === 1 && `/dev/${names[0]}` === mount.source ? '' : ` through ${names.join(', ')}`;
+    const detail = `${mount.source} on ${mount.mountPoint}${through}`;
+    for (const pci of new Set(disks.flatMap(pciFunctionsOn))) {
+      protections.push({ pci, protection: { reason: 'boot_device', detail, subject: detail } });
+    }
+  }
+  return { protections, problems };
+}
+
+/** The block devices at the bottom of a stack (device-mapper, md): those with no `slaves/`. */
+async function lowest(device: string, depth: number): Promise<string[]> {
+  const slaves = await readdir(join(device, 'slaves')).catch(() => []);
+  if (slaves.length === 0 || depth === 0) return [device];
+  const below = await Promise.all(slaves.map((slave) => resolved(join(device, 'slaves', slave))));
+  const found = await Promise.all(below.filter((d) => d !== null).map((d) => lowest(d, depth - 1)));
+  return found.flat();
+}
+
+/** `ID PARENT MAJOR:MINOR ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS` */
+function parseMountinfo(text: string): Mount[] {
+  return text
+    .split('\n')
+    .map((line) => line.split(' '))
+    .flatMap((fields) => {
+      const dash = fields.indexOf('-', 6);
+      const [device, mountPoint] = [fields[2], fields[4]];
+      if (dash < 0 || !device || !mountPoint) return [];
+      return [{ device, mountPoint: unescape(mountPoint), source: unescape(fields[dash + 2] ?? '') }];
+    });
+}
+
+/** mountinfo writes space, tab, newline and backslash as octal escapes. */
+const unescape = (field: string) =>
+  field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));

@@ -1,0 +1,385 @@
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KernelSysfs } from '../support/kernel-sysfs.ts';
+import {
+  EFI_DETAIL,
+  GPU,
+  GPU_AUDIO,
+  GPU_PORT,
+  LEGACY_A,
+  LEGACY_B,
+  MANAGEMENT_DETAIL,
+  MANAGEMENT_NIC,
+  NIC_PORT,
+  NVME,
+  PCI_BRIDGE,
+  ROOT_DETAIL,
+  ROOT_PORT,
+  safetyHost,
+  SPARE_NIC,
+  SPARE_PORT,
+  VGA,
+} from '../support/safety-host.ts';
+import { World } from '../support/world.ts';
+
+const test = suite<{ world: World; sys: KernelSysfs; writes: () => string[] }>('protected devices and dependencies');
+
+test.before.each(async (context) => {
+  context.sys = safetyHost();
+  const log = join(context.sys.root, 'xen-cmdline.log');
+  const dataDir = join(context.sys.root, 'var');
+  // Counts the runs of xen-cmdline that change the boot configuration, then runs the stand-in.
+  const counting = join(context.sys.root, 'xen-cmdline');
+  writeFileSync(counting, `#!/bin/sh\necho "$1" >> '${log}'\nexec '${dataDir}/host/xen-cmdline' "$@"\n`);
+  chmodSync(counting, 0o755);
+  context.writes = () =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line === '--set-dom0' || line === '--delete-dom0');
+  context.world = await World.start([], {
+    ...context.sys.env,
+    PASSTHRU_DATA_DIR: dataDir,
+    PASSTHRU_XEN_CMDLINE: counting,
+  });
+});
+test.after.each(async ({ world, sys }) => {
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  await world.close();
+  rmSync(sys.root, { recursive: true, force: true });
+});
+
+const pending = (world: World) => world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide');
+const history = async (world: World, id: string) => (await world.get(`/v1/pcis/${id}/history`)).json().events;
+const last = async (world: World, id: string) => (await history(world, id)).at(-1);
+
+test('given the host, when the PCI records are read, then each says whether it is protected and why, and what must move with it', async ({
+  world,
+}) => {
+  const records = (await world.get('/v1/pcis')).json();
+  const safety = Object.fromEntries(
+    records.map((r: { id: string; protected: unknown; dependencies: unknown }) => [
+      r.id,
+      { protected: r.protected, dependencies: r.dependencies },
+    ]),
+  );
+  const boot = [
+    { reason: 'boot_device', detail: ROOT_DETAIL },
+    { reason: 'boot_device', detail: EFI_DETAIL },
+  ];
+  const management = [{ reason: 'management_interface', detail: MANAGEMENT_DETAIL }];
+  assert.equal(safety, {
+    [ROOT_PORT]: { protected: boot, dependencies: [] },
+    [NVME]: { protected: boot, dependencies: [] },
+    [VGA]: {
+      protected: [{ reason: 'system_display', detail: 'boot_vga: the display dom0 boots its console on' }],
+      dependencies: [],
+    },
+    [GPU_PORT]: { protected: null, dependencies: [] },
+    [GPU]: { protected: null, dependencies: [GPU_AUDIO] },
+    [GPU_AUDIO]: { protected: null, dependencies: [GPU] },
+    [NIC_PORT]: { protected: management, dependencies: [] },
+    [MANAGEMENT_NIC]: { protected: management, dependencies: [] },
+    [SPARE_PORT]: { protected: null, dependencies: [] },
+    [SPARE_NIC]: { protected: null, dependencies: [] },
+    [PCI_BRIDGE]: { protected: null, dependencies: [] },
+    [LEGACY_A]: { protected: null, dependencies: [LEGACY_B] },
+    [LEGACY_B]: { protected: null, dependencies: [LEGACY_A] },
+  });
+});
+
+for (const [what, id, reason, path] of [
+  ['the NVMe holding / through LVM', NVME, 'boot_device', ROOT_DETAIL],
+  ['the root port in front of that NVMe', ROOT_PORT, 'boot_device', ROOT_DETAIL],
+  ['the NIC under the management bridge', MANAGEMENT_NIC, 'management_interface', MANAGEMENT_DETAIL],
+  ['the boot VGA', VGA, 'system_display', 'boot_vga: the display dom0 boots its console on'],
+] as const) {
+  test(`given ${what}, when it is hidden, then the answer is a 409 naming why, nothing changes, and the refusal is recorded with who asked`, async ({
+    world,
+    writes,
+  }) => {
+    const response = await world.request({
+      method: 'POST',
+      url: `/v1/pcis/${id}/hide`,
+      headers: { authorization: 'Bearer test-token-0123456789', 'passthru-actor': 'ops:alice' },
+    });
+    assert.is(response.statusCode, 409);
+    assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const problem = response.json();
+    assert.is(problem.reason, reason);
+    assert.is(problem.path, path);
+    assert.match(problem.detail, `${id} is protected (${reason}: ${path}`);
+    assert.match(problem.detail, 'send {"force": true}');
+    assert.is(pending(world), '\n');
+    assert.equal(writes(), []);
+    assert.is(await world.status(id), 'enabled');
+    const refused = await last(world, id);
+    assert.is(refused.type, 'Dom0AccessRefused');
+    assert.is(refused.data.status, 'enabled');
+    assert.is(refused.data.protected[0].reason, reason);
+    assert.is(refused.metadata.actor, 'admin');
+    assert.is(refused.metadata.on_behalf_of, 'ops:alice');
+    assert.is(problem.event.position, refused.position);
+  });
+}
+
+test('given a protected device, when hidden with force, then it is hidden and the event records what was overridden', async ({
+  world,
+}) => {
+  const response = await world.post(`/v1/pcis/${NVME}/hide`, { force: true, reason: 'moving dom0 to the SATA disk' });
+  assert.is(response.statusCode, 200);
+  assert.is(response.json().dom0_access, 'disabled_on_reboot');
+  assert.is(pending(world), `xen-pciback.hide=(${NVME})\n`);
+  const event = await last(world, NVME);
+  assert.is(event.type, 'Dom0AccessDisabled');
+  assert.is(event.data.forced, true);
+  assert.equal(event.data.overridden, [
+    { reason: 'boot_device', detail: ROOT_DETAIL },
+    { reason: 'boot_device', detail: EFI_DETAIL },
+  ]);
+  assert.is(event.metadata.reason, 'moving dom0 to the SATA disk');
+});
+
+test('given an unprotected device, when hidden with force, then nothing is recorded as overridden', async ({
+  world,
+}) => {
+  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { force: true })).statusCode, 200);
+  const event = await last(world, SPARE_NIC);
+  assert.is(event.data.forced, undefined);
+  assert.is(event.data.overridden, undefined);
+});
+
+test('given a protected device, when unhidden, then it is allowed: dom0 only gets back what it had', async ({
+  world,
+}) => {
+  await world.post(`/v1/pcis/${MANAGEMENT_NIC}/hide`, { force: true });
+  const response = await world.post(`/v1/pcis/${MANAGEMENT_NIC}/unhide`);
+  assert.is(response.statusCode, 200);
+  assert.is(response.json().dom0_access, 'enabled');
+});
+
+test('given a GPU whose audio function shares its IOMMU group, when only the GPU is hidden, then the hide succeeds with a warning naming the audio function', async ({
+  world,
+}) => {
+  const gpu = await world.post(`/v1/pcis/${GPU}/hide`);
+  assert.is(gpu.statusCode, 200);
+  assert.is(gpu.json().dom0_access, 'disabled_on_reboot');
+  assert.equal(gpu.json().warnings, [
+    `${GPU} must move with ${GPU_AUDIO}, but it stays with dom0: hide it too for passthrough of ${GPU} to work`,
+  ]);
+  const audio = await world.post(`/v1/pcis/${GPU_AUDIO}/hide`);
+  assert.equal(audio.json().warnings, []);
+  const back = await world.post(`/v1/pcis/${GPU_AUDIO}/unhide`);
+  assert.equal(back.json().warnings, [
+    `${GPU} must move with ${GPU_AUDIO}, but it stays with dom0: hide it too for passthrough of ${GPU} to work`,
+  ]);
+});
+
+test('given devices that must move together, when hidden in one batch, then one edit hides them all, one event each under one correlation id, no warning', async ({
+  world,
+  writes,
+}) => {
+  const response = await world.post('/v1/pcis/hide', { ids: [GPU, '03:00.1', LEGACY_A, LEGACY_B], reason: 'for vm-7' });
+  assert.is(response.statusCode, 200);
+  const { results, warnings } = response.json();
+  assert.equal(warnings, []);
+  assert.equal(
+    results.map((r: { record: { id: string; dom0_access: string }; changed: boolean }) => [
+      r.record.id,
+      r.record.dom0_access,
+      r.changed,
+    ]),
+    [GPU, GPU_AUDIO, LEGACY_A, LEGACY_B].map((id) => [id, 'disabled_on_reboot', true]),
+  );
+  assert.equal(writes(), ['--set-dom0']);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(${GPU_AUDIO})(${LEGACY_A})(${LEGACY_B})\n`);
+  const events = await Promise.all([GPU, GPU_AUDIO, LEGACY_A, LEGACY_B].map((id) => last(world, id)));
+  assert.equal(
+    events.map((e) => e.type),
+    Array(4).fill('Dom0AccessDisabled'),
+  );
+  assert.is(new Set(events.map((e) => e.metadata.correlation_id)).size, 1);
+  assert.equal(
+    results.map((r: { event: { position: number } }) => r.event.position),
+    events.map((e) => e.position),
+  );
+  assert.ok(events.every((e) => e.metadata.reason === 'for vm-7'));
+});
+
+test('given a batch with a device already hidden, when run, then only the others change', async ({ world }) => {
+  await world.post(`/v1/pcis/${GPU}/hide`);
+  const { results } = (await world.post('/v1/pcis/hide', { ids: [GPU, GPU_AUDIO] })).json();
+  assert.equal(
+    results.map((r: { changed: boolean; event: unknown }) => [r.changed, r.event === null]),
+    [
+      [false, true],
+      [true, false],
+    ],
+  );
+});
+
+test('given a batch unhide, when run, then one edit gives them all back', async ({ world, writes }) => {
+  await world.post('/v1/pcis/hide', { ids: [GPU, GPU_AUDIO, SPARE_NIC] });
+  const response = await world.post('/v1/pcis/unhide', { ids: [GPU, GPU_AUDIO] });
+  assert.is(response.statusCode, 200);
+  assert.equal(response.json().warnings, []);
+  assert.is(pending(world), `xen-pciback.hide=(${SPARE_NIC})\n`);
+  assert.equal(writes(), ['--set-dom0', '--set-dom0']);
+});
+
+for (const [what, ids, status] of [
+  ['an unknown id', [GPU, '0000:0f:00.0'], 404],
+  ['a malformed id', [GPU, '03:00.9'], 400],
+  ['an id listed twice', [GPU, '0000:03:00.0'], 400],
+  ['no id', [], 400],
+] as const) {
+  test(`given a batch with ${what}, when run, then it is refused whole (${status}) and nothing is written`, async ({
+    world,
+    writes,
+  }) => {
+    const response = await world.post('/v1/pcis/hide', { ids });
+    assert.is(response.statusCode, status);
+    assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.equal(writes(), []);
+    assert.is(await world.status(GPU), 'enabled');
+    assert.is((await history(world, GPU)).length, 1);
+  });
+}
+
+test('given a batch with a protected id, when run, then it is refused whole, the refusal recorded for the protected one only', async ({
+  world,
+  writes,
+}) => {
+  const response = await world.post('/v1/pcis/hide', { ids: [GPU, NVME, GPU_AUDIO] });
+  assert.is(response.statusCode, 409);
+  assert.is(response.json().reason, 'boot_device');
+  assert.match(response.json().detail, 'the batch is refused, nothing changed');
+  assert.equal(response.json().refused, [
+    {
+      id: NVME,
+      protected: [
+        { reason: 'boot_device', detail: ROOT_DETAIL },
+        { reason: 'boot_device', detail: EFI_DETAIL },
+      ],
+    },
+  ]);
+  assert.equal(writes(), []);
+  assert.is((await last(world, NVME)).type, 'Dom0AccessRefused');
+  assert.is((await history(world, GPU)).length, 1);
+  const forced = await world.post('/v1/pcis/hide', { ids: [GPU, NVME, GPU_AUDIO], force: true });
+  assert.is(forced.statusCode, 200);
+  assert.equal(writes(), ['--set-dom0']);
+});
+
+test('given a xen-cmdline that fails midway through a batch, when the batch runs, then no device changes and each failure is recorded', async ({
+  world,
+}) => {
+  // GPU hidden under the legacy key, SPARE_NIC under the current one: an unhide of both writes xen-pciback.hide, then fails removing pciback.hide.
+  world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${GPU})`, `xen-pciback.hide=(${SPARE_NIC})(${LEGACY_A})`);
+  await world.post('/v1/reconcile');
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-delete';
+  const response = await world.post('/v1/pcis/unhide', { ids: [GPU, SPARE_NIC] });
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  assert.is(response.statusCode, 502);
+  assert.match(response.json().detail, `could not unhide ${GPU}, ${SPARE_NIC}, they stay as they were: `);
+  for (const id of [GPU, SPARE_NIC, LEGACY_A]) assert.is(await world.status(id), 'disabled_on_reboot', id);
+  const failures = await Promise.all([GPU, SPARE_NIC].map((id) => last(world, id)));
+  assert.equal(
+    failures.map((e) => [e.type, e.data.status]),
+    [
+      ['Dom0AccessChangeFailed', 'disabled_on_reboot'],
+      ['Dom0AccessChangeFailed', 'disabled_on_reboot'],
+    ],
+  );
+  assert.equal(
+    response.json().events.map((e: { position: number }) => e.position),
+    failures.map((e) => e.position),
+  );
+});
+
+test('given a xen-cmdline whose write fails outright, when a batch runs, then nothing changes', async ({ world }) => {
+  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-set';
+  const response = await world.post('/v1/pcis/hide', { ids: [GPU, GPU_AUDIO] });
+  delete process.env.PASSTHRU_SIMULATED_FAULT;
+  assert.is(response.statusCode, 502);
+  assert.is(pending(world), '\n');
+  assert.equal(
+    (await Promise.all([GPU, GPU_AUDIO].map((id) => last(world, id)))).map((e) => e.type),
+    ['Dom0AccessChangeFailed', 'Dom0AccessChangeFailed'],
+  );
+});
+
+test('given a hide list written by hand with a slot wildcard, when read, then every function of the slot is hidden', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', 'xen-pciback.hide=(03:00.*)');
+  assert.is(await world.status(GPU), 'disabled_on_reboot');
+  assert.is(await world.status(GPU_AUDIO), 'disabled_on_reboot');
+  assert.is(await world.status(SPARE_NIC), 'enabled');
+  assert.equal((await world.get('/v1/host')).json().pending, [GPU, GPU_AUDIO]);
+});
+
+test('given a slot wildcard, when one function is unhidden, then the wildcard is rewritten as the function that stays hidden', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', 'xen-pciback.hide=(0000:03:*.*)');
+  const response = await world.post(`/v1/pcis/${GPU}/unhide`);
+  assert.is(response.statusCode, 200);
+  assert.is(response.json().dom0_access, 'enabled');
+  assert.is(pending(world), `xen-pciback.hide=(${GPU_AUDIO})\n`);
+  const events = await history(world, GPU);
+  assert.equal(
+    events.map((e: { type: string }) => e.type),
+    ['DeviceDiscovered', 'Dom0AccessReconciled', 'Dom0AccessEnabled'],
+  );
+});
+
+test('given a wildcard, when a device it covers is hidden, then nothing is written and the wildcard stays', async ({
+  world,
+  writes,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', 'xen-pciback.hide=(00005:*.*)');
+  const response = await world.post(`/v1/pcis/${LEGACY_B}/hide`);
+  assert.is(response.json().changed, false);
+  assert.equal(writes(), []);
+  assert.is(pending(world), 'xen-pciback.hide=(00005:*.*)\n');
+});
+
+test('given an entry xen-pciback cannot parse, when the devices are read, then they answer, the host record reports it, and a write keeps it', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(03:00.8)(${SPARE_NIC})`);
+  const records = await world.get('/v1/pcis');
+  assert.is(records.statusCode, 200);
+  assert.is(await world.status(GPU), 'disabled_on_reboot');
+  assert.is(await world.status(SPARE_NIC), 'enabled', 'xen-pciback stops reading at the unreadable entry');
+  const host = (await world.get('/v1/host')).json();
+  assert.equal(host.unreadable, { current: [], pending: [`(03:00.8)(${SPARE_NIC})`] });
+  assert.is((await world.post(`/v1/pcis/${LEGACY_A}/hide`)).statusCode, 200);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(${LEGACY_A})(03:00.8)(${SPARE_NIC})\n`);
+});
+
+test('given the boot VGA, when hidden through the deprecated PGPU route, then it is refused the same way', async ({
+  world,
+}) => {
+  const response = await world.post(`/v1/pgpus/${VGA}/hide`);
+  assert.is(response.statusCode, 409);
+  assert.is(response.json().reason, 'system_display');
+  assert.is((await last(world, VGA)).data.via, 'pgpu');
+});
+
+test('given protection read at the inventory, when sysfs changes, then reads keep it until the next reconcile reads it again', async ({
+  world,
+  sys,
+}) => {
+  writeFileSync(sys.xensourceInventory, "MANAGEMENT_INTERFACE='eth1'\n");
+  assert.equal((await world.get(`/v1/pcis/${MANAGEMENT_NIC}`)).json().protected[0].reason, 'management_interface');
+  await world.post('/v1/reconcile');
+  assert.is((await world.get(`/v1/pcis/${MANAGEMENT_NIC}`)).json().protected, null);
+  assert.equal((await world.get(`/v1/pcis/${SPARE_NIC}`)).json().protected, [
+    { reason: 'management_interface', detail: 'eth1, the management interface' },
+  ]);
+});
+
+test.run();

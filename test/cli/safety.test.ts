@@ -1,0 +1,105 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KernelSysfs } from '../support/kernel-sysfs.ts';
+import { GPU, GPU_AUDIO, LEGACY_B, NVME, ROOT_DETAIL, safetyHost } from '../support/safety-host.ts';
+import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const test = suite<{
+  sys: KernelSysfs;
+  service: ServiceProcess;
+  passthru: (...args: string[]) => Promise<Run>;
+}>('passthru CLI on a host with protected devices');
+
+test.before(async (context) => {
+  context.sys = safetyHost();
+  const env = {
+    ...context.sys.env,
+    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
+    PASSTHRU_TOKEN: 'cli-safety-token',
+    PASSTHRU_HOST_ID: 'cli-safety-host',
+  };
+  context.service = await startService(env);
+  const port = new URL(context.service.url).port;
+  context.passthru = (...args) =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+});
+
+test.after(async ({ service, sys }) => {
+  await stopService(service);
+  rmSync(sys.root, { recursive: true, force: true });
+});
+
+test('given the NVMe holding /, when hidden, then the CLI exits 1 naming the protection and how to override it', async ({
+  passthru,
+}) => {
+  const run = await passthru('hide', NVME);
+  assert.is(run.code, 1);
+  assert.is(run.stdout, '');
+  assert.match(run.stderr, `passthru hide: ${NVME} is protected (boot_device: ${ROOT_DETAIL}`);
+  assert.match(run.stderr, 'send {"force": true}');
+});
+
+test('given the GPU alone, when hidden, then it is hidden and the CLI prints the warning about its audio function', async ({
+  passthru,
+}) => {
+  const run = await passthru('hide', GPU);
+  assert.is(run.code, 0);
+  assert.is(
+    run.stdout,
+    `${GPU}: disabled_on_reboot\nwarning: ${GPU} must move with ${GPU_AUDIO}, but it stays with dom0: hide it too for passthrough of ${GPU} to work\n`,
+  );
+});
+
+test('given several ids, when hidden, then one batch hides them, each reported', async ({ passthru }) => {
+  const run = await passthru('hide', GPU, '03:00.1', '--reason', 'for vm-9');
+  assert.equal(run, {
+    code: 0,
+    stdout: `${GPU}: already disabled_on_reboot, nothing changed\n${GPU_AUDIO}: disabled_on_reboot\n`,
+    stderr: '',
+  });
+});
+
+test('given a batch with the NVMe, when hidden with --force, then all are hidden', async ({ passthru }) => {
+  assert.is((await passthru('unhide', GPU, GPU_AUDIO)).code, 0);
+  const run = await passthru('hide', GPU, NVME, '--force', '--json');
+  assert.is(run.code, 0);
+  const body = JSON.parse(run.stdout);
+  assert.equal(
+    body.results.map((r: { record: { id: string; dom0_access: string } }) => [r.record.id, r.record.dom0_access]),
+    [
+      [GPU, 'disabled_on_reboot'],
+      [NVME, 'disabled_on_reboot'],
+    ],
+  );
+  assert.equal(body.warnings, [
+    `${GPU} must move with ${GPU_AUDIO}, but it stays with dom0: hide it too for passthrough of ${GPU} to work`,
+  ]);
+});
+
+test('given a bus wildcard written by hand, when status is asked, then the devices it covers are pending hidden', async ({
+  sys,
+  passthru,
+}) => {
+  execFileSync(join(sys.root, 'var', 'host', 'xen-cmdline'), ['--set-dom0', 'xen-pciback.hide=(05:*.*)']);
+  const run = await passthru('status', LEGACY_B, '--json');
+  assert.is(run.code, 0);
+  assert.is(JSON.parse(run.stdout).dom0_access, 'disabled_on_reboot');
+});
+
+test.run();

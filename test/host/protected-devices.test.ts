@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { DeviceIdentity } from '../../domain/device.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import { readHostSafety } from '../../services/host/protected-devices.ts';
+import { KernelSysfs } from '../support/kernel-sysfs.ts';
+
+const test = suite<{ sys: KernelSysfs }>('protected devices read from sysfs');
+test.before.each((context) => {
+  context.sys = new KernelSysfs(mkdtempSync(join(tmpdir(), 'passthru-sys-')));
+});
+test.after.each(({ sys }) => rmSync(sys.root, { recursive: true, force: true }));
+
+const identity = (id: string, class_id: string): DeviceIdentity => ({
+  id: id as PciAddress,
+  class_id,
+  class_name: '',
+  vendor_id: '1234',
+  vendor_name: '',
+  device_id: '5678',
+  device_name: '',
+});
+
+async function protections(sys: KernelSysfs, devices: [string, string][]) {
+  const safety = await readHostSafety(
+    {
+      sysfs: sys.root,
+      sysfsPci: join(sys.root, 'bus', 'pci', 'devices'),
+      mountinfo: sys.mountinfo,
+      xensourceInventory: sys.xensourceInventory,
+      netRoute: sys.netRoute,
+    },
+    devices.map(([id, cls]) => identity(id, cls)),
+  );
+  const found = Object.fromEntries(
+    [...safety.devices].map(([id, d]) => [id, d.protections.map((p) => `${p.reason}: ${p.detail} [${p.subject}]`)]),
+  );
+  return { found, problems: safety.problems };
+}
+
+test('given / on md RAID 1 over disks on two controllers, when read, then both controllers and their ports are boot devices', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601', express: false })
+    .pci({ id: '0000:00:1d.0', class: '0x060400', express: true })
+    .pci({ id: '0000:02:00.0', class: '0x010601', parent: '0000:00:1d.0', express: true })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .partition('sda1', '8:1', 'sda')
+    .disk('sdb', '8:16', '0000:02:00.0', 'ata3/host2/target2:0:0/2:0:0:0/block')
+    .partition('sdb1', '8:17', 'sdb')
+    .stacked('md0', '9:0', ['sda1', 'sdb1'])
+    .mount('/', '9:0', '/dev/md0')
+    .mount('/var/lib/data', '8:2', '/dev/sda2');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:1d.0', '060400'],
+    ['0000:02:00.0', '010601'],
+  ]);
+  const detail = 'boot_device: /dev/md0 on / through sda1, sdb1 [/dev/md0 on / through sda1, sdb1]';
+  assert.equal(found, { '0000:00:17.0': [detail], '0000:00:1d.0': [detail], '0000:02:00.0': [detail] });
+  assert.equal(problems, [
+    'no management interface in ' + sys.xensourceInventory + ' and no default route in ' + sys.netRoute,
+  ]);
+});
+
+test('given no XenServer inventory, when read, then the NIC of the default route is the management one', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .pci({ id: '0000:00:04.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .nic('eth1', '0000:00:04.0')
+    .defaultRoute('eth1');
+  const { found } = await protections(sys, [
+    ['0000:00:03.0', '020000'],
+    ['0000:00:04.0', '020000'],
+  ]);
+  assert.equal(found, {
+    '0000:00:03.0': [],
+    '0000:00:04.0': ['management_interface: eth1, the interface of the default route [eth1]'],
+  });
+});
+
+test('given a management bridge over a bond of two NICs, when read, then both NICs are protected', async ({ sys }) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .pci({ id: '0000:00:03.1', class: '0x020000' })
+    .pci({ id: '0000:00:05.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .nic('eth1', '0000:00:03.1')
+    .nic('eth2', '0000:00:05.0')
+    .bond('bond0', ['eth0', 'eth1'])
+    .bridge('xapi1', ['bond0'])
+    .managementInterface('xapi1')
+    .defaultRoute('eth2');
+  const { found } = await protections(sys, [
+    ['0000:00:03.0', '020000'],
+    ['0000:00:03.1', '020000'],
+    ['0000:00:05.0', '020000'],
+  ]);
+  assert.equal(found, {
+    '0000:00:03.0': ['management_interface: eth0, under xapi1, the management interface [xapi1]'],
+    '0000:00:03.1': ['management_interface: eth1, under xapi1, the management interface [xapi1]'],
+    '0000:00:05.0': [],
+  });
+});
+
+test('given no readable mountinfo and a management interface with no PCI device, when read, then the problems say so', async ({
+  sys,
+}) => {
+  rmSync(sys.mountinfo);
+  sys.managementInterface('xenbr9');
+  const { found, problems } = await protections(sys, []);
+  assert.equal(found, {});
+  assert.equal(problems, [
+    `cannot read ${sys.mountinfo} (ENOENT): boot devices are not protected`,
+    'the management interface xenbr9 leads to no PCI device',
+  ]);
+});
+
+test('given / on an overlay and a mount of a device sysfs does not show, when read, then only the latter is a problem', async ({
+  sys,
+}) => {
+  sys.mount('/', '0:31', 'overlay', 'overlay').mount('/boot', '8:1', '/dev/sda1').defaultRoute('eth0');
+  const { problems } = await protections(sys, []);
+  assert.equal(problems, ['no block device 8:1 for /boot', 'the management interface eth0 leads to no PCI device']);
+});
+
+test.run();

@@ -1,0 +1,154 @@
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface KernelPci {
+  readonly id: string;
+  readonly class: string;
+  readonly vendor?: string;
+  readonly device?: string;
+  /** The bridge it sits behind; on the root bus when absent. */
+  readonly parent?: string;
+  /** Has a PCI Express capability, so sysfs shows its link attributes. */
+  readonly express?: boolean;
+  readonly bootVga?: boolean;
+  readonly iommuGroup?: number;
+}
+
+/**
+ * A fake sysfs laid out as the kernel lays it out: functions nested under
+ * `devices/pciDDDD:BB/` along the bridges they sit behind, `bus/pci/devices`,
+ * `dev/block` and `class/net` as links into that tree; with the mountinfo,
+ * XenServer inventory and route table that go with it.
+ */
+export class KernelSysfs {
+  readonly mountinfo: string;
+  readonly xensourceInventory: string;
+  readonly netRoute: string;
+  private readonly dirs = new Map<string, string>();
+  private mounts = 0;
+
+  constructor(readonly root: string) {
+    this.mountinfo = join(root, 'proc-self-mountinfo');
+    this.xensourceInventory = join(root, 'xensource-inventory');
+    this.netRoute = join(root, 'proc-net-route');
+    for (const dir of ['bus/pci/devices', 'dev/block', 'class/net', 'kernel/iommu_groups']) {
+      mkdirSync(join(root, dir), { recursive: true });
+    }
+    writeFileSync(this.mountinfo, '22 27 0:21 / /proc rw,relatime - proc proc rw\n');
+    writeFileSync(
+      this.netRoute,
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n',
+    );
+  }
+
+  /** The settings that point passthru at this tree. */
+  get env(): Record<string, string> {
+    return {
+      PASSTHRU_SYSFS: this.root,
+      PASSTHRU_SYSFS_PCI: '',
+      PASSTHRU_MOUNTINFO: this.mountinfo,
+      PASSTHRU_XENSOURCE_INVENTORY: this.xensourceInventory,
+      PASSTHRU_NET_ROUTE: this.netRoute,
+    };
+  }
+
+  pci(fn: KernelPci): this {
+    const above = fn.parent ? this.dirOf(fn.parent) : join(this.root, 'devices', `pci${fn.id.slice(0, 7)}`);
+    const dir = join(above, fn.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'class'), `${fn.class}\n`);
+    writeFileSync(join(dir, 'vendor'), `${fn.vendor ?? '0x1234'}\n`);
+    writeFileSync(join(dir, 'device'), `${fn.device ?? '0x5678'}\n`);
+    if (fn.express) writeFileSync(join(dir, 'current_link_speed'), '8.0 GT/s PCIe\n');
+    if (fn.bootVga !== undefined) writeFileSync(join(dir, 'boot_vga'), fn.bootVga ? '1\n' : '0\n');
+    if (fn.iommuGroup !== undefined) {
+      const group = join(this.root, 'kernel', 'iommu_groups', String(fn.iommuGroup));
+      mkdirSync(join(group, 'devices'), { recursive: true });
+      symlinkSync(dir, join(group, 'devices', fn.id));
+      symlinkSync(group, join(dir, 'iommu_group'));
+    }
+    symlinkSync(dir, join(this.root, 'bus', 'pci', 'devices', fn.id));
+    this.dirs.set(fn.id, dir);
+    return this;
+  }
+
+  /** A disk under a PCI function, e.g. `nvme/nvme0` then `nvme0n1`. */
+  disk(name: string, dev: string, pci: string, via: string): this {
+    return this.block(name, dev, join(this.dirOf(pci), via, name));
+  }
+
+  partition(name: string, dev: string, disk: string): this {
+    this.block(name, dev, join(this.dirOf(disk), name));
+    writeFileSync(join(this.dirOf(name), 'partition'), `${name.match(/\d+$/)?.[0] ?? '1'}\n`);
+    return this;
+  }
+
+  /** A device-mapper or md device over other block devices, as LVM makes them. */
+  stacked(name: string, dev: string, slaves: readonly string[]): this {
+    this.block(name, dev, join(this.root, 'devices', 'virtual', 'block', name));
+    mkdirSync(join(this.dirOf(name), 'slaves'));
+    for (const slave of slaves) symlinkSync(this.dirOf(slave), join(this.dirOf(name), 'slaves', slave));
+    return this;
+  }
+
+  mount(mountPoint: string, dev: string, source: string, type = 'ext4'): this {
+    this.mounts++;
+    appendFileSync(
+      this.mountinfo,
+      `${30 + this.mounts} 1 ${dev} / ${mountPoint} rw,relatime shared:1 - ${type} ${source} rw\n`,
+    );
+    return this;
+  }
+
+  nic(name: string, pci: string): this {
+    return this.net(name, join(this.dirOf(pci), 'net', name));
+  }
+
+  bridge(name: string, ports: readonly string[]): this {
+    this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
+    mkdirSync(join(this.dirOf(name), 'brif'));
+    for (const port of ports) symlinkSync(join(this.dirOf(port), 'brport'), join(this.dirOf(name), 'brif', port));
+    return this;
+  }
+
+  bond(name: string, slaves: readonly string[]): this {
+    this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
+    mkdirSync(join(this.dirOf(name), 'bonding'));
+    writeFileSync(join(this.dirOf(name), 'bonding', 'slaves'), `${slaves.join(' ')}\n`);
+    return this;
+  }
+
+  managementInterface(name: string): this {
+    writeFileSync(
+      this.xensourceInventory,
+      `INSTALLATION_UUID='0b7e3c52-0000-4000-8000-000000000001'\nMANAGEMENT_INTERFACE='${name}'\n`,
+    );
+    return this;
+  }
+
+  defaultRoute(iface: string): this {
+    appendFileSync(this.netRoute, `${iface}\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n`);
+    return this;
+  }
+
+  private block(name: string, dev: string, dir: string): this {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'dev'), `${dev}\n`);
+    symlinkSync(dir, join(this.root, 'dev', 'block', dev));
+    this.dirs.set(name, dir);
+    return this;
+  }
+
+  private net(name: string, dir: string): this {
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(dir, join(this.root, 'class', 'net', name));
+    this.dirs.set(name, dir);
+    return this;
+  }
+
+  private dirOf(name: string): string {
+    const dir = this.dirs.get(name);
+    if (!dir) throw new Error(`${name} is not in this fake sysfs yet`);
+    return dir;
+  }
+}

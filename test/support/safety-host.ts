@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KernelSysfs } from './kernel-sysfs.ts';
+
+/** The functions of the host below, by what they are. */
+export const ROOT_PORT = '0000:00:01.0';
+export const NVME = '0000:01:00.0';
+export const VGA = '0000:00:02.0';
+export const GPU_PORT = '0000:00:03.0';
+export const GPU = '0000:03:00.0';
+export const GPU_AUDIO = '0000:03:00.1';
+export const NIC_PORT = '0000:00:1c.0';
+export const MANAGEMENT_NIC = '0000:02:00.0';
+export const SPARE_PORT = '0000:00:1c.1';
+export const SPARE_NIC = '0000:04:00.0';
+export const PCI_BRIDGE = '0000:00:1e.0';
+export const LEGACY_A = '0000:05:00.0';
+export const LEGACY_B = '0000:05:01.0';
+
+export const ROOT_DETAIL = '/dev/mapper/vg-root on / through nvme0n1p2';
+export const EFI_DETAIL = '/dev/nvme0n1p1 on /boot/efi';
+export const MANAGEMENT_DETAIL = 'eth0, under xenbr0, the management interface';
+
+/**
+ * A XenServer-like dom0: `/` on LVM over an NVMe partition behind a root
+ * port, `/boot/efi` on another partition of it, the management interface
+ * xenbr0 bridging a NIC behind another root port, an integrated boot VGA, a GPU
+ * and its audio function sharing an IOMMU group, a spare NIC, and two old PCI
+ * cards behind a conventional bridge.
+ */
+export function safetyHost(): KernelSysfs {
+  return new KernelSysfs(mkdtempSync(join(tmpdir(), 'passthru-sys-')))
+    .pci({ id: ROOT_PORT, class: '0x060400', express: true })
+    .pci({ id: NVME, class: '0x010802', vendor: '0x144d', device: '0xa808', parent: ROOT_PORT, express: true })
+    .disk('nvme0n1', '259:0', NVME, 'nvme/nvme0')
+    .partition('nvme0n1p1', '259:1', 'nvme0n1')
+    .partition('nvme0n1p2', '259:2', 'nvme0n1')
+    .stacked('dm-0', '253:0', ['nvme0n1p2'])
+    .mount('/', '253:0', '/dev/mapper/vg-root')
+    .mount('/boot/efi', '259:1', '/dev/nvme0n1p1', 'vfat')
+    .pci({ id: VGA, class: '0x030000', vendor: '0x8086', bootVga: true })
+    .pci({ id: GPU_PORT, class: '0x060400', express: true, iommuGroup: 7 })
+    .pci({
+      id: GPU,
+      class: '0x030000',
+      vendor: '0x10de',
+      parent: GPU_PORT,
+      express: true,
+      bootVga: false,
+      iommuGroup: 7,
+    })
+    .pci({ id: GPU_AUDIO, class: '0x040300', vendor: '0x10de', parent: GPU_PORT, express: true, iommuGroup: 7 })
+    .pci({ id: NIC_PORT, class: '0x060400', express: true })
+    .pci({ id: MANAGEMENT_NIC, class: '0x020000', vendor: '0x8086', parent: NIC_PORT, express: true })
+    .nic('eth0', MANAGEMENT_NIC)
+    .bridge('xenbr0', ['eth0'])
+    .managementInterface('xenbr0')
+    .pci({ id: SPARE_PORT, class: '0x060400', express: true })
+    .pci({ id: SPARE_NIC, class: '0x020000', vendor: '0x8086', parent: SPARE_PORT, express: true })
+    .nic('eth1', SPARE_NIC)
+    .pci({ id: PCI_BRIDGE, class: '0x060401', vendor: '0x8086' })
+    .pci({ id: LEGACY_A, class: '0x020000', parent: PCI_BRIDGE })
+    .pci({ id: LEGACY_B, class: '0x078000', parent: PCI_BRIDGE });
+}

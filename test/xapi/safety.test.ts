@@ -1,0 +1,96 @@
+import { rmSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KernelSysfs } from '../support/kernel-sysfs.ts';
+import {
+  EFI_DETAIL,
+  GPU,
+  GPU_AUDIO,
+  MANAGEMENT_NIC,
+  NVME,
+  ROOT_DETAIL,
+  ROOT_PORT,
+  safetyHost,
+  SPARE_NIC,
+  VGA,
+} from '../support/safety-host.ts';
+import { World } from '../support/world.ts';
+import { failure, LOGIN, serve, success, xmlRpc } from './support.ts';
+
+const test = suite<{ world: World; sys: KernelSysfs; url: string }>('XAPI on a host with protected devices');
+test.before.each(async (context) => {
+  context.sys = safetyHost();
+  context.world = await World.start([], context.sys.env);
+  context.url = await serve(context.world);
+});
+test.after.each(async ({ world, sys }) => {
+  await world.close();
+  rmSync(sys.root, { recursive: true, force: true });
+});
+
+test('given protected devices, when disable_dom0_access is called through xmlrpc.client, then each is refused with XAPI’s code and nothing changes', async ({
+  world,
+  url,
+}) => {
+  const [, nvme, port, nic, vga] = await xmlRpc(url, [
+    LOGIN,
+    ['PCI.disable_dom0_access', '$session', `$PCI:${NVME}`],
+    ['PCI.disable_dom0_access', '$session', `$PCI:${ROOT_PORT}`],
+    ['PCI.disable_dom0_access', '$session', `$PCI:${MANAGEMENT_NIC}`],
+    ['PCI.disable_dom0_access', '$session', `$PCI:${VGA}`],
+  ]);
+  assert.equal(nvme, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
+  assert.equal(port, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
+  assert.equal(nic, failure('PIF_IS_MANAGEMENT_IFACE', 'xenbr0'));
+  assert.equal(vga, failure('OPERATION_NOT_ALLOWED', `${VGA} is the system display device`));
+  assert.equal((await world.get('/v1/host')).json().pending, []);
+  const refused = (await world.get('/v1/events?type=Dom0AccessRefused')).json().events;
+  assert.equal(
+    refused.map((e: { data: { pci: string }; metadata: { actor: string; via: string } }) => [
+      e.data.pci,
+      e.metadata.actor,
+      e.metadata.via,
+    ]),
+    [NVME, ROOT_PORT, MANAGEMENT_NIC, VGA].map((id) => [id, 'admin', 'xapi']),
+  );
+});
+
+test('given a GPU and its audio function, when their records are read, then dependencies are PCI refs of each other and a protected device says why in other_config', async ({
+  url,
+}) => {
+  const [, records, audio, nvme] = await xmlRpc(url, [
+    LOGIN,
+    ['PCI.get_all_records', '$session'],
+    ['PCI.get_dependencies', '$session', `$PCI:${GPU}`],
+    ['PCI.get_record', '$session', `$PCI:${NVME}`],
+  ]);
+  const refOf = (id: string) =>
+    Object.entries(records.Value as Record<string, any>).find(([, r]) => r.pci_id === id)![0];
+  assert.equal(audio, success([refOf(GPU_AUDIO)]));
+  assert.equal(records.Value[refOf(GPU_AUDIO)].dependencies, [refOf(GPU)]);
+  assert.equal(records.Value[refOf(SPARE_NIC)].other_config, {});
+  assert.equal(JSON.parse(nvme.Value.other_config.protected), [
+    { reason: 'boot_device', detail: ROOT_DETAIL },
+    { reason: 'boot_device', detail: EFI_DETAIL },
+  ]);
+});
+
+test('given the boot VGA, when its PGPU is read, then it is the system display device, and the other GPU is not', async ({
+  url,
+}) => {
+  const [, vga, gpu] = await xmlRpc(url, [
+    LOGIN,
+    ['PGPU.get_record', '$session', `$PGPU:${VGA}`],
+    ['PGPU.get_record', '$session', `$PGPU:${GPU}`],
+  ]);
+  assert.equal([vga.Value.is_system_display_device, gpu.Value.is_system_display_device], [true, false]);
+});
+
+test('given an unprotected device, when disable_dom0_access is called, then it is hidden as before', async ({
+  url,
+}) => {
+  const [, answer] = await xmlRpc(url, [LOGIN, ['PCI.disable_dom0_access', '$session', `$PCI:${SPARE_NIC}`]]);
+  assert.equal(answer, success('disable_on_reboot'));
+});
+
+test.run();
