@@ -20,7 +20,7 @@ export interface PassthroughProblem {
 
 export interface PassthroughVerdict {
   readonly ready: boolean;
-  readonly problems: readonly PassthroughProblem[];
+  readonly problems: PassthroughProblem[];
 }
 
 export interface DriverSighting {
