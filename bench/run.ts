@@ -7,6 +7,7 @@ import { commands } from './commands.ts';
 import { groupCommit } from './group-commit.ts';
 import { markdownTable, met, type Result } from './result.ts';
 import { statusReads } from './status-reads.ts';
+import { watchers } from './watchers.ts';
 
 // One run builds its own data, measures every figure against a baseline taken
 // in the same run, and prints one table; bench/results.md keeps the last one.
@@ -31,6 +32,7 @@ try {
   await step('big-store', (dir) => bigStore(dir, log));
   await step('group-commit', groupCommit);
   await step('batch-hides', batchHides);
+  await step('watchers', watchers);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -20,3 +20,8 @@ export function toHistoryEntry(event: StoredEvent): HistoryEntry {
     metadata: event.metadata,
   };
 }
+
+/** One entry of the global feed: the history line, and where the event sits in the store. */
+export function toFeedEntry(event: StoredEvent) {
+  return { ...toHistoryEntry(event), id: event.id, stream: event.stream, stored_at: event.stored_at };
+}

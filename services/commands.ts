@@ -222,6 +222,23 @@ export class Commands {
     return dependencyWarnings(subjects, after.pending.devices, (id) => this.records.dependencies(id));
   }
 
+  /**
+   * Records the changes made by hand of every device, on the commands' lane:
+   * whichever of a command, the reconciler or this gets there first records
+   * a change, and the others then find nothing left to record.
+   */
+  recordChangesByHand(context: CommandContext): Promise<void> {
+    if (!this.reconciled()) return Promise.resolve();
+    return this.lane.run(async () => {
+      // The files changed, so this reads xen-cmdline again unless a read after the change already did.
+      const lists = await this.host.hideLists();
+      for (const id of this.records.knownIds()) {
+        const identity = this.records.identity(id);
+        if (identity) await this.recordOutsideChange(id, identity, lists, context);
+      }
+    });
+  }
+
   /** A change made by hand since the last record is recorded as such before the command's own. */
   private async recordOutsideChange(
     pci: PciAddress,

@@ -7,6 +7,14 @@ export interface HostFeedOptions {
   readonly types?: readonly string[];
 }
 
+/** Whether an event is one of a host's: on its device streams or its host stream, and recorded by it. */
+export function isHostEvent(event: StoredEvent, host: string): boolean {
+  return (
+    event.metadata.host === host &&
+    (event.stream.startsWith(deviceStreamPrefix(host)) || event.stream === hostStream(host))
+  );
+}
+
 /**
  * One host's events in a store a pool shares: its device streams and its host
  * stream and its token stream, in store order. Stream prefixes alone are ambiguous (host `a` is a

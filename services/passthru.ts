@@ -1,9 +1,13 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Access } from './access/access.ts';
 import { TokenRegistry, tokensFile } from './access/token-registry.ts';
+import { BootConfigWatcher } from './boot-config-watcher.ts';
 import { Commands } from './commands.ts';
 import type { Config } from './config.ts';
+import { EventTail } from './event-tail.ts';
 import { Host } from './host/host.ts';
 import { loadPciIds } from './host/pci-ids.ts';
 import { prepareSimulatedHost } from './host/simulated-host.ts';
@@ -27,6 +31,10 @@ export interface Passthru {
   readonly commands: Commands;
   readonly reconciler: Reconciler;
   readonly access: Access;
+  /** The newest events, for whoever watches them. */
+  readonly tail: EventTail;
+  /** Records changes of the boot configuration made by hand. */
+  readonly watcher: BootConfigWatcher;
   close(): Promise<void>;
 }
 
@@ -50,13 +58,31 @@ export async function openPassthru(
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, checkpointFile(config.dataDir), log);
   await projector.start();
-  const following = followStore(store, projector, log);
+  const tail = await EventTail.open(store, log);
+  const following = followStore(store, projector, tail, log);
   const records = new Records(host, projector);
-  const recorder = new Recorder(store, config.hostId, () => clock.now());
+  const recorder = new Recorder(
+    store,
+    config.hostId,
+    () => clock.now(),
+    () => void tail.notify(),
+  );
   const lane = new Serial();
   const reconciler = new Reconciler(host, recorder, projector, records, lane, log);
   const access = new Access(TokenRegistry.open(tokensFile(config.dataDir)), recorder, () => clock.now());
   await access.ensureAdmin(resolveToken(config.token, config.dataDir));
+  const commands = new Commands(host, recorder, projector, records, lane, () => reconciler.lastRun !== null);
+  const watcher = new BootConfigWatcher(
+    config.hostPaths.bootConfig,
+    () =>
+      commands.recordChangesByHand({
+        actor: 'boot-config-watcher',
+        correlationId: randomUUID(),
+        extra: { trigger: 'boot_config_change' },
+      }),
+    log,
+  );
+  watcher.start();
   return {
     config,
     log,
@@ -64,10 +90,13 @@ export async function openPassthru(
     host,
     projector,
     records,
-    commands: new Commands(host, recorder, projector, records, lane, () => reconciler.lastRun !== null),
+    commands,
     reconciler,
     access,
+    tail,
+    watcher,
     async close() {
+      await watcher.close();
       access.close();
       await following?.close();
       await projector.saveCheckpoint();
@@ -79,11 +108,17 @@ export async function openPassthru(
 const FOLLOW_COALESCE_MS = 50;
 
 /** Keeps the projections up with events other hosts' services append to a shared store. */
-function followStore(store: EventStore, projector: Projector, log: Logger): { close(): Promise<void> } | undefined {
+function followStore(
+  store: EventStore,
+  projector: Projector,
+  tail: EventTail,
+  log: Logger,
+): { close(): Promise<void> } | undefined {
   if (!store.follow) return undefined;
   let pending: NodeJS.Timeout | undefined;
   // One catch-up per burst: a catch-up reads everything new, however many events woke it.
   const following = store.follow(projector.position, () => {
+    void tail.notify();
     pending ??= setTimeout(() => {
       pending = undefined;
       projector.catchUp().catch((err: unknown) => log.warn({ err }, 'catching up with the shared store failed'));

@@ -37,6 +37,8 @@ export class Recorder {
     readonly store: EventStore,
     private readonly hostId: string,
     private readonly now: () => Date,
+    /** Called after every append, so watchers learn of it at once. */
+    private readonly appended: () => void = () => undefined,
   ) {}
 
   appendToDevice(pci: PciAddress, event: DeviceEvent, context: CommandContext): Promise<AppendedEvent> {
@@ -70,6 +72,7 @@ export class Recorder {
       [{ id: newEventId(now), type: event.type, data: event.data, metadata }],
       expected,
     );
+    this.appended();
     return { type: event.type, position: result.position, revision: result.revision };
   }
 

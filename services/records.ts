@@ -156,7 +156,7 @@ export class Records {
     if (!this.pgpuIds().includes(id)) throw notFound(`no PGPU ${id} on this host`, { id });
   }
 
-  private pgpuIds(): PciAddress[] {
+  pgpuIds(): PciAddress[] {
     const ids = new Set(Object.keys(this.projector.pgpu.pgpus) as PciAddress[]);
     for (const device of this.inventory.values()) if (isDisplayClass(device.class_id)) ids.add(device.id);
     return [...ids].sort(comparePciAddresses);

@@ -33,7 +33,7 @@ export class FileKeyedCache<T> {
 }
 
 /** Inode, size and change times (to the microsecond): a rewrite in place or by rename changes at least one. */
-function fileSignature(path: string): string {
+export function fileSignature(path: string): string {
   const stat = statSync(path, { throwIfNoEntry: false });
   return stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}` : 'absent';
 }

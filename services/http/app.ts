@@ -7,6 +7,7 @@ import type { Passthru } from '../passthru.ts';
 import { installAuth } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 import { RequestLog } from './request-log.ts';
+import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
 import { pciRoutes } from './routes/pcis.ts';
@@ -71,6 +72,7 @@ export async function buildApp(
   await app.register(pciRoutes, options);
   await app.register(pgpuRoutes, options);
   await app.register(eventRoutes, options);
+  await app.register(eventStreamRoutes, options);
   await app.register(hostRoutes, options);
   await app.register(tokenRoutes, options);
   await app.register(xapiPlugin, { passthru });

@@ -31,6 +31,7 @@ export const rbacPermissionDenied = (method: string, roles: readonly string[]) =
     method.toLowerCase(),
     `No permission in user session. (Roles with this permission: ${roles.join(', ')})`,
   ]);
+export const fieldTypeError = (field: string) => new XapiFailure('FIELD_TYPE_ERROR', [field]);
 export const internalError = (detail: string) => new XapiFailure('INTERNAL_ERROR', [detail]);
 
 /**

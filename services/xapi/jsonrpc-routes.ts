@@ -2,13 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MalformedRequest, transportFault } from './errors.ts';
-import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult } from './jsonrpc.ts';
+import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult, versionOf } from './jsonrpc.ts';
 import type { Methods } from './methods.ts';
 import type { RpcValue } from './values.ts';
 
 const Id = Type.Union([Type.String(), Type.Number(), Type.Null()]);
+// XAPI's clients check the media type exactly: Xen Orchestra's connector takes anything else for a host without JSON-RPC.
+const JSON_TYPE = 'application/json';
 const JsonRpcRequest = Type.Object({
-  jsonrpc: Type.Literal('2.0'),
+  jsonrpc: Type.Optional(Type.Literal('2.0', { description: 'absent for JSON-RPC 1.0, answered in 1.0 form' })),
   method: Type.String({ minLength: 1, maxLength: 128, examples: ['PCI.get_dom0_access_status'] }),
   params: Type.Optional(
     Type.Array(Type.Unknown(), {
@@ -18,16 +20,20 @@ const JsonRpcRequest = Type.Object({
   id: Type.Optional(Id),
 });
 const JsonRpcResponse = Type.Object({
-  jsonrpc: Type.Literal('2.0'),
-  result: Type.Optional(Type.Unknown()),
+  jsonrpc: Type.Optional(Type.Literal('2.0')),
+  result: Type.Optional(Type.Unknown({ description: 'null on failure in 1.0 form' })),
   error: Type.Optional(
-    Type.Object({
-      code: Type.Integer({
-        description: '1 for an XAPI failure, else a JSON-RPC 2.0 code (-32700 parse error, -32600 invalid request)',
+    Type.Union([
+      Type.Null({ description: 'JSON-RPC 1.0, on success' }),
+      Type.Object({
+        code: Type.Integer({
+          description: '1 for an XAPI failure, else a JSON-RPC 2.0 code (-32700 parse error, -32600 invalid request)',
+        }),
+        message: Type.String({ description: 'the XAPI error code, e.g. HANDLE_INVALID' }),
+        data: Type.Optional(Type.Array(Type.String(), { description: 'the XAPI error parameters' })),
       }),
-      message: Type.String({ description: 'the XAPI error code, e.g. HANDLE_INVALID' }),
-      data: Type.Optional(Type.Array(Type.String(), { description: 'the XAPI error parameters' })),
-    }),
+      Type.Array(Type.String(), { description: 'JSON-RPC 1.0: the XAPI ErrorDescription, code first' }),
+    ]),
   ),
   id: Id,
 });
@@ -55,11 +61,18 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const id = idOf(request.body);
+    const version = versionOf(request.body);
     if (error instanceof MalformedRequest)
-      return reply.code(200).send(jsonRpcError(id, error.faultCode, error.message));
+      return reply.code(200).send(jsonRpcError(id, error.faultCode, error.message, version));
     const fault = transportFault(error);
     if (fault.unexpected) request.log.error({ err: error }, 'JSON-RPC request failed unexpectedly');
-    return reply.code(fault.status).send(jsonRpcError(id, fault.code, fault.message));
+    return reply.code(fault.status).send(jsonRpcError(id, fault.code, fault.message, version));
+  });
+
+  // Set once the body is serialized: set before, fastify would add a charset parameter.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('content-type', JSON_TYPE);
+    done(null, payload);
   });
 
   app.post(
@@ -69,19 +82,20 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
       config: { access: 'session' },
       schema: {
         tags: ['XAPI'],
-        summary: 'XAPI over JSON-RPC 2.0',
+        summary: 'XAPI over JSON-RPC 2.0 (and 1.0)',
         body: JsonRpcRequest,
         response: { 200: JsonRpcResponse },
       },
     },
     async (request) => {
       const { method, params = [], id = null } = request.body;
+      const version = versionOf(request.body);
       // Parsed JSON holds only strings, numbers, booleans, null, arrays and objects: RpcValues.
       const outcome = await methods.outcome(method, params as RpcValue[], {
         ip: request.ip,
         correlationId: request.id,
       });
-      return outcome.ok ? jsonRpcResult(id, outcome.value) : jsonRpcFailure(id, outcome.failure);
+      return outcome.ok ? jsonRpcResult(id, outcome.value, version) : jsonRpcFailure(id, outcome.failure, version);
     },
   );
 };

@@ -14,17 +14,26 @@ export function idOf(body: unknown): JsonRpcId {
 
 const VERSION = '2.0' as const;
 
-export const jsonRpcResult = (id: JsonRpcId, result: RpcValue) => ({ jsonrpc: VERSION, result, id });
+/** A request without `jsonrpc` is JSON-RPC 1.0, and is answered in 1.0's form: `result` and `error` both present, one null. */
+export type JsonRpcVersion = '1.0' | '2.0';
 
-/** XAPI's encoding of a failure: the code as the message, its parameters as the data. */
-export const jsonRpcFailure = (id: JsonRpcId, failure: XapiFailure) => ({
-  jsonrpc: VERSION,
-  error: { code: XAPI_ERROR_CODE, message: failure.code, data: [...failure.params] },
-  id,
-});
+export function versionOf(body: unknown): JsonRpcVersion {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && !('jsonrpc' in body) ? '1.0' : '2.0';
+}
 
-export const jsonRpcError = (id: JsonRpcId, code: number, message: string) => ({
-  jsonrpc: VERSION,
-  error: { code, message },
-  id,
-});
+export const jsonRpcResult = (id: JsonRpcId, result: RpcValue, version: JsonRpcVersion = '2.0') =>
+  version === '1.0' ? { result, error: null, id } : { jsonrpc: VERSION, result, id };
+
+/**
+ * XAPI's encoding of a failure: in 2.0 the code as the message, its
+ * parameters as the data; in 1.0 the ErrorDescription list itself.
+ */
+export const jsonRpcFailure = (id: JsonRpcId, failure: XapiFailure, version: JsonRpcVersion = '2.0') =>
+  version === '1.0'
+    ? { result: null, error: failure.description, id }
+    : { jsonrpc: VERSION, error: { code: XAPI_ERROR_CODE, message: failure.code, data: [...failure.params] }, id };
+
+export const jsonRpcError = (id: JsonRpcId, code: number, message: string, version: JsonRpcVersion = '2.0') =>
+  version === '1.0'
+    ? { result: null, error: { code, message }, id }
+    : { jsonrpc: VERSION, error: { code, message }, id };

@@ -2,14 +2,19 @@ import type { Passthru } from '../passthru.ts';
 import type { Caller, MethodSpec } from './call.ts';
 import { permits, ROLES } from '../../domain/roles.ts';
 import { failureOf, methodUnknown, parameterCountMismatch, rbacPermissionDenied, type XapiFailure } from './errors.ts';
+import { eventMethods } from './events/event-methods.ts';
+import { EventSystem } from './events/event-system.ts';
 import { hostMethods } from './host-methods.ts';
 import { pciMethods } from './pci-methods.ts';
 import { pgpuMethods } from './pgpu-methods.ts';
 import { Refs } from './refs.ts';
 import type { Sessions } from './sessions.ts';
+import { taskMethods } from './task-methods.ts';
 import type { RpcValue } from './values.ts';
 
 const LOGIN = 'session.login_with_password';
+// Introspection, as XAPI answers it without a session: Xen Orchestra's connector learns the classes from it.
+const LIST_METHODS = 'system.listMethods';
 
 export type Outcome =
   { readonly ok: true; readonly value: RpcValue } | { readonly ok: false; readonly failure: XapiFailure };
@@ -24,17 +29,22 @@ export class Methods {
 
   private readonly log: Passthru['log'];
 
+  readonly events: EventSystem;
+
   constructor(
     passthru: Passthru,
     private readonly sessions: Sessions,
   ) {
     this.log = passthru.log;
     const deps = { passthru, refs: new Refs(passthru.config.hostId) };
+    this.events = new EventSystem(passthru, deps.refs);
     this.table = new Map(
       Object.entries({
         ...pciMethods(deps),
         ...pgpuMethods(deps),
         ...hostMethods(deps),
+        ...taskMethods(),
+        ...eventMethods(passthru, deps.refs, this.events),
         'session.logout': { arity: 0, run: (_, call) => (sessions.logout(call.session.ref), '') },
       }),
     );
@@ -61,6 +71,10 @@ export class Methods {
       if (params.length < 2 || params.length > 4) throw parameterCountMismatch(LOGIN, 4, params.length);
       const [user = null, password = null] = params;
       return this.sessions.login(user, password).ref;
+    }
+    if (method === LIST_METHODS) {
+      if (params.length !== 0) throw parameterCountMismatch(LIST_METHODS, 0, params.length);
+      return [LOGIN, LIST_METHODS, ...this.table.keys()].sort();
     }
     const spec = this.table.get(method);
     if (!spec) throw methodUnknown(method);

@@ -13,6 +13,11 @@ export interface XapiOptions {
 export const xapiPlugin: FastifyPluginAsync<XapiOptions> = async (app, { passthru }) => {
   // The password of session.login_with_password is a passthru token.
   const methods = new Methods(passthru, new Sessions(passthru.access.tokens));
+  // Before the server waits for requests in flight: long polls would hold a closing service up to their timeout.
+  app.addHook('preClose', (done) => {
+    methods.events.close();
+    done();
+  });
   await app.register(xmlRpcRoutes, { methods });
   await app.register(jsonRpcRoutes, { methods });
 };

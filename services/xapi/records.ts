@@ -72,3 +72,15 @@ export function xapiHostRecord(hostId: string, pcis: readonly PciAddress[], pgpu
     other_config: {},
   };
 }
+
+/** The pool of one this host is master of, as XAPI shows a host that never joined a pool. */
+export function xapiPoolRecord(refs: Refs) {
+  return {
+    uuid: refs.uuid('pool'),
+    name_label: '',
+    name_description: '',
+    master: refs.ref('host'),
+    default_SR: NULL_REF,
+    other_config: {},
+  };
+}

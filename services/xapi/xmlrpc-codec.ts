@@ -102,7 +102,8 @@ function leafText(element: XmlElement): string {
   return element.text;
 }
 
-const RESPONSE_HEAD = '<?xml version="1.0"?>\n<methodResponse>';
+// Nothing between the declaration and the root: Xen Orchestra's parser fails on the text node a newline makes.
+const RESPONSE_HEAD = '<?xml version="1.0"?><methodResponse>';
 
 export function encodeResponse(value: RpcValue): string {
   return `${RESPONSE_HEAD}<params><param>${encodeValue(value)}</param></params></methodResponse>\n`;
@@ -114,7 +115,8 @@ export function encodeFault(faultCode: number, faultString: string): string {
 
 export function encodeValue(value: RpcValue): string {
   if (value === null) return '<value><nil/></value>';
-  if (typeof value === 'string') return `<value><string>${escape(value)}</string></value>`;
+  // Bare, as XAPI writes strings: Xen Orchestra's parser reads an empty <string></string> as no value at all.
+  if (typeof value === 'string') return `<value>${escape(value)}</value>`;
   if (typeof value === 'boolean') return `<value><boolean>${value ? 1 : 0}</boolean></value>`;
   if (typeof value === 'number') {
     return Number.isInteger(value) ? `<value><int>${value}</int></value>` : `<value><double>${value}</double></value>`;

@@ -4,7 +4,8 @@ import { MalformedRequest, transportFault } from './errors.ts';
 import type { Methods } from './methods.ts';
 import { decodeMethodCall, encodeFault, encodeResponse } from './xmlrpc-codec.ts';
 
-const XML = 'text/xml; charset=utf-8';
+// Exactly XAPI's media type: Xen Orchestra's connector accepts text/xml or application/xml and nothing else.
+const XML = 'text/xml';
 const MethodCallXml = Type.String({
   description: 'an XML-RPC <methodCall>',
   examples: [
@@ -18,7 +19,8 @@ const MethodResponseXml = Type.String({
 
 /**
  * XAPI over XML-RPC, at `/` and at `/RPC2`, where Python's xmlrpc.client
- * (and so XenAPI.py) posts when the URL has no path.
+ * (and so XenAPI.py) posts when the URL has no path, and at `/xmlrpc`, where
+ * Xen Orchestra's connector does.
  */
 export const xmlRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = async (app, { methods }) => {
   app.removeAllContentTypeParsers();
@@ -38,7 +40,7 @@ export const xmlRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = asy
     body: { content: { 'text/xml': { schema: MethodCallXml }, 'application/xml': { schema: MethodCallXml } } },
     response: { 200: { content: { 'text/xml': { schema: MethodResponseXml } } } },
   };
-  for (const url of ['/', '/RPC2']) {
+  for (const url of ['/', '/RPC2', '/xmlrpc']) {
     // XAPI's own sessions authenticate each call, not a bearer token.
     app.post(url, { schema, config: { access: 'session' } }, async (request, reply) => {
       reply.type(XML);

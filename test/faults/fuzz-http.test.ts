@@ -450,8 +450,23 @@ function json(response: LightMyRequestResponse, what: string): any {
 
 const rpcEndpoint = (r: FuzzRequest) => {
   const route = r.method === 'POST' ? r.url.split('?')[0] : undefined;
-  return route === '/' || route === '/RPC2' ? 'xml-rpc' : route === '/jsonrpc' ? 'json-rpc' : null;
+  return route === '/' || route === '/RPC2' || route === '/xmlrpc'
+    ? 'xml-rpc'
+    : route === '/jsonrpc'
+      ? 'json-rpc'
+      : null;
 };
+
+/** A JSON object with no `jsonrpc` member is a JSON-RPC 1.0 request, answered in 1.0 form. */
+function isJsonRpc1(r: FuzzRequest): boolean {
+  if (!/^application\/json(;|$)/i.test(String(r.contentType))) return false;
+  try {
+    const body: unknown = JSON.parse(String(r.body));
+    return typeof body === 'object' && body !== null && !Array.isArray(body) && !('jsonrpc' in body);
+  } catch {
+    return false;
+  }
+}
 
 function checkResponse(r: FuzzRequest, response: LightMyRequestResponse): void {
   const what = `${response.statusCode} for ${describe(r)}`;
@@ -474,8 +489,13 @@ function checkResponse(r: FuzzRequest, response: LightMyRequestResponse): void {
     );
   } else if (rpc === 'json-rpc') {
     const answer = json(response, what);
-    assert.is(answer.jsonrpc, '2.0', what);
-    assert.ok('result' in answer !== 'error' in answer, `one of result and error in ${what}`);
+    if (isJsonRpc1(r)) {
+      assert.ok('result' in answer && 'error' in answer, `result and error in ${what}`);
+      assert.ok((answer.result === null) !== (answer.error === null), `one of result and error null in ${what}`);
+    } else {
+      assert.is(answer.jsonrpc, '2.0', what);
+      assert.ok('result' in answer !== 'error' in answer, `one of result and error in ${what}`);
+    }
   } else if (status >= 400) {
     assert.match(
       String(response.headers['content-type']),

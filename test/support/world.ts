@@ -115,6 +115,11 @@ export class World {
     return execFileSync(simulatedHostFiles(this.config.dataDir).xenCmdline, args, { encoding: 'utf8' });
   }
 
+  /** Waits until the service has handled every change of the boot configuration so far. */
+  settled(): Promise<void> {
+    return this.passthru.watcher.idle();
+  }
+
   request(options: InjectOptions): Promise<LightMyRequestResponse> {
     return this.app.inject(options);
   }

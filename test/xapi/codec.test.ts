@@ -80,12 +80,13 @@ test('a struct with a member twice, or a boolean other than 0 or 1, is no method
   );
 });
 
-test('the encoder escapes markup and turns characters XML cannot carry into U+FFFD', () => {
-  assert.is(encodeValue('a<b>&c\u0000\r'), '<value><string>a&lt;b&gt;&amp;c\ufffd&#13;</string></value>');
+test('the encoder writes strings bare, as XAPI does, escaping markup and turning characters XML cannot carry into U+FFFD', () => {
+  assert.is(encodeValue('a<b>&c\u0000\r'), '<value>a&lt;b&gt;&amp;c\ufffd&#13;</value>');
+  assert.is(encodeValue(''), '<value></value>');
   assert.is(
     encodeResponse({ Status: 'Success', Value: [true, 3, 0.5, null] }),
-    '<?xml version="1.0"?>\n<methodResponse><params><param><value><struct>' +
-      '<member><name>Status</name><value><string>Success</string></value></member>' +
+    '<?xml version="1.0"?><methodResponse><params><param><value><struct>' +
+      '<member><name>Status</name><value>Success</value></member>' +
       '<member><name>Value</name><value><array><data><value><boolean>1</boolean></value><value><int>3</int></value>' +
       '<value><double>0.5</double></value><value><nil/></value></data></array></value></member>' +
       '</struct></value></param></params></methodResponse>\n',

@@ -173,7 +173,7 @@ test('a body too large or of another media type is refused with its HTTP status,
     payload: call(`<params><param><value>${'x'.repeat(20_000)}</value></param></params>`),
   });
   assert.is(large.statusCode, 413);
-  assert.is(large.headers['content-type'], 'text/xml; charset=utf-8');
+  assert.is(large.headers['content-type'], 'text/xml');
   assert.match(large.body, /<fault>.*<int>-32600<\/int>.*Request body is too large/);
   const json = await world.request({ method: 'POST', url: '/RPC2', payload: { method: 'PCI.get_all' } });
   assert.is(json.statusCode, 415);

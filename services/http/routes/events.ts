@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { toHistoryEntry } from '../../../projections/history-entry.ts';
+import { toFeedEntry } from '../../../projections/history-entry.ts';
 import { readHostFeed } from '../../host-feed.ts';
 import type { RouteOptions } from '../app.ts';
 import { FeedPage, FeedQuery, problems } from '../schemas.ts';
@@ -15,7 +15,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const events = host ? await readHostFeed(passthru.store, host, options) : await passthru.store.readAll(options);
       const last = events[events.length - 1];
       return {
-        events: events.map((e) => ({ ...toHistoryEntry(e), id: e.id, stream: e.stream, stored_at: e.stored_at })),
+        events: events.map(toFeedEntry),
         // A store may return more than asked to keep one append's events on one page.
         next: events.length >= limit && last ? last.position : null,
       };
