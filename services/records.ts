@@ -114,7 +114,7 @@ export class Records {
   }
 
   /** The driver holding the device and the verdict on it, from the live sysfs and the boot's IOMMU. */
-  async readiness(id: PciAddress, lists: HideLists): Promise<Readiness> {
+  async readiness(id: PciAddress, status: Dom0AccessStatus): Promise<Readiness> {
     const driverOf = async (of: PciAddress) => ({ id: of, driver: await this.host.driver(of) });
     const [device, dependencies, { iommu }] = await Promise.all([
       driverOf(id),
@@ -123,7 +123,7 @@ export class Records {
     ]);
     return {
       driver: device.driver,
-      passthrough: passthroughVerdict({ ...device, status: statusIn(id, lists), dependencies, iommu }),
+      passthrough: passthroughVerdict({ ...device, status, dependencies, iommu }),
     };
   }
 
@@ -138,7 +138,7 @@ export class Records {
       dom0_access: statusIn(identity.id, lists),
       ...(isDisplayClass(identity.class_id) ? { pgpu: identity.id } : {}),
       ...this.safetyFields(identity.id),
-      ...(await this.readiness(identity.id, lists)),
+      ...(await this.readiness(identity.id, statusIn(identity.id, lists))),
     };
   }
 

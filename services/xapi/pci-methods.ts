@@ -25,7 +25,7 @@ export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
     xapiPciRecord(
       records.require(id),
       records.safetyFields(id),
-      await records.readiness(id, await passthru.host.hideLists()),
+      await records.readiness(id, await records.status(id)),
       refs,
     );
   const recordOf = (ref: RpcValue) => recordById(idOf(ref));
