@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { makeSysfs, startService, stopService, TOKEN } from './fixtures.ts';
+import { makeSysfs, startService, stopService, TOKEN, timed } from './fixtures.ts';
 import type { Result } from './result.ts';
 
 const DEVICES = 16;
@@ -47,10 +47,4 @@ export async function batchHides(dir: string): Promise<Result> {
   } finally {
     await stopService(service);
   }
-}
-
-async function timed(task: () => Promise<void>): Promise<number> {
-  const started = performance.now();
-  await task();
-  return performance.now() - started;
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { makeSysfs, startService, stopService, TOKEN } from './fixtures.ts';
+import { makeSysfs, startService, stopService, TOKEN, timed } from './fixtures.ts';
 import type { Result } from './result.ts';
 
 const CYCLES = 25;
@@ -50,10 +50,4 @@ export async function commands(dir: string): Promise<Result> {
   } finally {
     await stopService(service);
   }
-}
-
-async function timed(task: () => Promise<void>): Promise<number> {
-  const started = performance.now();
-  await task();
-  return performance.now() - started;
 }

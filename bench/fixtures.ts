@@ -96,3 +96,10 @@ export function peakRssMb(pid: number, read: (path: string) => string): number {
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`))?.[1] ?? NaN);
   return kb / 1024;
 }
+
+/** How long a task takes, in milliseconds. */
+export async function timed(task: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await task();
+  return performance.now() - started;
+}

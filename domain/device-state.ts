@@ -11,6 +11,8 @@ export interface DeviceState {
   readonly status: Dom0AccessStatus;
   readonly last_change: { readonly type: DeviceEvent['type']; readonly at: string; readonly cause: string };
   readonly failures: number;
+  /** The boot whose hide of the device did not take effect, once one has been recorded. */
+  readonly not_claimed_at_boot?: string;
 }
 
 /** Where the event sits in its stream and when the store took it. */
@@ -43,6 +45,8 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
       return { ...moved, last_change: base.last_change, failures: base.failures + 1 };
     case 'Dom0AccessRefused':
       return { ...moved, last_change: base.last_change };
+    case 'HideNotClaimed':
+      return { ...moved, last_change: base.last_change, not_claimed_at_boot: event.data.boot_id };
     case 'Dom0AccessDisabled':
     case 'Dom0AccessEnabled':
     case 'Dom0AccessReconciled':

@@ -60,6 +60,18 @@ export type DeviceEvent =
         cause: ObservedCause;
         boot_id: string;
       };
+    }
+  | {
+      /** The boot hid the device, yet pciback does not hold it: the hide did not take effect. */
+      type: 'HideNotClaimed';
+      data: {
+        pci: PciAddress;
+        status: Dom0AccessStatus;
+        /** The driver that holds it instead; null when none does. */
+        driver: string | null;
+        cause: 'reboot';
+        boot_id: string;
+      };
     };
 
 export type HostEvent = {
@@ -69,6 +81,9 @@ export type HostEvent = {
     previous_boot_id: string | null;
     current: PciAddress[];
     pending: PciAddress[];
+    /** Of the devices this boot hid, those pciback holds, and those it does not. */
+    claimed: PciAddress[];
+    not_claimed: PciAddress[];
   };
 };
 
@@ -88,6 +103,7 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessChangeFailed',
   'Dom0AccessRefused',
   'Dom0AccessReconciled',
+  'HideNotClaimed',
   'BootObserved',
   'TokenIssued',
   'TokenRevoked',

@@ -170,10 +170,12 @@ export class Commands {
       events.set(target.command.pci, await this.recorder.appendToDevice(target.command.pci, event, context));
     }
     if (changing.length > 0) await this.projector.catchUp();
-    const results = targets.map(({ command, identity }) => {
-      const event = events.get(command.pci) ?? null;
-      return { record: this.records.pciRecord(identity, after), changed: event !== null, event };
-    });
+    const results = await Promise.all(
+      targets.map(async ({ command, identity }) => {
+        const event = events.get(command.pci) ?? null;
+        return { record: await this.records.pciRecord(identity, after), changed: event !== null, event };
+      }),
+    );
     return { results, warnings: this.warnings(batch, after) };
   }
 

@@ -52,6 +52,7 @@ export const SETTINGS = {
   netRoute: { env: 'PASSTHRU_NET_ROUTE', flag: 'net-route' },
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
+  xl: { env: 'PASSTHRU_XL', flag: 'xl' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
@@ -68,6 +69,7 @@ export type SettingName = keyof typeof SETTINGS;
 export type Flags = Partial<Record<string, string | boolean | undefined>>;
 
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
+const XL = '/usr/sbin/xl';
 // Where XenServer and XCP-ng keep the boot entries xen-cmdline edits (BIOS grub, UEFI grub, legacy extlinux).
 const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -106,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
           bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
+          // A simulated host has no hypervisor to ask unless a stand-in is named.
+          xl: get('xl') ?? null,
         }
       : {
           ...safetyPaths,
@@ -113,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           procCmdline: get('procCmdline') ?? '/proc/cmdline',
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
+          xl: get('xl') ?? XL,
         };
   return {
     port: integer(get('port') ?? '8080', SETTINGS.port.env, 0, 65535),

@@ -7,11 +7,13 @@ export interface HostFeedOptions {
   readonly types?: readonly string[];
 }
 
-/** Whether an event is one of a host's: on its device streams or its host stream, and recorded by it. */
+/** Whether an event is one of a host's: on its device, host or token streams, and recorded by it. */
 export function isHostEvent(event: StoredEvent, host: string): boolean {
   return (
     event.metadata.host === host &&
-    (event.stream.startsWith(deviceStreamPrefix(host)) || event.stream === hostStream(host))
+    (event.stream.startsWith(deviceStreamPrefix(host)) ||
+      event.stream === hostStream(host) ||
+      event.stream === tokenStream(host))
   );
 }
 

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { reconcile, type DeviceSighting } from '../domain/reconcile.ts';
 import type { HostEvent } from '../domain/events.ts';
-import type { Host } from './host/host.ts';
+import type { HideLists, Host } from './host/host.ts';
 import type { Projector } from './projector.ts';
-import { liveIn, type Records } from './records.ts';
+import { liveIn, statusIn, type Records } from './records.ts';
+import { bootClaims, type BootClaims } from '../domain/boot-claims.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from './serial.ts';
 
@@ -30,16 +31,39 @@ export class Reconciler {
     private readonly log: Logger,
   ) {}
 
+  /** Whether pciback took up each device this boot hid, read from the drivers bound now. */
+  private async bootClaims(lists: HideLists, bootId: string): Promise<BootClaims> {
+    const hidden = this.records.knownIds().filter((id) => lists.current.has(id));
+    const sightings = await Promise.all(
+      hidden.map(async (id) => ({
+        id,
+        status: statusIn(id, lists),
+        driver: await this.host.driver(id),
+        recordedNotClaimedAt: this.projector.pci.devices[id]?.not_claimed_at_boot,
+      })),
+    );
+    const claims = bootClaims(sightings, bootId);
+    for (const pci of claims.notClaimed) {
+      this.log.warn({ pci, boot_id: bootId }, 'the boot hid %s but pciback does not hold it', pci);
+    }
+    return claims;
+  }
+
   run(context: CommandContext): Promise<ReconcileReport> {
     return this.lane.run(async () => {
       this.host.forgetRunningKernel();
       // The inventory first: the hide lists' wildcards are matched against it.
-      const [bootId, { lists, inventory }] = await Promise.all([
+      const [bootId, { lists, inventory }, { iommu, unknown }] = await Promise.all([
         this.host.bootId(),
         this.records
           .refreshInventory()
           .then(async (inventory) => ({ inventory, lists: await this.host.hideLists({ fresh: true }) })),
+        // Like the running kernel's list, fixed for the boot: read with it, never per request.
+        this.host.iommu(),
       ]);
+      if (iommu === false)
+        this.log.warn('xl info lists no hvm_directio: Xen has no IOMMU, and no device can be passed through');
+      if (iommu === null) this.log.info({ reason: unknown }, 'the IOMMU cannot be known');
       for (const problem of this.records.safetyProblems) this.log.warn({ problem }, 'protected devices: %s', problem);
       const unreadable = [...lists.currentUnreadable, ...lists.pending.list.unreadable];
       if (unreadable.length > 0) {
@@ -65,6 +89,10 @@ export class Reconciler {
       }
       // Last, so a reconcile cut short is run again in full: the boot is new until it is recorded.
       if (newBoot) {
+        const claims = await this.bootClaims(lists, bootId);
+        for (const { pci, event } of claims.events) {
+          appended.push(await this.recorder.appendToDevice(pci, event, context));
+        }
         const event: HostEvent = {
           type: 'BootObserved',
           data: {
@@ -72,6 +100,8 @@ export class Reconciler {
             previous_boot_id: previousBootId,
             current: [...lists.current],
             pending: [...lists.pending.devices],
+            claimed: claims.claimed,
+            not_claimed: claims.notClaimed,
           },
         };
         appended.push(await this.recorder.appendToHost(event, context));

@@ -7,13 +7,19 @@ import { protectedField, type ProtectedField, type Protection } from '../domain/
 import type { HideLists, Host } from './host/host.ts';
 import type { HostSafety } from './host/safety-types.ts';
 import type { Projector } from './projector.ts';
+import { passthroughVerdict, type PassthroughVerdict } from '../domain/passthrough.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;
   readonly pgpu?: PciAddress;
   readonly protected: ProtectedField;
   readonly dependencies: PciAddress[];
+  readonly driver: string | null;
+  readonly passthrough: PassthroughVerdict;
 }
+
+/** What dom0 did with a device at boot, and whether a guest could have it now. */
+export type Readiness = Pick<PciRecord, 'driver' | 'passthrough'>;
 
 /** A device's safety as the last inventory found it, with its record field made once. */
 interface Safety {
@@ -99,7 +105,7 @@ export class Records {
 
   async pcis(): Promise<PciRecord[]> {
     const lists = await this.host.hideLists();
-    return this.knownIds().map((id) => this.pciRecord(this.require(id), lists));
+    return Promise.all(this.knownIds().map((id) => this.pciRecord(this.require(id), lists)));
   }
 
   async pci(id: PciAddress): Promise<PciRecord> {
@@ -107,17 +113,32 @@ export class Records {
     return this.pciRecord(identity, await this.host.hideLists());
   }
 
+  /** The driver holding the device and the verdict on it, from the live sysfs and the boot's IOMMU. */
+  async readiness(id: PciAddress, status: Dom0AccessStatus): Promise<Readiness> {
+    const driverOf = async (of: PciAddress) => ({ id: of, driver: await this.host.driver(of) });
+    const [device, dependencies, { iommu }] = await Promise.all([
+      driverOf(id),
+      Promise.all(this.dependencies(id).map(driverOf)),
+      this.host.iommu(),
+    ]);
+    return {
+      driver: device.driver,
+      passthrough: passthroughVerdict({ ...device, status, dependencies, iommu }),
+    };
+  }
+
   async status(id: PciAddress): Promise<Dom0AccessStatus> {
     this.require(id);
     return statusIn(id, await this.host.hideLists());
   }
 
-  pciRecord(identity: DeviceIdentity, lists: HideLists): PciRecord {
+  async pciRecord(identity: DeviceIdentity, lists: HideLists): Promise<PciRecord> {
     return {
       ...identity,
       dom0_access: statusIn(identity.id, lists),
       ...(isDisplayClass(identity.class_id) ? { pgpu: identity.id } : {}),
       ...this.safetyFields(identity.id),
+      ...(await this.readiness(identity.id, statusIn(identity.id, lists))),
     };
   }
 

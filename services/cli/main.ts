@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PassthruError } from '../../domain/errors.ts';
 import { loadConfig, SETTINGS, type Config } from '../config.ts';
 import { serve } from '../http/server.ts';
+import { doctorCommand } from './doctor.ts';
 import { historyCommand } from './history.ts';
 import { commandThroughService, rebootCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
@@ -16,6 +17,8 @@ Usage: passthru <command> [options]
 Commands:
   serve                          run the HTTP service (reconciles with the host first)
   status [ID]                    live dom0 access of every PCI device, or of one
+  doctor [--json]                will passthrough work? the IOMMU, and every hidden device's driver and verdict;
+                                 exits 1 when one is not ready
   hide ID... [--reason TEXT] [--force]
                                  disable dom0 access at next boot (through the running service);
                                  several ids change in one boot configuration edit, all or none;
@@ -94,6 +97,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
     case 'unhide':
       required(args[0], command);
       return commandThroughService(config, command, args, flags, out);
+    case 'doctor':
+      return doctorCommand(config, flags, out);
     case 'history':
       return historyCommand(config, required(args[0], command), flags, out);
     case 'replay':

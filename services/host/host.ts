@@ -10,6 +10,8 @@ import type { HostSafety, SafetyPaths } from './safety-types.ts';
 import { readInventory } from './sysfs-inventory.ts';
 import { FileKeyedCache } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
+import { readDriver } from './drivers.ts';
+import { readIommu, type IommuReading } from './xl.ts';
 
 export type HostMode = 'xen' | 'simulated';
 
@@ -19,6 +21,8 @@ export interface HostPaths extends SafetyPaths {
   readonly bootConfig: readonly string[];
   readonly procCmdline: string;
   readonly bootId: string;
+  /** Xen's toolstack, asked for the IOMMU; null when there is none to ask. */
+  readonly xl: string | null;
 }
 
 /** A hide list as read, and the devices it hides (its wildcards matched against the inventory). */
@@ -46,6 +50,7 @@ export interface HideLists {
 export class Host {
   private readonly xenCmdline: XenCmdline;
   private current: Promise<ReadHideList> | null = null;
+  private iommuReading: Promise<IommuReading> | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
   /** The devices of the last inventory: what a wildcard entry is matched against. */
   private known: readonly PciAddress[] = [];
@@ -54,7 +59,7 @@ export class Host {
     readonly mode: HostMode,
     readonly paths: HostPaths,
     readonly ids: PciIds,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     this.xenCmdline = new XenCmdline(paths.xenCmdline, timeoutMs);
     this.pending = new FileKeyedCache(paths.bootConfig, () => this.readPendingHideList());
@@ -85,6 +90,18 @@ export class Host {
 
   forgetRunningKernel(): void {
     this.current = null;
+    this.iommuReading = null;
+  }
+
+  /** Whether Xen can pass devices through; like the running kernel, fixed for a boot and read once. */
+  iommu(): Promise<IommuReading> {
+    this.iommuReading ??= readIommu(this.paths.xl, this.timeoutMs);
+    return this.iommuReading;
+  }
+
+  /** The driver bound to a device now, read at every ask: a rebind shows at once. */
+  driver(id: PciAddress): Promise<string | null> {
+    return readDriver(this.paths.sysfsPci, id);
   }
 
   /** The hide list the next boot will use. */

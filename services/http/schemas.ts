@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { DOM0_ACCESS_STATUSES } from '../../domain/dom0-access.ts';
 import { EVENT_TYPES } from '../../domain/events.ts';
+import { PASSTHROUGH_PROBLEM_CODES } from '../../domain/passthrough.ts';
 import { PROTECTION_REASONS } from '../../domain/protection.ts';
 import { ROLES } from '../../domain/roles.ts';
 
@@ -48,6 +49,21 @@ export const PciRecord = Type.Object({
     description:
       'devices that must be hidden with this one for passthrough: same slot, same IOMMU group, same conventional bridge',
   }),
+  driver: Type.Union([Type.String(), Type.Null()], {
+    description: 'the driver bound to it now (pciback: free for a guest); null when none is',
+  }),
+  passthrough: Type.Object(
+    {
+      ready: Type.Boolean({ description: 'pciback holds it, it stays hidden, and nothing below stands in the way' }),
+      problems: Type.Array(
+        Type.Object({
+          code: Type.Enum([...PASSTHROUGH_PROBLEM_CODES]),
+          detail: Type.String({ description: 'what is wrong and what to do, in one sentence' }),
+        }),
+      ),
+    },
+    { description: 'whether a guest could be given the device now' },
+  ),
 });
 
 export const PgpuRecord = Type.Object({
@@ -188,6 +204,9 @@ export const HostView = Type.Object({
     },
   ),
   projection_position: Type.Integer(),
+  iommu: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'whether xl info lists hvm_directio (read once a boot); null when it cannot be known',
+  }),
   boot_config: Type.Array(Type.String(), {
     description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
   }),

@@ -1,28 +1,42 @@
+import type { PciAddress } from '../../domain/pci-address.ts';
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import { dom0AccessCommand, type MethodDeps, type MethodTable } from './call.ts';
 import { xapiPciRecord } from './records.ts';
 import type { RpcValue } from './values.ts';
 
-const FIELDS = ['uuid', 'pci_id', 'class_name', 'vendor_name', 'device_name', 'host', 'dependencies'] as const;
+const FIELDS = [
+  'uuid',
+  'pci_id',
+  'class_name',
+  'vendor_name',
+  'device_name',
+  'host',
+  'dependencies',
+  'driver_name',
+  'subsystem_vendor_name',
+  'subsystem_device_name',
+] as const;
 
 /** XAPI's PCI class: the design document's dom0 access calls and the read calls around them. */
 export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
   const { records } = passthru;
   const idOf = (ref: RpcValue) => refs.find('PCI', records.knownIds(), ref);
-  const recordOf = (ref: RpcValue) => {
-    const id = idOf(ref);
-    return xapiPciRecord(records.require(id), records.safetyFields(id), refs);
-  };
+  const recordById = async (id: PciAddress) =>
+    xapiPciRecord(
+      records.require(id),
+      records.safetyFields(id),
+      await records.readiness(id, await records.status(id)),
+      refs,
+    );
+  const recordOf = (ref: RpcValue) => recordById(idOf(ref));
 
   const table: MethodTable = {
     'PCI.get_all': { arity: 0, run: () => records.knownIds().map((id) => refs.ref('PCI', id)) },
     'PCI.get_all_records': {
       arity: 0,
-      run: () =>
+      run: async () =>
         Object.fromEntries(
-          records
-            .knownIds()
-            .map((id) => [refs.ref('PCI', id), xapiPciRecord(records.require(id), records.safetyFields(id), refs)]),
+          await Promise.all(records.knownIds().map(async (id) => [refs.ref('PCI', id), await recordById(id)])),
         ),
     },
     'PCI.get_record': { arity: 1, run: ([ref = null]) => recordOf(ref) },
@@ -37,6 +51,7 @@ export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
     'PCI.disable_dom0_access': dom0AccessCommand(passthru, 'hide', idOf),
     'PCI.enable_dom0_access': dom0AccessCommand(passthru, 'unhide', idOf),
   };
-  for (const field of FIELDS) table[`PCI.get_${field}`] = { arity: 1, run: ([ref = null]) => recordOf(ref)[field] };
+  for (const field of FIELDS)
+    table[`PCI.get_${field}`] = { arity: 1, run: async ([ref = null]) => (await recordOf(ref))[field] };
   return table;
 }

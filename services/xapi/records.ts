@@ -1,7 +1,7 @@
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { DeviceIdentity } from '../../domain/device.ts';
-import type { PciRecord, PgpuRecord } from '../records.ts';
+import type { PciRecord, PgpuRecord, Readiness } from '../records.ts';
 import type { Refs } from './refs.ts';
 
 /** XAPI's null reference, for the links passthru has no object for (GPU groups, VMs). */
@@ -16,7 +16,12 @@ export const API_VERSION = { major: '2', minor: '21' } as const;
  * in XAPI: not here. A protected device says why in `other_config.protected`,
  * the REST field as JSON (XAPI's maps hold strings).
  */
-export function xapiPciRecord(pci: DeviceIdentity, safety: Pick<PciRecord, 'protected' | 'dependencies'>, refs: Refs) {
+export function xapiPciRecord(
+  pci: DeviceIdentity,
+  safety: Pick<PciRecord, 'protected' | 'dependencies'>,
+  readiness: Readiness,
+  refs: Refs,
+) {
   return {
     uuid: refs.uuid('PCI', pci.id),
     class_name: pci.class_name,
@@ -25,10 +30,13 @@ export function xapiPciRecord(pci: DeviceIdentity, safety: Pick<PciRecord, 'prot
     host: refs.ref('host'),
     pci_id: pci.id,
     dependencies: safety.dependencies.map((id) => refs.ref('PCI', id)),
-    other_config: (safety.protected ? { protected: JSON.stringify(safety.protected) } : {}) as Record<string, string>,
+    other_config: {
+      ...(safety.protected ? { protected: JSON.stringify(safety.protected) } : {}),
+      passthrough: JSON.stringify(readiness.passthrough),
+    } as Record<string, string>,
     subsystem_vendor_name: pci.subsystem_vendor_name ?? '',
     subsystem_device_name: pci.subsystem_device_name ?? '',
-    driver_name: '',
+    driver_name: readiness.driver ?? '',
   };
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { deviceStream } from '../../projections/streams.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import { SseClient } from '../support/sse.ts';
-import { GPU, HOST_ID, NIC, NVME, World } from '../support/world.ts';
+import { GPU, HOST_ID, NIC, NVME, TOKEN, World } from '../support/world.ts';
 
 const test = suite<{ world: World; url: string }>('GET /v1/events/stream');
 test.before.each(async (context) => {
@@ -90,7 +90,9 @@ test('resuming by Last-Event-ID across a restart loses nothing and repeats nothi
 });
 
 test('a Last-Event-ID that is no position is a 400 problem', async ({ url }) => {
-  const response = await fetch(`${url}/v1/events/stream`, { headers: { 'last-event-id': 'yesterday' } });
+  const response = await fetch(`${url}/v1/events/stream`, {
+    headers: { 'last-event-id': 'yesterday', authorization: `Bearer ${TOKEN}` },
+  });
   assert.is(response.status, 400);
   assert.is(response.headers.get('content-type'), 'application/problem+json; charset=utf-8');
   assert.match(((await response.json()) as { detail: string }).detail, /Last-Event-ID must be a store position/);
@@ -102,7 +104,7 @@ test('a consumer that does not read is cut off with a last message, and resumes 
 }) => {
   // Requested by hand so that nothing is read until the stream has been cut off.
   const response = await new Promise<import('node:http').IncomingMessage>((resolve) =>
-    request(`${url}/v1/events/stream`, resolve).end(),
+    request(`${url}/v1/events/stream`, { headers: { authorization: `Bearer ${TOKEN}` } }, resolve).end(),
   );
   response.pause();
   const from = world.passthru.tail.head;

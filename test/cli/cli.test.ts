@@ -131,6 +131,8 @@ test('history shows the device’s events with their causes and actors', async (
       ['0', 'DeviceDiscovered', 'enabled', 'discovery'],
       ['1', 'Dom0AccessDisabled', 'disabled_on_reboot', 'command'],
       ['2', 'Dom0AccessReconciled', 'disabled', 'reboot'],
+      // No driver is bound in this fake sysfs: the boot's hide did not take effect, and says so.
+      ['3', 'HideNotClaimed', 'disabled', 'reboot'],
     ],
   );
   assert.is(rows[1]![6], 'admin', 'the token the CLI sent is the actor');
@@ -147,6 +149,7 @@ test('replay prints each event with the view it produces, up to a position', asy
       ['DeviceDiscovered', 'enabled', 0],
       ['Dom0AccessDisabled', 'disabled_on_reboot', 1],
       ['Dom0AccessReconciled', 'disabled', 2],
+      ['HideNotClaimed', 'disabled', 3],
     ],
   );
   const until = (await passthru('replay', '--pci', '04:00.0', '--until', String(all[1].event.position), '--json'))

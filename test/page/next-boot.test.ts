@@ -16,6 +16,8 @@ const record = (id: string, dom0_access: PciRecord['dom0_access'], extra: Partia
   dom0_access,
   protected: null,
   dependencies: [],
+  driver: null,
+  passthrough: { ready: false, problems: [] },
   ...extra,
 });
 const host = (current: string[], pending: string[]): HostView =>

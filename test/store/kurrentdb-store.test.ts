@@ -227,7 +227,10 @@ test('a command whose append lost its answer is retried with the same event id a
   const recorder = new Recorder(store, 'alpha', () => new Date('2025-01-01T00:00:00Z'));
   server.lostAnswers = 1;
   const appended = await recorder.appendToHost(
-    { type: 'BootObserved', data: { boot_id: 'b', previous_boot_id: null, current: [], pending: [] } },
+    {
+      type: 'BootObserved',
+      data: { boot_id: 'b', previous_boot_id: null, current: [], pending: [], claimed: [], not_claimed: [] },
+    },
     { actor: 'test', correlationId: 'c' },
   );
   const [attempt, retry] = server.appends;

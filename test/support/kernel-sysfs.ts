@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface KernelPci {
@@ -69,6 +69,17 @@ export class KernelSysfs {
     }
     symlinkSync(dir, join(this.root, 'bus', 'pci', 'devices', fn.id));
     this.dirs.set(fn.id, dir);
+    return this;
+  }
+
+  /** Binds a driver to a function, as a probe or a rebind does (`driver` links to `bus/pci/drivers/NAME`). */
+  bind(id: string, driver: string | null): this {
+    const link = join(this.dirOf(id), 'driver');
+    rmSync(link, { force: true });
+    if (driver === null) return this;
+    const dir = join(this.root, 'bus', 'pci', 'drivers', driver);
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(dir, link);
     return this;
   }
 

@@ -1,4 +1,5 @@
 import { request, type IncomingMessage } from 'node:http';
+import { TOKEN } from './world.ts';
 
 export interface SseMessage {
   readonly id?: string;
@@ -23,8 +24,10 @@ export class SseClient {
 
   static open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     return new Promise((resolve, reject) => {
-      request(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) =>
-        resolve(new SseClient(response)),
+      request(
+        url,
+        { headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}`, ...headers } },
+        (response) => resolve(new SseClient(response)),
       )
         .on('error', reject)
         .end();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -32,6 +32,7 @@ const bearer = (token: string | null) => (token === null ? {} : { authorization:
 export class World {
   passthru!: Passthru;
   app!: FastifyInstance;
+  private readonly plugged: string[] = [];
   readonly config: Config;
 
   private constructor(
@@ -65,6 +66,7 @@ export class World {
   }
 
   plug(device: FakeDevice): void {
+    this.plugged.push(device.id);
     const dir = join(this.dir, 'sysfs', device.id);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'class'), `${device.class}\n`);
@@ -99,9 +101,20 @@ export class World {
   }
 
   /** A real reboot: the service stops, the pending command line becomes the running one, the service starts. */
+  /**
+   * A real reboot: the service stops, the pending command line becomes the
+   * running one, and, as a dom0 kernel with xen-pciback built in does, pciback
+   * takes the plugged devices the new boot hides (and lets go of the others).
+   */
   async reboot(): Promise<void> {
     await this.stop();
     rebootSimulatedHost(this.config.dataDir);
+    const hidden = readFileSync(simulatedHostFiles(this.config.dataDir).procCmdline, 'utf8');
+    for (const id of this.plugged) {
+      const link = join(this.dir, 'sysfs', id, 'driver');
+      rmSync(link, { force: true });
+      if (hidden.includes(`(${id})`)) symlinkSync(join(this.dir, 'drivers', 'pciback'), link);
+    }
     await this.boot();
   }
 

@@ -236,7 +236,7 @@ wire('JSON-RPC answers exactly application/json, and a 1.0 request in 1.0 form',
   assert.is(ok.headers['content-type'], 'application/json');
   assert.equal(ok.json(), {
     result: null,
-    error: ['SESSION_AUTHENTICATION_FAILED', 'root', 'Authentication failure: the password must be the service token'],
+    error: ['SESSION_AUTHENTICATION_FAILED', 'root', 'Authentication failure: the password must be a passthru token'],
     id: 7,
   });
   const success = (await post({ method: 'system.listMethods', params: [], id: 'a' })).json();

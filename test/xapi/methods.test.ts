@@ -22,10 +22,10 @@ async function expectedPci(world: World, id: string, host: string) {
     host,
     pci_id: id,
     dependencies: [],
-    other_config: {},
+    other_config: { passthrough: JSON.stringify(rest.passthrough) },
     subsystem_vendor_name: '',
     subsystem_device_name: '',
-    driver_name: '',
+    driver_name: rest.driver ?? '',
   };
 }
 

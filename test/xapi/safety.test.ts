@@ -68,7 +68,9 @@ test('given a GPU and its audio function, when their records are read, then depe
     Object.entries(records.Value as Record<string, any>).find(([, r]) => r.pci_id === id)![0];
   assert.equal(audio, success([refOf(GPU_AUDIO)]));
   assert.equal(records.Value[refOf(GPU_AUDIO)].dependencies, [refOf(GPU)]);
-  assert.equal(records.Value[refOf(SPARE_NIC)].other_config, {});
+  assert.equal(records.Value[refOf(SPARE_NIC)].other_config, {
+    passthrough: JSON.stringify({ ready: false, problems: [] }),
+  });
   assert.equal(JSON.parse(nvme.Value.other_config.protected), [
     { reason: 'boot_device', detail: ROOT_DETAIL },
     { reason: 'boot_device', detail: EFI_DETAIL },

@@ -7,7 +7,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   const { host, config, reconciler, projector } = passthru;
 
   app.get('/v1/host', { schema: { response: { 200: HostView, ...problems(502) } } }, async (request) => {
-    const [bootId, lists] = await Promise.all([host.bootId(), host.hideLists()]);
+    const [bootId, lists, { iommu }] = await Promise.all([host.bootId(), host.hideLists(), host.iommu()]);
     const unreadable = { current: [...lists.currentUnreadable], pending: [...lists.pending.list.unreadable] };
     if (unreadable.current.length + unreadable.pending.length > 0) {
       request.log.warn({ unreadable }, 'a hide list holds entries xen-pciback cannot parse');
@@ -20,6 +20,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       pending: [...lists.pending.devices].sort(),
       unreadable,
       projection_position: projector.position,
+      iommu,
       boot_config: [...host.paths.bootConfig],
     };
   });

@@ -124,7 +124,7 @@ export class EventSystem {
           changes.set(touch.ref, { at: touch.at, position, created: false });
       }
     }
-    const objects = currentObjects(this.passthru, this.refs, await this.statusOf(statuses));
+    const objects = await currentObjects(this.passthru, this.refs, await this.statusOf(statuses));
     const events: XapiEvent[] = [];
     if (since) {
       for (const [ref, change] of changes) {

@@ -15,11 +15,11 @@ export const WIRE_CLASS: Record<EventClass, XapiObjectClass> = { pci: 'PCI', pgp
  * Every object passthru serves, keyed by reference, each with its record as
  * get_record gives it, the dom0 access status as `statusOf` says.
  */
-export function currentObjects(
+export async function currentObjects(
   { records, config }: Passthru,
   refs: Refs,
   statusOf: (id: PciAddress) => Dom0AccessStatus,
-): Map<string, XapiObject> {
+): Promise<Map<string, XapiObject>> {
   const pcis = records.knownIds().map((id) => records.require(id));
   const pgpus = records.pgpuIds().map((id) => ({ id, pci: id, dom0_access: statusOf(id) }));
   const objects = new Map<string, XapiObject>();
@@ -36,7 +36,10 @@ export function currentObjects(
       refs,
     ),
   );
-  for (const pci of pcis) add('pci', refs.ref('PCI', pci.id), xapiPciRecord(pci, records.safetyFields(pci.id), refs));
+  const readiness = await Promise.all(pcis.map((pci) => records.readiness(pci.id, statusOf(pci.id))));
+  pcis.forEach((pci, i) =>
+    add('pci', refs.ref('PCI', pci.id), xapiPciRecord(pci, records.safetyFields(pci.id), readiness[i]!, refs)),
+  );
   for (const pgpu of pgpus)
     add('pgpu', refs.ref('PGPU', pgpu.id), xapiPgpuRecord(pgpu, records.safetyFields(pgpu.id), refs));
   return objects;

@@ -1,0 +1,80 @@
+import { hiddenIn, type Dom0AccessStatus } from './dom0-access.ts';
+import type { PciAddress } from './pci-address.ts';
+
+/** The driver xen-pciback registers: a device it holds is free for a guest. */
+export const PCIBACK = 'pciback';
+
+export const PASSTHROUGH_PROBLEM_CODES = [
+  'iommu_disabled',
+  'not_claimed',
+  'not_persistent',
+  'dependency_in_dom0',
+] as const;
+export type PassthroughProblemCode = (typeof PASSTHROUGH_PROBLEM_CODES)[number];
+
+export interface PassthroughProblem {
+  readonly code: PassthroughProblemCode;
+  /** What is wrong and what to do about it, in one sentence. */
+  readonly detail: string;
+}
+
+export interface PassthroughVerdict {
+  readonly ready: boolean;
+  readonly problems: PassthroughProblem[];
+}
+
+export interface DriverSighting {
+  readonly id: PciAddress;
+  /** The driver bound now; null when none is. */
+  readonly driver: string | null;
+}
+
+export interface PassthroughFacts extends DriverSighting {
+  readonly status: Dom0AccessStatus;
+  readonly dependencies: readonly DriverSighting[];
+  /** Whether Xen can remap DMA for a guest; null when it cannot be known. */
+  readonly iommu: boolean | null;
+}
+
+/**
+ * Whether a guest could be given the device now, from what dom0 actually did
+ * at boot rather than what the command lines say.
+ */
+export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict {
+  const { id, driver, status, iommu } = facts;
+  const live = hiddenIn(status);
+  const meantForGuests = live.current || live.pending;
+  const problems: PassthroughProblem[] = [];
+  if (meantForGuests && iommu === false) {
+    problems.push({
+      code: 'iommu_disabled',
+      detail:
+        'Xen reports no IOMMU (no hvm_directio in xl info virt_caps): turn on VT-d or AMD-Vi in the firmware setup and check that Xen is not booted with iommu=0',
+    });
+  }
+  if (live.current && driver !== PCIBACK) {
+    problems.push({
+      code: 'not_claimed',
+      detail:
+        driver === null
+          ? `the boot hid ${id} but pciback did not claim it: load xen-pciback at boot (built in, or in the initrd) and check that the hide list names ${id}`
+          : `the boot hid ${id} but dom0's ${driver} driver holds it: load xen-pciback before ${driver} (put it in the initrd, or blacklist ${driver}) and reboot`,
+    });
+  }
+  if (driver === PCIBACK && !live.pending) {
+    problems.push({
+      code: 'not_persistent',
+      detail: `pciback holds ${id} now, but the next boot gives it back to dom0: hide it (passthru hide ${id}) to keep it for passthrough`,
+    });
+  }
+  if (meantForGuests) {
+    for (const dependency of facts.dependencies) {
+      if (dependency.driver === null || dependency.driver === PCIBACK) continue;
+      problems.push({
+        code: 'dependency_in_dom0',
+        detail: `${dependency.id} must be passed through with ${id} but dom0's ${dependency.driver} driver holds it: hide it as well (passthru hide ${dependency.id})`,
+      });
+    }
+  }
+  return { ready: driver === PCIBACK && status === 'disabled' && problems.length === 0, problems };
+}
