@@ -187,6 +187,8 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
   const command = commandFor(p);
   const guarded = protections(p);
   const dependencies = p.dependencies;
+  const quiet =
+    guarded.length === 0 && dependencies.length === 0 && !p.passthrough.ready && p.passthrough.problems.length === 0;
   return (
     <tr data-id={p.id} class={selected ? 'selected' : undefined}>
       {canChange && (
@@ -212,7 +214,7 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
       <td data-label="dom0 access">
         <StatusBadge status={p.dom0_access} />
       </td>
-      <td data-label="Safety" class={guarded.length === 0 && dependencies.length === 0 ? 'nothing' : undefined}>
+      <td data-label="Safety" class={quiet ? 'nothing' : undefined}>
         {[...new Set(guarded.map((g) => g.reason))].map((reason) => (
           <span key={reason} class="protected">
             <span class="tag tag-protected">Protected: {PROTECTION_WORDS[reason]}</span>
@@ -238,7 +240,13 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
             ))}
           </span>
         )}
-        {guarded.length === 0 && dependencies.length === 0 && <span class="muted">—</span>}
+        {p.passthrough.ready && <span class="tag tag-ready">Ready for passthrough</span>}
+        {p.passthrough.problems.map((problem) => (
+          <span key={problem.code} class="small block problem">
+            {problem.detail}
+          </span>
+        ))}
+        {quiet && <span class="muted">—</span>}
       </td>
       <td class="actions">
         {canChange && (

@@ -96,7 +96,11 @@ test('signs in with a token and shows the host and every device with its status'
   await page.screenshot({ path: join(ARTIFACTS, 'page-360.png'), fullPage: true });
 });
 
-test('hiding a device asks first, then shows its badge, the reboot banner and its timeline', async ({ page, url }) => {
+test('hiding a device asks first, then shows its badge, the reboot banner and its timeline', async ({
+  page,
+  url,
+  world,
+}) => {
   await signIn(page, url);
   assert.is(await page.locator('.reboot-banner').count(), 0);
   await row(page, SPARE_NIC)
