@@ -142,7 +142,7 @@ export async function watchers(dir: string): Promise<Result[]> {
     await Promise.all(many.map((w) => w.stop()));
     return [
       {
-        name: `8. one change to ${WATCHERS.toLocaleString('en')} watchers, p99 delivery`,
+        name: `9. one change to ${WATCHERS.toLocaleString('en')} watchers, p99 delivery`,
         figure: `${delivered.toFixed(1)} ms`,
         baseline: `${baseline.toFixed(1)} ms to 1 long poll and 1 stream`,
         value: delivered / baseline,
@@ -150,7 +150,7 @@ export async function watchers(dir: string): Promise<Result[]> {
         note: `p99 ${delivered.toFixed(1)} ms from the event's store time to a watcher, ${WATCHERS} watchers (issue 9: under 100 ms), over ${CHANGES} changes`,
       },
       {
-        name: `9. status reads, 50 connections, ${WATCHERS.toLocaleString('en')} watchers connected`,
+        name: `10. status reads, 50 connections, ${WATCHERS.toLocaleString('en')} watchers connected`,
         figure: `${Math.round(reads.passthru)} req/s`,
         baseline: `${Math.round(reads.bare)} req/s bare fastify`,
         value: reads.live ? reads.ratio : 0,
