@@ -13,7 +13,7 @@ export interface PciIds {
     subsystemVendorId: string,
     subsystemDeviceId: string,
   ): string | null;
-  /** The most specific name of a six-hex-digit class code: prog-if, else subclass, else base class. */
+  /** The name of a six-hex-digit class code: its subclass's (as lspci and XAPI show it), else its base class's. */
   className(classId: string): string | null;
 }
 
@@ -40,11 +40,10 @@ const DEVICE = /^\t([0-9a-f]{4}) {2}(.+)$/;
 const SUBSYSTEM = /^\t\t([0-9a-f]{4}) ([0-9a-f]{4}) {2}(.+)$/;
 const CLASS = /^C ([0-9a-f]{2}) {2}(.+)$/;
 const SUBCLASS = /^\t([0-9a-f]{2}) {2}(.+)$/;
-const PROG_IF = /^\t\t([0-9a-f]{2}) {2}(.+)$/;
 
 function parsePciIds(text: string, source: string | null): PciIds {
   const vendors = new Map<string, string>();
-  // Devices keyed `vvvv:dddd`, subsystems `vvvv:dddd:ssss:ssss`, classes by their 2, 4 or 6 leading hex digits.
+  // Devices keyed `vvvv:dddd`, subsystems `vvvv:dddd:ssss:ssss`, classes by their 2 or 4 leading hex digits.
   const devices = new Map<string, string>();
   const subsystems = new Map<string, string>();
   const classes = new Map<string, string>();
@@ -52,7 +51,6 @@ function parsePciIds(text: string, source: string | null): PciIds {
   let vendor = '';
   let device = '';
   let baseClass = '';
-  let subclass = '';
 
   for (const raw of text.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -66,7 +64,6 @@ function parsePciIds(text: string, source: string | null): PciIds {
     } else if ((match = CLASS.exec(line))) {
       section = 'class';
       baseClass = match[1]!;
-      subclass = '';
       classes.set(baseClass, match[2]!);
     } else if (!line.startsWith('\t')) {
       // A section this reader does not know: its indented lines are not ours.
@@ -77,10 +74,8 @@ function parsePciIds(text: string, source: string | null): PciIds {
     } else if (section === 'vendor' && device !== '' && (match = SUBSYSTEM.exec(line))) {
       subsystems.set(`${device}:${match[1]}:${match[2]}`, match[3]!);
     } else if (section === 'class' && (match = SUBCLASS.exec(line))) {
-      subclass = `${baseClass}${match[1]}`;
-      classes.set(subclass, match[2]!);
-    } else if (section === 'class' && subclass !== '' && (match = PROG_IF.exec(line))) {
-      classes.set(`${subclass}${match[1]}`, match[2]!);
+      // Programming interfaces (two tabs) are passed over: a class is named by its subclass, as lspci and XAPI name it.
+      classes.set(`${baseClass}${match[1]}`, match[2]!);
     }
   }
 
@@ -93,7 +88,7 @@ function parsePciIds(text: string, source: string | null): PciIds {
     className: (classId) => {
       const id = classId.toLowerCase();
       if (!/^[0-9a-f]{6}$/.test(id)) return null;
-      return classes.get(id) ?? classes.get(id.slice(0, 4)) ?? classes.get(id.slice(0, 2)) ?? null;
+      return classes.get(id.slice(0, 4)) ?? classes.get(id.slice(0, 2)) ?? null;
     },
   };
 }
