@@ -230,6 +230,7 @@ export class Commands {
   recordChangesByHand(context: CommandContext): Promise<void> {
     if (!this.reconciled()) return Promise.resolve();
     return this.lane.run(async () => {
+      if (this.host.isOwnWrite()) return;
       // The files changed, so this reads xen-cmdline again unless a read after the change already did.
       const lists = await this.host.hideLists();
       for (const id of this.records.knownIds()) {

@@ -37,3 +37,8 @@ export function fileSignature(path: string): string {
   const stat = statSync(path, { throwIfNoEntry: false });
   return stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}` : 'absent';
 }
+
+/** The signatures of several files as one value: it changes when any of them does. */
+export function filesSignature(paths: readonly string[]): string {
+  return paths.map(fileSignature).join('|');
+}

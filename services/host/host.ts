@@ -8,7 +8,7 @@ import type { PciIds } from './pci-ids.ts';
 import { readHostSafety } from './protected-devices.ts';
 import type { HostSafety, SafetyPaths } from './safety-types.ts';
 import { readInventory } from './sysfs-inventory.ts';
-import { FileKeyedCache } from './file-keyed-cache.ts';
+import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 import { readDriver } from './drivers.ts';
 import { readIommu, type IommuReading } from './xl.ts';
@@ -51,6 +51,7 @@ export class Host {
   private readonly xenCmdline: XenCmdline;
   private current: Promise<ReadHideList> | null = null;
   private iommuReading: Promise<IommuReading> | null = null;
+  private ownWrite: string | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
   /** The devices of the last inventory: what a wildcard entry is matched against. */
   private known: readonly PciAddress[] = [];
@@ -147,6 +148,15 @@ export class Host {
    * `pciback.hide` are already in `list`, so that key is removed rather than
    * left to hide a device behind our back.
    */
+  /**
+   * Whether the boot configuration files are as passthru's own last write
+   * left them: a watcher that sees them change has then nothing by hand to
+   * record, and need not run xen-cmdline in the way of the next command.
+   */
+  isOwnWrite(): boolean {
+    return this.ownWrite !== null && this.ownWrite === filesSignature(this.paths.bootConfig);
+  }
+
   async writePendingHideList(list: HideList, was: PendingHideList): Promise<void> {
     this.pending.forget();
     const value = formatHideList(list);
@@ -154,6 +164,7 @@ export class Host {
       if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);
       const stale = was.keys.filter((key) => key !== HIDE_KEY || value === '');
       if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
+      this.ownWrite = filesSignature(this.paths.bootConfig);
     } finally {
       // A read that ran during the write may have cached the list from before it.
       this.pending.forget();

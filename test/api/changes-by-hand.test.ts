@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PciAddress } from '../../domain/pci-address.ts';
@@ -74,6 +76,28 @@ test('a reconcile racing the watcher leaves one record of the change', async ({ 
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU.id})(${NVME.id})`);
   await eventually(async () => (await outsideChanges(world, NVME.id)).length > 0, 'the later change recorded');
   assert.is((await outsideChanges(world, GPU.id)).length, 1);
+});
+
+test("a command's own write is no change by hand: the watcher runs no xen-cmdline in the way of the next command", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'passthru-own-write-'));
+  const runs = join(dir, 'runs.log');
+  const dataDir = join(dir, 'var');
+  // Logs each run of xen-cmdline, then runs the simulated host's stand-in.
+  const counting = join(dir, 'xen-cmdline');
+  writeFileSync(counting, `#!/bin/sh\necho "$1" >> '${runs}'\nexec '${dataDir}/host/xen-cmdline' "$@"\n`);
+  chmodSync(counting, 0o755);
+  const world = await World.start(undefined, { PASSTHRU_DATA_DIR: dataDir, PASSTHRU_XEN_CMDLINE: counting });
+  try {
+    await world.post(`/v1/pcis/${GPU.id}/hide`);
+    const afterCommand = readFileSync(runs, 'utf8');
+    await world.settled();
+    assert.is(readFileSync(runs, 'utf8'), afterCommand);
+    world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU.id})(${NIC.id})`);
+    await eventually(async () => (await outsideChanges(world, NIC.id)).length > 0, 'the change by hand recorded');
+  } finally {
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
