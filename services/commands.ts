@@ -95,9 +95,8 @@ export class Commands {
         if (known.some((status) => !status)) throw error;
         throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
       }
-      for (const { command, identity } of targets) {
-        await this.recordOutsideChange(command.pci, identity, lists, context);
-      }
+      // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
+      await this.recordChangesIn(lists, context);
       await this.refuseProtected(targets, context, lists);
       return this.change(batch, targets, context, lists);
     });
@@ -230,14 +229,18 @@ export class Commands {
   recordChangesByHand(context: CommandContext): Promise<void> {
     if (!this.reconciled()) return Promise.resolve();
     return this.lane.run(async () => {
+      // A command records what it finds changed before it writes, so its own write leaves nothing to record.
       if (this.host.isOwnWrite()) return;
       // The files changed, so this reads xen-cmdline again unless a read after the change already did.
-      const lists = await this.host.hideLists();
-      for (const id of this.records.knownIds()) {
-        const identity = this.records.identity(id);
-        if (identity) await this.recordOutsideChange(id, identity, lists, context);
-      }
+      await this.recordChangesIn(await this.host.hideLists(), context);
     });
+  }
+
+  private async recordChangesIn(lists: HideLists, context: CommandContext): Promise<void> {
+    for (const id of this.records.knownIds()) {
+      const identity = this.records.identity(id);
+      if (identity) await this.recordOutsideChange(id, identity, lists, context);
+    }
   }
 
   /** A change made by hand since the last record is recorded as such before the command's own. */

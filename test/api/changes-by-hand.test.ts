@@ -100,4 +100,14 @@ test("a command's own write is no change by hand: the watcher runs no xen-cmdlin
   }
 });
 
+test("a change by hand to another device just before a command is recorded, though the command's write follows it", async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NVME.id})`);
+  await world.post(`/v1/pcis/${NIC.id}/hide`);
+  await world.settled();
+  const [nvme] = await outsideChanges(world, NVME.id);
+  assert.is((nvme?.data as { status: string } | undefined)?.status, 'disabled_on_reboot');
+});
+
 test.run();

@@ -448,8 +448,17 @@ function json(response: LightMyRequestResponse, what: string): any {
   }
 }
 
+/** The path as inject's URL parsing hands it to the router (`/.` is `/`), so the route is the one the request reaches. */
+function routedPath(url: string): string {
+  try {
+    return new URL(`http://passthru${url}`).pathname;
+  } catch {
+    return url.split('?')[0]!;
+  }
+}
+
 const rpcEndpoint = (r: FuzzRequest) => {
-  const route = r.method === 'POST' ? r.url.split('?')[0] : undefined;
+  const route = r.method === 'POST' ? routedPath(r.url) : undefined;
   return route === '/' || route === '/RPC2' || route === '/xmlrpc'
     ? 'xml-rpc'
     : route === '/jsonrpc'
