@@ -1,3 +1,5 @@
+import type { HideLists } from '../host/host.ts';
+import { statusIn } from '../records.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import { dom0AccessCommand, type MethodDeps, type MethodTable } from './call.ts';
@@ -21,23 +23,26 @@ const FIELDS = [
 export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
   const { records } = passthru;
   const idOf = (ref: RpcValue) => refs.find('PCI', records.knownIds(), ref);
-  const recordById = async (id: PciAddress) =>
+  const recordById = async (id: PciAddress, lists: HideLists) =>
     xapiPciRecord(
       records.require(id),
       records.safetyFields(id),
-      await records.readiness(id, await records.status(id)),
+      await records.readiness(id, statusIn(id, lists)),
       refs,
     );
-  const recordOf = (ref: RpcValue) => recordById(idOf(ref));
+  const recordOf = async (ref: RpcValue) => recordById(idOf(ref), await passthru.host.hideLists());
 
   const table: MethodTable = {
     'PCI.get_all': { arity: 0, run: () => records.knownIds().map((id) => refs.ref('PCI', id)) },
     'PCI.get_all_records': {
       arity: 0,
-      run: async () =>
-        Object.fromEntries(
-          await Promise.all(records.knownIds().map(async (id) => [refs.ref('PCI', id), await recordById(id)])),
-        ),
+      run: async () => {
+        // One read of the hide lists serves every record.
+        const lists = await passthru.host.hideLists();
+        return Object.fromEntries(
+          await Promise.all(records.knownIds().map(async (id) => [refs.ref('PCI', id), await recordById(id, lists)])),
+        );
+      },
     },
     'PCI.get_record': { arity: 1, run: ([ref = null]) => recordOf(ref) },
     'PCI.get_by_uuid': {
