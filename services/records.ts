@@ -105,7 +105,10 @@ export class Records {
 
   async pcis(): Promise<PciRecord[]> {
     const lists = await this.host.hideLists();
-    return Promise.all(this.knownIds().map((id) => this.pciRecord(this.require(id), lists)));
+    // Each driver read once for the whole listing: a device is also its neighbours' dependency.
+    const read = new Map<PciAddress, Promise<string | null>>();
+    const driverOf = (id: PciAddress) => read.get(id) ?? read.set(id, this.host.driver(id)).get(id)!;
+    return Promise.all(this.knownIds().map((id) => this.pciRecord(this.require(id), lists, driverOf)));
   }
 
   async pci(id: PciAddress): Promise<PciRecord> {
@@ -114,11 +117,15 @@ export class Records {
   }
 
   /** The driver holding the device and the verdict on it, from the live sysfs and the boot's IOMMU. */
-  async readiness(id: PciAddress, status: Dom0AccessStatus): Promise<Readiness> {
-    const driverOf = async (of: PciAddress) => ({ id: of, driver: await this.host.driver(of) });
+  async readiness(
+    id: PciAddress,
+    status: Dom0AccessStatus,
+    driverOf: (id: PciAddress) => Promise<string | null> = (of) => this.host.driver(of),
+  ): Promise<Readiness> {
+    const sighting = async (of: PciAddress) => ({ id: of, driver: await driverOf(of) });
     const [device, dependencies, { iommu }] = await Promise.all([
-      driverOf(id),
-      Promise.all(this.dependencies(id).map(driverOf)),
+      sighting(id),
+      Promise.all(this.dependencies(id).map(sighting)),
       this.host.iommu(),
     ]);
     return {
@@ -132,13 +139,17 @@ export class Records {
     return statusIn(id, await this.host.hideLists());
   }
 
-  async pciRecord(identity: DeviceIdentity, lists: HideLists): Promise<PciRecord> {
+  async pciRecord(
+    identity: DeviceIdentity,
+    lists: HideLists,
+    driverOf?: (id: PciAddress) => Promise<string | null>,
+  ): Promise<PciRecord> {
     return {
       ...identity,
       dom0_access: statusIn(identity.id, lists),
       ...(isDisplayClass(identity.class_id) ? { pgpu: identity.id } : {}),
       ...this.safetyFields(identity.id),
-      ...(await this.readiness(identity.id, statusIn(identity.id, lists))),
+      ...(await this.readiness(identity.id, statusIn(identity.id, lists), driverOf)),
     };
   }
 
