@@ -105,15 +105,22 @@ export class Records {
 
   async pcis(): Promise<PciRecord[]> {
     const lists = await this.host.hideLists();
-    // Each driver read once for the whole listing: a device is also its neighbours' dependency.
-    const read = new Map<PciAddress, Promise<string | null>>();
-    const driverOf = (id: PciAddress) => read.get(id) ?? read.set(id, this.host.driver(id)).get(id)!;
+    const driverOf = this.driverReader();
     return Promise.all(this.knownIds().map((id) => this.pciRecord(this.require(id), lists, driverOf)));
   }
 
   async pci(id: PciAddress): Promise<PciRecord> {
     const identity = this.require(id);
     return this.pciRecord(identity, await this.host.hideLists());
+  }
+
+  /**
+   * Reads each device's driver once, for records made together: a device is
+   * also its neighbours' dependency, and a listing would read it again for each.
+   */
+  driverReader(): (id: PciAddress) => Promise<string | null> {
+    const read = new Map<PciAddress, Promise<string | null>>();
+    return (id) => read.get(id) ?? read.set(id, this.host.driver(id)).get(id)!;
   }
 
   /** The driver holding the device and the verdict on it, from the live sysfs and the boot's IOMMU. */

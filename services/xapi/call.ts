@@ -24,6 +24,8 @@ export interface MethodSpec {
   readonly arity: number;
   /** The least role a session needs; a read (read-only) when unset. */
   readonly role?: Role;
+  /** Answers only once something changes or its timeout passes: a long poll, slow by design. */
+  readonly waits?: true;
   run(args: readonly RpcValue[], call: Call): RpcValue | Promise<RpcValue>;
 }
 

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MalformedRequest, transportFault } from './errors.ts';
-import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult, versionOf } from './jsonrpc.ts';
+import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult, jsonRpcText, versionOf } from './jsonrpc.ts';
 import type { Methods } from './methods.ts';
+import { markRequest } from '../http/request-mark.ts';
 import type { RpcValue } from './values.ts';
 
 const Id = Type.Union([Type.String(), Type.Number(), Type.Null()]);
@@ -59,6 +60,7 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
       };
     };
   });
+  app.setSerializerCompiler(() => (answer) => jsonRpcText(answer as Record<string, unknown>));
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const id = idOf(request.body);
     const version = versionOf(request.body);
@@ -95,6 +97,7 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
         ip: request.ip,
         correlationId: request.id,
       });
+      markRequest(request, methods.mark(method, outcome));
       return outcome.ok ? jsonRpcResult(id, outcome.value, version) : jsonRpcFailure(id, outcome.failure, version);
     },
   );

@@ -1,4 +1,5 @@
 import type { XapiFailure } from './errors.ts';
+import { encodedOnce } from './encoded-once.ts';
 import type { RpcValue } from './values.ts';
 
 export type JsonRpcId = string | number | null;
@@ -23,6 +24,19 @@ export function versionOf(body: unknown): JsonRpcVersion {
 
 export const jsonRpcResult = (id: JsonRpcId, result: RpcValue, version: JsonRpcVersion = '2.0') =>
   version === '1.0' ? { result, error: null, id } : { jsonrpc: VERSION, result, id };
+
+const resultJson = encodedOnce((result) => JSON.stringify(result));
+
+/** An answer's text, as JSON.stringify writes it, but with its result encoded once for every call it answers. */
+export function jsonRpcText(answer: Readonly<Record<string, unknown>>): string {
+  const members = Object.entries(answer)
+    .filter(([, value]) => value !== undefined)
+    .map(
+      ([key, value]) =>
+        `${JSON.stringify(key)}:${key === 'result' ? resultJson(value as RpcValue) : JSON.stringify(value)}`,
+    );
+  return `{${members.join(',')}}`;
+}
 
 /**
  * XAPI's encoding of a failure: in 2.0 the code as the message, its

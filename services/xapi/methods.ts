@@ -11,6 +11,7 @@ import { Refs } from './refs.ts';
 import type { Sessions } from './sessions.ts';
 import { taskMethods } from './task-methods.ts';
 import type { RpcValue } from './values.ts';
+import type { RequestMark } from '../http/request-mark.ts';
 
 const LOGIN = 'session.login_with_password';
 // Introspection, as XAPI answers it without a session: Xen Orchestra's connector learns the classes from it.
@@ -63,6 +64,20 @@ export class Methods {
         );
       return { ok: false, failure };
     }
+  }
+
+  /** What a call does, for its request's log line: a session's start and end and every change get one at info. */
+  mark(method: string, outcome: Outcome): RequestMark {
+    const spec = this.table.get(method);
+    const kind =
+      method === LOGIN || method === 'session.logout' || spec?.role === 'operator'
+        ? 'change'
+        : spec?.waits
+          ? 'wait'
+          : 'read';
+    return outcome.ok
+      ? { kind, fields: { rpc_method: method } }
+      : { kind, fields: { rpc_method: method, xapi_error: outcome.failure.code }, refused: true };
   }
 
   private async call(method: string, params: readonly RpcValue[], caller: Caller): Promise<RpcValue> {

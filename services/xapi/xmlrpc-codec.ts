@@ -1,4 +1,5 @@
 import { MalformedRequest } from './errors.ts';
+import { encodedOnce } from './encoded-once.ts';
 import type { RpcStruct, RpcValue } from './values.ts';
 import { readXml, type XmlElement } from './xml-reader.ts';
 
@@ -106,7 +107,20 @@ function leafText(element: XmlElement): string {
 const RESPONSE_HEAD = '<?xml version="1.0"?><methodResponse>';
 
 export function encodeResponse(value: RpcValue): string {
-  return `${RESPONSE_HEAD}<params><param>${encodeValue(value)}</param></params></methodResponse>\n`;
+  return encodeResponseXml(encodeValue(value));
+}
+
+const encodeResponseXml = (valueXml: string) =>
+  `${RESPONSE_HEAD}<params><param>${valueXml}</param></params></methodResponse>\n`;
+
+const valueXml = encodedOnce((value) => encodeValue(value));
+
+/** XAPI's answer to a call that succeeded, `{Status: Success, Value}`, its value encoded once for every call it answers. */
+export function encodeSuccess(value: RpcValue): string {
+  const status = '<member><name>Status</name><value>Success</value></member>';
+  return encodeResponseXml(
+    `<value><struct>${status}<member><name>Value</name>${valueXml(value)}</member></struct></value>`,
+  );
 }
 
 export function encodeFault(faultCode: number, faultString: string): string {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MalformedRequest, transportFault } from './errors.ts';
 import type { Methods } from './methods.ts';
-import { decodeMethodCall, encodeFault, encodeResponse } from './xmlrpc-codec.ts';
+import { markRequest } from '../http/request-mark.ts';
+import { decodeMethodCall, encodeFault, encodeResponse, encodeSuccess } from './xmlrpc-codec.ts';
 
 // Exactly XAPI's media type: Xen Orchestra's connector accepts text/xml or application/xml and nothing else.
 const XML = 'text/xml';
@@ -52,11 +53,10 @@ export const xmlRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = asy
         throw error;
       }
       const outcome = await methods.outcome(call.method, call.params, { ip: request.ip, correlationId: request.id });
-      return encodeResponse(
-        outcome.ok
-          ? { Status: 'Success', Value: outcome.value }
-          : { Status: 'Failure', ErrorDescription: outcome.failure.description },
-      );
+      markRequest(request, methods.mark(call.method, outcome));
+      return outcome.ok
+        ? encodeSuccess(outcome.value)
+        : encodeResponse({ Status: 'Failure', ErrorDescription: outcome.failure.description });
     });
   }
 };

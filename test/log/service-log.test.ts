@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareSimulatedHost, simulatedHostFiles } from '../../services/host/simulated-host.ts';
+import { SLOW_REQUEST_MS } from '../../services/http/request-log.ts';
 import { BIN, freePort, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 const TOKEN = 'log-token';
@@ -75,6 +76,44 @@ test('given the defaults and a pipe, every line is JSON; reads write none, a com
       [
         [30, 'request completed', 'POST', `/v1/pcis/${NIC}/hide`, 200],
         [40, 'request refused', 'POST', `/v1/pcis/${NIC}/unhide`, 401],
+      ],
+    );
+  });
+});
+
+test('given XAPI calls and watchers, reads and waits write no line; a login, a change and a refusal one each, naming the method', async ({
+  env,
+}) => {
+  await within(env, async (service) => {
+    const rpc = async (method: string, params: unknown[]) => {
+      const response = await fetch(`${service.url}/jsonrpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
+      });
+      return ((await response.json()) as { result?: any }).result;
+    };
+    const atStart = entries(service).length;
+    const session = await rpc('session.login_with_password', ['root', TOKEN, '2.21', 'log-test']);
+    const [pci] = await rpc('PCI.get_all', [session]);
+    await rpc('PCI.get_dom0_access_status', [session, pci]);
+    const { token } = await rpc('event.from', [session, ['pci'], '', 0]);
+    // Both watchers outlast the slow-request threshold: waiting is what they are for.
+    const stream = new AbortController();
+    const streaming = fetch(`${service.url}/v1/events/stream`, { headers: auth, signal: stream.signal });
+    await rpc('event.from', [session, ['pci'], token, (SLOW_REQUEST_MS + 200) / 1000]);
+    stream.abort();
+    await streaming.then((response) => response.body?.cancel()).catch(() => undefined);
+    await rpc('PCI.disable_dom0_access', [session, pci]);
+    await rpc('PCI.get_dom0_access_status', [session, 'OpaqueRef:no-such-pci']);
+
+    const after = (await logLines(service, atStart + 3)).slice(atStart);
+    assert.equal(
+      after.map((e) => [e.level, e.msg, e.url, e.rpc_method, e.xapi_error]),
+      [
+        [30, 'request completed', '/jsonrpc', 'session.login_with_password', undefined],
+        [30, 'request completed', '/jsonrpc', 'PCI.disable_dom0_access', undefined],
+        [40, 'request refused', '/jsonrpc', 'PCI.get_dom0_access_status', 'HANDLE_INVALID'],
       ],
     );
   });

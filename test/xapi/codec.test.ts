@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MalformedRequest } from '../../services/xapi/errors.ts';
-import { decodeMethodCall, encodeResponse, encodeValue } from '../../services/xapi/xmlrpc-codec.ts';
+import { MalformedRequest, XapiFailure } from '../../services/xapi/errors.ts';
+import { decodeMethodCall, encodeResponse, encodeSuccess, encodeValue } from '../../services/xapi/xmlrpc-codec.ts';
+import { jsonRpcFailure, jsonRpcResult, jsonRpcText } from '../../services/xapi/jsonrpc.ts';
 import { nameUuid } from '../../services/xapi/refs.ts';
 
 const test = suite('XML-RPC codec and name-based uuids');
@@ -91,6 +92,29 @@ test('the encoder writes strings bare, as XAPI does, escaping markup and turning
       '<value><double>0.5</double></value><value><nil/></value></data></array></value></member>' +
       '</struct></value></param></params></methodResponse>\n',
   );
+});
+
+test('a success encoded once is the same bytes as the struct encoded whole, and a shared result is encoded once', () => {
+  const value = { events: [{ ref: 'OpaqueRef:a', snapshot: { name: 'x<y' } }], token: '12,0' };
+  const expected = encodeResponse({ Status: 'Success', Value: value });
+  assert.is(encodeSuccess(value), expected);
+  // Encoded once: a later change to the object is not seen, which is why results are never changed once made.
+  value.token = 'changed';
+  assert.is(encodeSuccess(value), expected);
+  assert.is(encodeSuccess('plain'), encodeResponse({ Status: 'Success', Value: 'plain' }));
+});
+
+test('a JSON-RPC answer is written as JSON.stringify writes it, in 2.0 and 1.0 form, failures included', () => {
+  const result = { events: [], valid_ref_counts: { pci: 2 }, token: '7,0' };
+  const failure = new XapiFailure('HANDLE_INVALID', ['PCI', 'OpaqueRef:x']);
+  for (const answer of [
+    jsonRpcResult(3, result),
+    jsonRpcResult('a"b', result, '1.0'),
+    jsonRpcResult(null, 'OpaqueRef:s'),
+    jsonRpcFailure(4, failure),
+    jsonRpcFailure(4, failure, '1.0'),
+  ])
+    assert.is(jsonRpcText(answer), JSON.stringify(answer));
 });
 
 test('a name-based uuid is RFC 4122 version 5: the same name gives the same uuid, another name another', () => {

@@ -4,6 +4,7 @@ import { invalidInput } from '../../../domain/errors.ts';
 import type { RouteOptions } from '../app.ts';
 import { EventStreamConnection, HEARTBEAT_MS, STREAM_BUFFER_LIMIT } from '../event-stream.ts';
 import { FeedQuery, problems } from '../schemas.ts';
+import { markRequest } from '../request-mark.ts';
 
 const StreamQuery = Type.Object(
   {
@@ -52,6 +53,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         throw invalidInput(`Last-Event-ID must be a store position (a whole number), not ${JSON.stringify(resume)}`);
       }
       const after = resume !== undefined ? Number(resume.trim()) : (request.query.after ?? passthru.tail.head);
+      markRequest(request, { kind: 'wait' });
       reply.hijack();
       // Hijacked, the reply sends nothing itself: the headers set so far (the request id) are copied over.
       for (const [name, value] of Object.entries(reply.getHeaders())) {

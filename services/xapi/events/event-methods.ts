@@ -14,6 +14,7 @@ export function eventMethods(passthru: Passthru, refs: Refs, events: EventSystem
   return {
     'event.from': {
       arity: 3,
+      waits: true,
       run: ([classes = null, token = null, timeout = null]) =>
         // Each argument is checked before the call waits, so a bad one fails at once.
         events.from(

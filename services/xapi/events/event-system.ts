@@ -7,7 +7,7 @@ import { XapiFailure } from '../errors.ts';
 import type { Refs } from '../refs.ts';
 import type { Subscriptions } from './from-arguments.ts';
 import { formatToken } from './token.ts';
-import type { Stamp, XapiEvent } from './types.ts';
+import type { Stamp, XapiEvent, XapiObject } from './types.ts';
 import { isHostEvent } from '../../host-feed.ts';
 import { changedBy, currentObjects } from './xapi-objects.ts';
 
@@ -87,6 +87,12 @@ export class EventSystem {
     const deadline = Date.now() + timeoutMs;
     let from = since;
     for (;;) {
+      const waiting = Date.now() < deadline && !this.closing;
+      // A watcher that has seen everything waits before anything is worked out: most of a thousand are there.
+      if (waiting && from && from.position === this.head && from.injection === this.lastInjection) {
+        await this.wait(deadline);
+        continue;
+      }
       const key = `${from ? formatToken(from) : ''} ${classesKey}`;
       let answering = this.answers.get(key);
       if (!answering) {
@@ -95,9 +101,8 @@ export class EventSystem {
         answering.catch(() => this.answers.delete(key));
       }
       const result = await answering;
-      if (result.events.length > 0 || Date.now() >= deadline || this.closing) return result.value;
+      if (result.events.length > 0 || !waiting) return result.value;
       from = result.seen;
-      if (from.position === this.head && from.injection === this.lastInjection) await this.wait(deadline);
     }
   }
 
@@ -124,34 +129,30 @@ export class EventSystem {
           changes.set(touch.ref, { at: touch.at, position, created: false });
       }
     }
-    const objects = await currentObjects(this.passthru, this.refs, await this.statusOf(statuses));
-    const events: XapiEvent[] = [];
+    const objects = currentObjects(this.passthru, this.refs, await this.statusOf(statuses));
+    const shown: { object: XapiObject; id: string; at: string; created: boolean }[] = [];
     if (since) {
       for (const [ref, change] of changes) {
         const object = objects.get(ref);
-        if (!object || !subscriptions(object.cls, ref)) continue;
-        events.push({
-          id: String(change.position),
-          timestamp: seconds(change.at),
-          class: object.cls,
-          operation: change.created ? 'add' : 'mod',
-          ref,
-          snapshot: object.snapshot,
-        });
+        if (object && subscriptions(object.cls, ref))
+          shown.push({ object, id: String(change.position), at: change.at, created: change.created });
       }
     } else {
+      const at = new Date().toISOString();
       for (const object of objects.values()) {
-        if (!subscriptions(object.cls, object.ref)) continue;
-        events.push({
-          id: String(position),
-          timestamp: seconds(new Date().toISOString()),
-          class: object.cls,
-          operation: 'add',
-          ref: object.ref,
-          snapshot: object.snapshot,
-        });
+        if (subscriptions(object.cls, object.ref)) shown.push({ object, id: String(position), at, created: true });
       }
     }
+    const events = await Promise.all(
+      shown.map(async ({ object, id, at, created }): Promise<XapiEvent> => ({
+        id,
+        timestamp: seconds(at),
+        class: object.cls,
+        operation: created ? 'add' : 'mod',
+        ref: object.ref,
+        snapshot: await object.snapshot(),
+      })),
+    );
     const counts: Record<string, number> = { pci: 0, pgpu: 0, host: 0, pool: 0, task: 0 };
     for (const object of objects.values()) counts[object.cls]! += 1;
     const seen = { position, injection };

@@ -4,11 +4,14 @@ import type { RpcStruct } from '../values.ts';
 export const EVENT_CLASSES = ['pci', 'pgpu', 'host', 'pool'] as const;
 export type EventClass = (typeof EVENT_CLASSES)[number];
 
-/** One object as event.from shows it: its class, reference and record now. */
+/**
+ * One object as event.from shows it: its class, reference and record now,
+ * made only when asked for, since most answers show one device of many.
+ */
 export interface XapiObject {
   readonly cls: EventClass;
   readonly ref: string;
-  readonly snapshot: RpcStruct;
+  snapshot(): RpcStruct | Promise<RpcStruct>;
 }
 
 /**

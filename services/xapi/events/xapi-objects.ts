@@ -6,29 +6,28 @@ import type { StoredEvent } from '../../store/event-store.ts';
 import type { XapiObjectClass } from '../refs.ts';
 import type { Refs } from '../refs.ts';
 import { xapiHostRecord, xapiPciRecord, xapiPgpuRecord, xapiPoolRecord } from '../records.ts';
-import type { RpcStruct } from '../values.ts';
 import type { EventClass, XapiObject } from './types.ts';
 
 export const WIRE_CLASS: Record<EventClass, XapiObjectClass> = { pci: 'PCI', pgpu: 'PGPU', host: 'host', pool: 'pool' };
 
 /**
  * Every object passthru serves, keyed by reference, each with its record as
- * get_record gives it, the dom0 access status as `statusOf` says.
+ * get_record gives it, the dom0 access status as `statusOf` says. A device's
+ * drivers are read once for all the snapshots taken from one listing.
  */
-export async function currentObjects(
+export function currentObjects(
   { records, config }: Passthru,
   refs: Refs,
   statusOf: (id: PciAddress) => Dom0AccessStatus,
-): Promise<Map<string, XapiObject>> {
+): Map<string, XapiObject> {
   const pcis = records.knownIds().map((id) => records.require(id));
   const pgpus = records.pgpuIds().map((id) => ({ id, pci: id, dom0_access: statusOf(id) }));
+  const driverOf = records.driverReader();
   const objects = new Map<string, XapiObject>();
-  const add = (cls: EventClass, ref: string, snapshot: object) =>
-    objects.set(ref, { cls, ref, snapshot: snapshot as RpcStruct });
-  add('pool', refs.ref('pool'), xapiPoolRecord(refs));
-  add(
-    'host',
-    refs.ref('host'),
+  const add = (cls: EventClass, ref: string, snapshot: () => object | Promise<object>) =>
+    objects.set(ref, { cls, ref, snapshot: snapshot as XapiObject['snapshot'] });
+  add('pool', refs.ref('pool'), () => xapiPoolRecord(refs));
+  add('host', refs.ref('host'), () =>
     xapiHostRecord(
       config.hostId,
       pcis.map((pci) => pci.id),
@@ -36,12 +35,18 @@ export async function currentObjects(
       refs,
     ),
   );
-  const readiness = await Promise.all(pcis.map((pci) => records.readiness(pci.id, statusOf(pci.id))));
-  pcis.forEach((pci, i) =>
-    add('pci', refs.ref('PCI', pci.id), xapiPciRecord(pci, records.safetyFields(pci.id), readiness[i]!, refs)),
-  );
+  for (const pci of pcis) {
+    add('pci', refs.ref('PCI', pci.id), async () =>
+      xapiPciRecord(
+        pci,
+        records.safetyFields(pci.id),
+        await records.readiness(pci.id, statusOf(pci.id), driverOf),
+        refs,
+      ),
+    );
+  }
   for (const pgpu of pgpus)
-    add('pgpu', refs.ref('PGPU', pgpu.id), xapiPgpuRecord(pgpu, records.safetyFields(pgpu.id), refs));
+    add('pgpu', refs.ref('PGPU', pgpu.id), () => xapiPgpuRecord(pgpu, records.safetyFields(pgpu.id), refs));
   return objects;
 }
 
