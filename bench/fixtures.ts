@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import type { PciAddress } from '../domain/pci-address.ts';
 import { deviceStream } from '../projections/streams.ts';
 import { newEventId } from '../services/event-id.ts';
 import { SqliteEventStore } from '../services/store/sqlite-store.ts';
-import { startService as startServiceProcess } from '../test/support/service-process.ts';
+import { freePort, startService as startServiceProcess } from '../test/support/service-process.ts';
 
 export { freePort, stopService, type ServiceProcess as Service } from '../test/support/service-process.ts';
 
@@ -90,6 +91,19 @@ export async function makeStore(path: string, devices: readonly string[], count:
 /** `passthru serve` with the benchmark's host id and token. */
 export const startService = (env: Record<string, string>) =>
   startServiceProcess({ PASSTHRU_HOST_ID: HOST_ID, PASSTHRU_TOKEN: TOKEN, ...env });
+
+/** A bare server of the benchmark's, one of this folder's scripts, on a free port: a baseline. */
+export async function startBareServer(
+  script: string,
+  args: readonly string[] = [],
+): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), String(port), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
 
 /** Peak resident memory of a process, in MB, from the kernel's high-water mark. */
 export function peakRssMb(pid: number, read: (path: string) => string): number {

@@ -1,8 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { freePort, makeSysfs, startService, stopService, TOKEN } from './fixtures.ts';
+import { makeSysfs, startBareServer, startService, stopService, TOKEN } from './fixtures.ts';
 import type { Result } from './result.ts';
 
 const CONNECTIONS = 50;
@@ -17,20 +17,6 @@ async function load(url: string): Promise<number> {
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
-}
-
-/** A fastify with one constant route: the most a route of this shape can do here. */
-async function startBare(): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts'), String(port)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise((resolve) => child.stdout!.once('data', resolve));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -60,7 +46,8 @@ export async function statusReadRounds(
   dataDir: string,
   ids: readonly string[],
 ): Promise<StatusReadRounds> {
-  const bare = await startBare();
+  // A fastify with one constant route: the most a route of this shape can do here.
+  const bare = await startBareServer('bare-server.ts');
   const target = ids[5]!;
   const path = `/v1/pcis/${target}/dom0-access`;
   try {

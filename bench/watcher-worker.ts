@@ -18,7 +18,7 @@ export interface WatcherWork {
 export type ToWorker = { readonly type: 'expect' } | { readonly type: 'armed?' } | { readonly type: 'stop' };
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'delivered'; readonly ms: number }
+  | { readonly type: 'delivered'; readonly ms: readonly number[] }
   | { readonly type: 'armed'; readonly all: boolean };
 
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -106,10 +106,13 @@ const watchers =
     : await Promise.all(Array.from({ length: work.count }, () => sse(work.url)));
 parentPort!.on('message', (message: ToWorker) => {
   if (message.type === 'expect') {
+    // One message once every watcher has the change: the main thread's work is not in the way of the last ones.
+    const times: number[] = [];
     for (const watcher of watchers) {
       watcher.delivered = (ms) => {
         watcher.delivered = undefined;
-        send({ type: 'delivered', ms });
+        times.push(ms);
+        if (times.length === watchers.length) send({ type: 'delivered', ms: times });
       };
     }
   } else if (message.type === 'armed?') send({ type: 'armed', all: watchers.every((w) => w.armed) });
