@@ -49,14 +49,20 @@ export class Recorder {
     return this.append(hostStream(this.hostId), event, context);
   }
 
-  appendToTokens(event: TokenEvent, context: CommandContext): Promise<AppendedEvent> {
-    return this.append(tokenStream(this.hostId), event, context);
+  /**
+   * `apply` changes what the event records in memory once the event is
+   * durable and before any watcher hears of it: a watcher told of a revoke
+   * finds the token gone.
+   */
+  appendToTokens(event: TokenEvent, context: CommandContext, apply: () => void): Promise<AppendedEvent> {
+    return this.append(tokenStream(this.hostId), event, context, apply);
   }
 
   private async append(
     stream: string,
     event: DeviceEvent | HostEvent | TokenEvent,
     context: CommandContext,
+    apply: () => void = () => undefined,
   ): Promise<AppendedEvent> {
     const now = this.now();
     const metadata: EventMetadata = {
@@ -72,6 +78,7 @@ export class Recorder {
       [{ id: newEventId(now), type: event.type, data: event.data, metadata }],
       expected,
     );
+    apply();
     this.appended();
     return { type: event.type, position: result.position, revision: result.revision };
   }

@@ -75,6 +75,7 @@ export function followEventStream(api: Api, handlers: StreamHandlers): { stop: (
         clearTimeout(silence);
         silence = setTimeout(abort, SILENCE_MS);
         for (const message of parser.push(value)) {
+          if (message.event === 'revoked') throw new Unavailable(`${JSON.parse(message.data).reason}: sign in again`);
           if (message.event === 'cut-off') {
             lastId = String(JSON.parse(message.data).resume_after);
             return 'this page fell behind and was cut off';

@@ -35,12 +35,11 @@ export class Access {
   ensureAdmin(secret: string): Promise<AppendedEvent | null> {
     return this.lane.run(async () => {
       if (this.tokens.holds(ADMIN_TOKEN, secret)) return null;
-      const event = await this.recorder.appendToTokens(
+      return this.recorder.appendToTokens(
         { type: 'TokenIssued', data: { name: ADMIN_TOKEN, role: 'operator' } },
         { actor: 'passthru', correlationId: 'start', extra: { trigger: 'start' } },
+        () => this.tokens.put(ADMIN_TOKEN, 'operator', secret, this.now()),
       );
-      this.tokens.put(ADMIN_TOKEN, 'operator', secret, this.now());
-      return event;
     });
   }
 
@@ -52,9 +51,10 @@ export class Access {
     }
     return this.lane.run(async () => {
       if (this.tokens.find(name)) throw conflict(`a token named ${name} exists; revoke it first or pick another name`);
-      const event = await this.recorder.appendToTokens({ type: 'TokenIssued', data: { name, role } }, context);
       const secret = randomBytes(32).toString('base64url');
-      this.tokens.put(name, role, secret, this.now());
+      const event = await this.recorder.appendToTokens({ type: 'TokenIssued', data: { name, role } }, context, () =>
+        this.tokens.put(name, role, secret, this.now()),
+      );
       return { token: this.tokens.list().find((token) => token.name === name)!, secret, event };
     });
   }
@@ -71,8 +71,8 @@ export class Access {
       const event = await this.recorder.appendToTokens(
         { type: 'TokenRevoked', data: { name, role: token.role } },
         context,
+        () => this.tokens.remove(name),
       );
-      this.tokens.remove(name);
       return { token, event };
     });
   }

@@ -144,11 +144,6 @@ export class Host {
   }
 
   /**
-   * Writes the whole pending list under `xen-pciback.hide`; the entries of a
-   * `pciback.hide` are already in `list`, so that key is removed rather than
-   * left to hide a device behind our back.
-   */
-  /**
    * Whether the boot configuration files are as passthru's own last write
    * left them: a watcher that sees them change has then nothing by hand to
    * record, and need not run xen-cmdline in the way of the next command.
@@ -157,6 +152,11 @@ export class Host {
     return this.ownWrite !== null && this.ownWrite === filesSignature(this.paths.bootConfig);
   }
 
+  /**
+   * Writes the whole pending list under `xen-pciback.hide`; the entries of a
+   * `pciback.hide` are already in `list`, so that key is removed rather than
+   * left to hide a device behind our back.
+   */
   async writePendingHideList(list: HideList, was: PendingHideList): Promise<void> {
     this.pending.forget();
     const value = formatHideList(list);

@@ -9,6 +9,11 @@ export interface StreamFilter {
   readonly host?: string;
 }
 
+/** The last message of a stream whose token was revoked: the client must sign in again, not resume. */
+export const REVOKED_MESSAGE = `event: revoked\ndata: ${JSON.stringify({
+  reason: 'the token this stream was opened with was revoked or replaced',
+})}\n\n`;
+
 // A client this far behind on live events is not keeping up: it is cut off rather than buffered for.
 export const STREAM_BUFFER_LIMIT = 1024 * 1024;
 export const HEARTBEAT_MS = 10_000;
@@ -32,7 +37,8 @@ function message(event: StoredEvent): string {
  * the store at its own pace (waiting for the socket to drain, so nothing
  * piles up in memory), then follows the tail live; a live client whose
  * unsent data passes the limit is cut off with a last `cut-off` message
- * telling where to resume.
+ * telling where to resume. A stream lives only as long as its token: once
+ * it is revoked, the stream ends with a last `revoked` message.
  */
 export class EventStreamConnection {
   private live = false;
@@ -45,10 +51,15 @@ export class EventStreamConnection {
     private readonly res: ServerResponse,
     private position: number,
     private readonly filter: StreamFilter,
+    /** Whether the token the stream was opened with is still good. */
+    private readonly allowed: () => boolean,
     private readonly onClose: () => void,
   ) {
     this.stopListening = tail.listen((events) => this.deliver(events));
-    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => {
+      if (this.allowed()) this.write(': heartbeat\n\n');
+      else this.revoked();
+    }, HEARTBEAT_MS);
     res.on('close', () => this.close());
     this.write(`: passthru events after position ${position}\n\n`);
     void this.catchUp().catch(() => this.end());
@@ -65,6 +76,7 @@ export class EventStreamConnection {
     for (;;) {
       const page = await this.tail.read(this.position, PAGE);
       if (this.closed) return;
+      if (!this.allowed()) return this.revoked();
       for (const event of page) this.send(event);
       if (page.length > 0) this.position = page[page.length - 1]!.position;
       if (this.res.writableNeedDrain)
@@ -79,6 +91,7 @@ export class EventStreamConnection {
 
   private deliver(events: readonly StoredEvent[]): void {
     if (!this.live || this.closed) return;
+    if (!this.allowed()) return this.revoked();
     for (const event of events) {
       if (event.position <= this.position) continue;
       this.send(event);
@@ -103,6 +116,11 @@ export class EventStreamConnection {
     const res = this.res;
     setTimeout(() => res.destroy(), CUT_OFF_GRACE_MS).unref();
     this.close();
+  }
+
+  private revoked(): void {
+    this.write(REVOKED_MESSAGE);
+    this.end();
   }
 
   private write(text: string): void {

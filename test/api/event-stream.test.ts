@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { deviceStream } from '../../projections/streams.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import { SseClient } from '../support/sse.ts';
-import { GPU, HOST_ID, NIC, NVME, TOKEN, World } from '../support/world.ts';
+import { GPU, HOST_ID, NIC, NVME, READER_TOKEN, TOKEN, World } from '../support/world.ts';
 
 const test = suite<{ world: World; url: string }>('GET /v1/events/stream');
 test.before.each(async (context) => {
@@ -87,6 +87,23 @@ test('resuming by Last-Event-ID across a restart loses nothing and repeats nothi
   await resumed.until((s) => s.messages.length + first.messages.length >= stored.length, 'the rest');
   assert.equal([...first.entries(), ...resumed.entries()], stored);
   resumed.close();
+});
+
+test('a stream whose token is revoked ends with a last revoked message, and the token opens no other', async ({
+  world,
+  url,
+}) => {
+  await world.addReader();
+  const reader = { authorization: `Bearer ${READER_TOKEN}` };
+  const stream = await SseClient.open(`${url}/v1/events/stream`, reader);
+  await stream.until((s) => s.comments.length > 0, 'the opening comment');
+  await world.passthru.access.revoke('reader', { actor: 'admin', correlationId: 'test' });
+  await stream.until((s) => s.ended, 'the end of the stream');
+  assert.equal(stream.messages, [
+    { event: 'revoked', data: '{"reason":"the token this stream was opened with was revoked or replaced"}' },
+  ]);
+  const again = await fetch(`${url}/v1/events/stream`, { headers: reader });
+  assert.is(again.status, 401);
 });
 
 test('a Last-Event-ID that is no position is a 400 problem', async ({ url }) => {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GPU, NIC, NVME, World } from '../support/world.ts';
+import { GPU, NIC, NVME, READER_TOKEN, World } from '../support/world.ts';
 import { jsonLogin, jsonRpc } from './support.ts';
 
 interface XapiEvent {
@@ -192,6 +192,19 @@ test('a service closing answers its long polls at once', async ({ world, session
   await new Promise((r) => setTimeout(r, 50));
   await world.restart();
   assert.equal((await waiting).events, []);
+});
+
+test('a long poll whose token is revoked while it waits answers SESSION_INVALID at once, telling nothing more', async ({
+  world,
+}) => {
+  await world.addReader();
+  const reader = (await jsonRpc(world, 'session.login_with_password', ['reader', READER_TOKEN, '2.21', 'test'])).result;
+  const { token } = await from(world, reader, ['pci'], '');
+  const waiting = jsonRpc(world, 'event.from', [reader, ['pci'], token, 600]);
+  await new Promise((r) => setTimeout(r, 50));
+  await world.passthru.access.revoke('reader', { actor: 'admin', correlationId: 'test' });
+  const answer = await Promise.race([waiting, new Promise((r) => setTimeout(() => r('still waiting'), 20_000))]);
+  assert.equal(answer, { jsonrpc: '2.0', error: { code: 1, message: 'SESSION_INVALID', data: [reader] }, id: 1 });
 });
 
 test.run();

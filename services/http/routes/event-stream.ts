@@ -25,7 +25,8 @@ const EventStream = Type.String({
   description:
     'Server-Sent Events: one message per stored event, `id:` its position and `data:` the same JSON as a `/v1/events` entry; ' +
     `a \`: heartbeat\` comment every ${HEARTBEAT_MS / 1000} s; a client more than ${STREAM_BUFFER_LIMIT} bytes behind gets a last ` +
-    '`cut-off` message `{reason, resume_after}` and is disconnected, and resumes with `Last-Event-ID`',
+    '`cut-off` message `{reason, resume_after}` and is disconnected, and resumes with `Last-Event-ID`; ' +
+    'once its token is revoked or replaced a stream ends with a last `revoked` message `{reason}`',
 });
 const POSITION = /^\d{1,15}$/;
 
@@ -65,11 +66,14 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         'x-accel-buffering': 'no',
       });
       const { type, host } = request.query;
+      // The token check before every route has set it: this route is not public.
+      const principal = request.principal!;
       const connection = new EventStreamConnection(
         passthru.tail,
         reply.raw,
         after,
         { ...(type ? { type } : {}), ...(host ? { host } : {}) },
+        () => passthru.access.tokens.isValid(principal),
         () => open.delete(connection),
       );
       open.add(connection);

@@ -82,6 +82,8 @@ export class EventSystem {
     classesKey: string,
     since: Stamp | null,
     timeoutMs: number,
+    /** Throws once the caller may no longer watch; asked after every wait. */
+    stillAllowed: () => void = () => undefined,
   ): Promise<EventFromResult> {
     if (since && since.position > this.head) throw eventsLost();
     const deadline = Date.now() + timeoutMs;
@@ -91,6 +93,7 @@ export class EventSystem {
       // A watcher that has seen everything waits before anything is worked out: most of a thousand are there.
       if (waiting && from && from.position === this.head && from.injection === this.lastInjection) {
         await this.wait(deadline);
+        stillAllowed();
         continue;
       }
       const key = `${from ? formatToken(from) : ''} ${classesKey}`;
