@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../config.ts';
+import { keepShortLivedObjectsYoung } from '../garbage-collection.ts';
 import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../passthru.ts';
 import { securePrivateFiles } from '../private-files.ts';
@@ -11,6 +12,7 @@ import { buildApp } from './app.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
 export async function serve(config: Config): Promise<void> {
+  keepShortLivedObjectsYoung();
   const log = createLogger(config);
   if (config.hostMode === 'simulated') {
     log.warn(
