@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { hiddenIn } from '../../domain/dom0-access.ts';
 import type { CommandName, PciRecord } from './api-types.ts';
 import { protections } from './next-boot.ts';
+import { ChoiceField } from './choice-field.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { COMMAND_WORDS, PROTECTION_WORDS, STATUS_WORDS } from './words.ts';
 
@@ -99,17 +100,7 @@ export function DeviceTable({ pcis, canChange, onCommand, onOpen }: Props) {
             onInput={(e) => setQuery(e.currentTarget.value)}
           />
         </label>
-        <label class="field">
-          <span>Class</span>
-          <select value={className} onChange={(e) => setClassName(e.currentTarget.value)}>
-            <option value="">All classes</option>
-            {classes.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceField label="Class" all="All classes" value={className} choices={classes} onChange={setClassName} />
       </div>
       {canChange && chosen.length > 0 && (
         <div class="batch" role="region" aria-label="Selected devices">

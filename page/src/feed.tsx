@@ -3,6 +3,7 @@ import { EVENT_TYPES } from '../../domain/events.ts';
 import { readNewest, type Api } from './api.ts';
 import type { FeedEntry } from './api-types.ts';
 import type { LiveEvents } from './live-events.ts';
+import { ChoiceField } from './choice-field.tsx';
 import { EventItem } from './timeline.tsx';
 
 const SHOWN = 100;
@@ -53,29 +54,15 @@ export function Feed({ api, live, hostId, head: headAtLoad }: Props) {
     <section class="feed card" aria-labelledby="feed-title">
       <h2 id="feed-title">Activity</h2>
       <div class="toolbar">
-        <label class="field">
-          <span>Type</span>
-          <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
-            <option value="">All events</option>
-            {EVENT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>Host</span>
-          <select value={host} onChange={(e) => setHost(e.currentTarget.value)}>
-            <option value="">All hosts</option>
-            {[...hosts].sort().map((h) => (
-              <option key={h} value={h}>
-                {h}
-                {h === hostId ? ' (this host)' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceField label="Type" all="All events" value={type} choices={EVENT_TYPES} onChange={setType} />
+        <ChoiceField
+          label="Host"
+          all="All hosts"
+          value={host}
+          choices={[...hosts].sort()}
+          onChange={setHost}
+          nameOf={(h) => (h === hostId ? `${h} (this host)` : h)}
+        />
       </div>
       {error && (
         <p class="error" role="alert">
