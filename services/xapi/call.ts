@@ -17,6 +17,8 @@ export interface Caller {
 export interface Call extends Caller {
   readonly method: string;
   readonly session: Session;
+  /** Throws SESSION_INVALID once the session has ended (its token revoked), for a call that waits. */
+  requireSession(): void;
 }
 
 export interface MethodSpec {

@@ -103,6 +103,6 @@ export class Methods {
         ROLES.filter((role) => permits(role, needed)),
       );
     }
-    return spec.run(args, { ...caller, method, session });
+    return spec.run(args, { ...caller, method, session, requireSession: () => this.sessions.require(ref) });
   }
 }

@@ -1,4 +1,4 @@
-import { handleInvalid, sessionInvalid } from '../errors.ts';
+import { handleInvalid } from '../errors.ts';
 import type { MethodTable } from '../call.ts';
 import type { Refs } from '../refs.ts';
 import { asText } from '../values.ts';
@@ -15,7 +15,7 @@ export function eventMethods(passthru: Passthru, refs: Refs, events: EventSystem
     'event.from': {
       arity: 3,
       waits: true,
-      run: ([classes = null, token = null, timeout = null], { session }) =>
+      run: ([classes = null, token = null, timeout = null], call) =>
         // Each argument is checked before the call waits, so a bad one fails at once.
         events.from(
           parseSubscriptions(classes),
@@ -23,9 +23,7 @@ export function eventMethods(passthru: Passthru, refs: Refs, events: EventSystem
           parseToken(token),
           parseTimeout(timeout) * 1000,
           // A session ends with its token: a watcher whose token is revoked while it waits hears no more.
-          () => {
-            if (!passthru.access.tokens.isValid(session.principal)) throw sessionInvalid(session.ref);
-          },
+          () => call.requireSession(),
         ),
     },
     'event.inject': {

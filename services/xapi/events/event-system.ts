@@ -83,7 +83,7 @@ export class EventSystem {
     since: Stamp | null,
     timeoutMs: number,
     /** Throws once the caller may no longer watch; asked after every wait. */
-    stillAllowed: () => void = () => undefined,
+    stillAllowed: () => void,
   ): Promise<EventFromResult> {
     if (since && since.position > this.head) throw eventsLost();
     const deadline = Date.now() + timeoutMs;
