@@ -3,6 +3,7 @@ import { forbidden, unauthorized } from '../../domain/errors.ts';
 import { permits, type Role } from '../../domain/roles.ts';
 import type { TokenRegistry } from '../access/token-registry.ts';
 import type { Principal } from '../access/types.ts';
+import { isReadMethod } from './request-mark.ts';
 import { Problem } from './schemas.ts';
 
 /** `public`: no token; `session`: the route checks XAPI sessions itself; a role: the least a token needs. */
@@ -25,7 +26,7 @@ function accessOf(route: Pick<RouteOptions, 'method' | 'config'>): RouteAccess {
   const asked = (route.config as { access?: RouteAccess } | undefined)?.access;
   if (asked) return asked;
   const methods = [route.method].flat();
-  return methods.every((method) => method === 'GET' || method === 'HEAD') ? 'read-only' : 'operator';
+  return methods.every(isReadMethod) ? 'read-only' : 'operator';
 }
 
 /**

@@ -15,6 +15,9 @@ export interface RequestMark {
   readonly refused?: boolean;
 }
 
+/** A GET or a HEAD only reads: the token check asks the read-only role of it, and its log line is a read's. */
+export const isReadMethod = (method: string) => method === 'GET' || method === 'HEAD';
+
 const marks = new WeakMap<FastifyRequest, RequestMark>();
 
 /** Says what the request does, where its HTTP method does not tell: every RPC is a POST, and a stream a GET. */
@@ -23,5 +26,5 @@ export function markRequest(request: FastifyRequest, mark: RequestMark): void {
 }
 
 export function requestMark(request: FastifyRequest): RequestMark {
-  return marks.get(request) ?? { kind: request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'change' };
+  return marks.get(request) ?? { kind: isReadMethod(request.method) ? 'read' : 'change' };
 }
