@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Projector } from '../services/projector.ts';
+import { Projector } from '../services/read/projector.ts';
 import { SqliteEventStore } from '../services/store/sqlite-store.ts';
 import {
   HOST_ID,

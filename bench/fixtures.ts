@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PciAddress } from '../domain/pci-address.ts';
 import { deviceStream } from '../projections/streams.ts';
-import { newEventId } from '../services/event-id.ts';
+import { newEventId } from '../services/write/event-id.ts';
 import { SqliteEventStore } from '../services/store/sqlite-store.ts';
 import { freePort, startService as startServiceProcess } from '../test/support/service-process.ts';
 

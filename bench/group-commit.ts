@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newEventId } from '../services/event-id.ts';
+import { newEventId } from '../services/write/event-id.ts';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../services/store/sqlite-store.ts';
 import type { Result } from './result.ts';

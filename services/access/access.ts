@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, invalidInput, notFound } from '../../domain/errors.ts';
 import { ADMIN_TOKEN, TOKEN_NAME, type Role } from '../../domain/roles.ts';
-import type { AppendedEvent, CommandContext, Recorder } from '../recorder.ts';
-import { Serial } from '../serial.ts';
+import type { AppendedEvent, CommandContext, Recorder } from '../write/recorder.ts';
+import { Serial } from '../concurrency/serial.ts';
 import type { TokenRegistry } from './token-registry.ts';
 import type { TokenSummary } from './types.ts';
 

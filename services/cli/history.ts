@@ -1,9 +1,9 @@
 import { parsePciAddress } from '../../domain/pci-address.ts';
 import { toHistoryEntry } from '../../projections/history-entry.ts';
 import { deviceStream } from '../../projections/streams.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../settings/config.ts';
 import { openStore } from '../store/open-store.ts';
-import type { Flags, Output } from './main.ts';
+import type { Flags, Output } from './cli-types.ts';
 import { table } from './table.ts';
 
 export async function historyCommand(config: Config, id: string, flags: Flags, out: Output): Promise<number> {

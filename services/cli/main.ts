@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PassthruError } from '../../domain/errors.ts';
-import { loadConfig, SETTINGS, type Config } from '../config.ts';
+import { loadConfig, SETTINGS, type Config } from '../settings/config.ts';
 import { serve } from '../http/server.ts';
+import type { Flags, Output } from './cli-types.ts';
 import { doctorCommand } from './doctor.ts';
 import { historyCommand } from './history.ts';
 import { commandThroughService, rebootCommand } from './remote.ts';
@@ -56,9 +57,6 @@ const OPTIONS: ParseArgsConfig['options'] = {
   after: { type: 'string' },
   role: { type: 'string' },
 };
-
-export type Flags = Record<string, string | boolean | undefined>;
-export type Output = (line: string) => void;
 
 export async function main(argv: string[], out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   let parsed;

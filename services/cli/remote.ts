@@ -1,8 +1,8 @@
 import { invalidInput, PassthruError } from '../../domain/errors.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../settings/config.ts';
 import { rebootSimulatedHost } from '../host/simulated-host.ts';
-import type { Flags, Output } from './main.ts';
+import type { Flags, Output } from './cli-types.ts';
 import { callService } from './service-client.ts';
 
 interface Changed {

@@ -5,10 +5,10 @@ import { invalidInput } from '../../domain/errors.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
 import { applyToPciView, emptyPciView } from '../../projections/pci-view.ts';
 import { deviceStream, deviceStreamPrefix } from '../../projections/streams.ts';
-import type { Config } from '../config.ts';
-import { Projector } from '../projector.ts';
+import type { Config } from '../settings/config.ts';
+import { Projector } from '../read/projector.ts';
 import { openStore } from '../store/open-store.ts';
-import type { Flags, Output } from './main.ts';
+import type { Flags, Output } from './cli-types.ts';
 
 const PAGE = 1000;
 

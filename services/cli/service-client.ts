@@ -3,9 +3,9 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { userInfo } from 'node:os';
 import { invalidInput, PassthruError, type ErrorKind } from '../../domain/errors.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../settings/config.ts';
 import { generatedTlsFiles, servesHttps } from '../tls/tls-mode.ts';
-import { tokenFile } from '../token.ts';
+import { tokenFile } from '../access/admin-token.ts';
 
 const KIND: Record<number, ErrorKind> = {
   400: 'invalid_input',

@@ -1,9 +1,9 @@
 import { notFound } from '../../domain/errors.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
-import type { Config } from '../config.ts';
-import { openHost } from '../passthru.ts';
-import { statusIn } from '../records.ts';
-import type { Flags, Output } from './main.ts';
+import type { Config } from '../settings/config.ts';
+import { openHost } from '../startup/passthru.ts';
+import { statusIn } from '../read/records.ts';
+import type { Flags, Output } from './cli-types.ts';
 import { table } from './table.ts';
 
 /** Reads the host itself, so it answers even when the service is down. */

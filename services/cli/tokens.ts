@@ -1,8 +1,8 @@
 import { invalidInput } from '../../domain/errors.ts';
 import { isRole, ROLES } from '../../domain/roles.ts';
 import type { TokenSummary } from '../access/types.ts';
-import type { Config } from '../config.ts';
-import type { Flags, Output } from './main.ts';
+import type { Config } from '../settings/config.ts';
+import type { Flags, Output } from './cli-types.ts';
 import { callService } from './service-client.ts';
 import { table } from './table.ts';
 

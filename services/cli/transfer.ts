@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { Presets, SingleBar } from 'cli-progress';
 import { invalidInput, PassthruError } from '../../domain/errors.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../settings/config.ts';
 import type { EventMetadata, StoredEvent } from '../store/event-store.ts';
 import { openStore } from '../store/open-store.ts';
-import type { Flags, Output } from './main.ts';
+import type { Flags, Output } from './cli-types.ts';
 import { storePosition } from './replay.ts';
 
 const PAGE = 1000;

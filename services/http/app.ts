@@ -3,10 +3,11 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Passthru } from '../passthru.ts';
+import type { Passthru } from '../startup/passthru.ts';
 import { installAuth } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
-import { RequestLog } from './request-log.ts';
+import { RequestLog } from '../log/request-log.ts';
+import type { RouteOptions } from './route-options.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
@@ -16,10 +17,6 @@ import { pgpuRoutes } from './routes/pgpus.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import type { TlsFiles } from '../tls/server-tls.ts';
 import { xapiPlugin } from '../xapi/plugin.ts';
-
-export interface RouteOptions {
-  readonly passthru: Passthru;
-}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -3,7 +3,7 @@ import { forbidden, unauthorized } from '../../domain/errors.ts';
 import { permits, type Role } from '../../domain/roles.ts';
 import type { TokenRegistry } from '../access/token-registry.ts';
 import type { Principal } from '../access/types.ts';
-import { isReadMethod } from './request-mark.ts';
+import { isReadMethod } from '../log/request-mark.ts';
 import { Problem } from './schemas.ts';
 
 /** `public`: no token; `session`: the route checks XAPI sessions itself; a role: the least a token needs. */

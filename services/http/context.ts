@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Via } from '../../domain/events.ts';
 import type { Principal } from '../access/types.ts';
-import type { CommandContext } from '../recorder.ts';
+import type { CommandContext } from '../write/recorder.ts';
 
 const CLIENT = /^[\x21-\x7e]{1,128}$/;
 

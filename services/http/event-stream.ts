@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { toFeedEntry } from '../../projections/history-entry.ts';
-import type { EventTail } from '../event-tail.ts';
-import { isHostEvent } from '../host-feed.ts';
+import type { EventTail } from '../read/event-tail.ts';
+import { isHostEvent } from '../read/host-feed.ts';
 import type { StoredEvent } from '../store/event-store.ts';
 
 export interface StreamFilter {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
-import type { Config } from '../config.ts';
-import { keepShortLivedObjectsYoung } from '../garbage-collection.ts';
+import type { Config } from '../settings/config.ts';
+import { keepShortLivedObjectsYoung } from '../startup/garbage-collection.ts';
 import { createLogger } from '../log/logger.ts';
-import { openPassthru } from '../passthru.ts';
-import { securePrivateFiles } from '../private-files.ts';
-import { sayWithoutPciIds, warnWithoutBootConfig } from '../start-warnings.ts';
+import { openPassthru } from '../startup/passthru.ts';
+import { securePrivateFiles } from '../startup/private-files.ts';
+import { sayWithoutPciIds, warnWithoutBootConfig } from '../startup/start-warnings.ts';
 import { serverTls } from '../tls/server-tls.ts';
-import { tokenFile } from '../token.ts';
+import { tokenFile } from '../access/admin-token.ts';
 import { buildApp } from './app.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */

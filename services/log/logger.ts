@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { LogFormat } from '../config.ts';
+import type { LogFormat } from '../settings/config.ts';
 import { prettySink, type LineSink } from './pretty-lines.ts';
 
 export interface LogSettings {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { invalidInput } from '../../domain/errors.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../settings/config.ts';
 import { makeSelfSigned, subjectAltNames } from './self-signed.ts';
 import { generatedTlsFiles, servesHttps } from './tls-mode.ts';
 

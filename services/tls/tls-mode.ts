@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
+import type { Config } from '../settings/config.ts';
 
 /** Where the service keeps the certificate it makes for itself, as XAPI does at install. */
 export const generatedTlsFiles = (dataDir: string) => ({

@@ -2,7 +2,7 @@ import type { CommandName } from '../../domain/events.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Role } from '../../domain/roles.ts';
 import { xapiDom0Access, type XapiDom0Access } from '../../domain/xapi-status.ts';
-import type { Passthru } from '../passthru.ts';
+import type { Passthru } from '../startup/passthru.ts';
 import type { Refs } from './refs.ts';
 import type { Session } from './sessions.ts';
 import type { RpcValue } from './values.ts';

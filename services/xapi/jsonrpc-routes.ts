@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import { MalformedRequest, transportFault } from './errors.ts';
 import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult, jsonRpcText, versionOf } from './jsonrpc.ts';
 import type { Methods } from './methods.ts';
-import { markRequest } from '../http/request-mark.ts';
+import { markRequest } from '../log/request-mark.ts';
 import type { RpcValue } from './values.ts';
 
 const Id = Type.Union([Type.String(), Type.Number(), Type.Null()]);

@@ -1,4 +1,4 @@
-import type { Passthru } from '../passthru.ts';
+import type { Passthru } from '../startup/passthru.ts';
 import type { Caller, MethodSpec } from './call.ts';
 import { permits, ROLES } from '../../domain/roles.ts';
 import { failureOf, methodUnknown, parameterCountMismatch, rbacPermissionDenied, type XapiFailure } from './errors.ts';
@@ -11,7 +11,7 @@ import { Refs } from './refs.ts';
 import type { Sessions } from './sessions.ts';
 import { taskMethods } from './task-methods.ts';
 import type { RpcValue } from './values.ts';
-import type { RequestMark } from '../http/request-mark.ts';
+import type { RequestMark } from '../log/request-mark.ts';
 
 const LOGIN = 'session.login_with_password';
 // Introspection, as XAPI answers it without a session: Xen Orchestra's connector learns the classes from it.

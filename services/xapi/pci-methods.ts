@@ -1,5 +1,5 @@
 import type { HideLists } from '../host/host.ts';
-import { statusIn } from '../records.ts';
+import { statusIn } from '../read/records.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import { dom0AccessCommand, type MethodDeps, type MethodTable } from './call.ts';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Passthru } from '../passthru.ts';
+import type { Passthru } from '../startup/passthru.ts';
 import { jsonRpcRoutes } from './jsonrpc-routes.ts';
 import { Methods } from './methods.ts';
 import { Sessions } from './sessions.ts';

@@ -1,7 +1,7 @@
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { DeviceIdentity } from '../../domain/device.ts';
-import type { PciRecord, PgpuRecord, Readiness } from '../records.ts';
+import type { PciRecord, PgpuRecord, Readiness } from '../read/records.ts';
 import type { Refs } from './refs.ts';
 
 /** XAPI's null reference, for the links passthru has no object for (GPU groups, VMs). */

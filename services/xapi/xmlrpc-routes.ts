@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MalformedRequest, transportFault } from './errors.ts';
 import type { Methods } from './methods.ts';
-import { markRequest } from '../http/request-mark.ts';
+import { markRequest } from '../log/request-mark.ts';
 import { decodeMethodCall, encodeFault, encodeResponse, encodeSuccess } from './xmlrpc-codec.ts';
 
 // Exactly XAPI's media type: Xen Orchestra's connector accepts text/xml or application/xml and nothing else.

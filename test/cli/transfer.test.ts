@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
-import { loadConfig, type Config } from '../../services/config.ts';
+import { loadConfig, type Config } from '../../services/settings/config.ts';
 import { exportCommand, importCommand } from '../../services/cli/transfer.ts';
 import type { StoredEvent } from '../../services/store/event-store.ts';
 import { openStore } from '../../services/store/open-store.ts';

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RequestLog, SLOW_REQUEST_MS } from '../../services/http/request-log.ts';
-import { markRequest, type RequestMark } from '../../services/http/request-mark.ts';
+import { RequestLog, SLOW_REQUEST_MS } from '../../services/log/request-log.ts';
+import { markRequest, type RequestMark } from '../../services/log/request-mark.ts';
 
 const test = suite('which requests get a log line');
 

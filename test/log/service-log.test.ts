@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareSimulatedHost, simulatedHostFiles } from '../../services/host/simulated-host.ts';
-import { SLOW_REQUEST_MS } from '../../services/http/request-log.ts';
+import { SLOW_REQUEST_MS } from '../../services/log/request-log.ts';
 import { BIN, freePort, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 const TOKEN = 'log-token';

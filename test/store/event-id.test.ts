@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { newEventId } from '../../services/event-id.ts';
+import { newEventId } from '../../services/write/event-id.ts';
 
 const test = suite('event ids');
 

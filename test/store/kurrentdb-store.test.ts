@@ -4,8 +4,8 @@ import { AccessDeniedError, NotLeaderError, UnavailableError } from '@kurrent/ku
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
-import { loadConfig } from '../../services/config.ts';
-import { Recorder } from '../../services/recorder.ts';
+import { loadConfig } from '../../services/settings/config.ts';
+import { Recorder } from '../../services/write/recorder.ts';
 import type { NewEvent } from '../../services/store/event-store.ts';
 import { KurrentDbEventStore, openKurrentDbStore } from '../../services/store/kurrentdb-store.ts';
 import { FakeKurrentDb } from './kurrentdb/fake-client.ts';

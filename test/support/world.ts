@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../services/config.ts';
+import { loadConfig, type Config } from '../../services/settings/config.ts';
 import { buildApp } from '../../services/http/app.ts';
 import { rebootSimulatedHost, simulatedHostFiles } from '../../services/host/simulated-host.ts';
-import { openPassthru, type Passthru } from '../../services/passthru.ts';
+import { openPassthru, type Passthru } from '../../services/startup/passthru.ts';
 
 export const TOKEN = 'test-token-0123456789';
 /** The secret of the read-only token `reader`, once a test gives the world one with `addReader`. */

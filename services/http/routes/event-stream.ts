@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalidInput } from '../../../domain/errors.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { EventStreamConnection, HEARTBEAT_MS, STREAM_BUFFER_LIMIT } from '../event-stream.ts';
 import { FeedQuery, problems } from '../schemas.ts';
-import { markRequest } from '../request-mark.ts';
+import { markRequest } from '../../log/request-mark.ts';
 
 const StreamQuery = Type.Object(
   {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toFeedEntry } from '../../../projections/history-entry.ts';
-import { readHostFeed } from '../../host-feed.ts';
-import type { RouteOptions } from '../app.ts';
+import { readHostFeed } from '../../read/host-feed.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { FeedPage, FeedQuery, problems } from '../schemas.ts';
 
 /** The global audit feed, in store order. */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { actorOf } from '../context.ts';
 import { Health, HostView, problems, ReconcileReport } from '../schemas.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { loadPageFiles, type PageFile } from '../page/page-files.ts';
 import { sendProblem } from '../problem.ts';
 import { problems } from '../schemas.ts';

@@ -5,7 +5,7 @@ import { parsePciAddress } from '../../../domain/pci-address.ts';
 import { deviceStateAt } from '../../../projections/pci-view.ts';
 import { toHistoryEntry } from '../../../projections/history-entry.ts';
 import { deviceStream } from '../../../projections/streams.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { commandContext } from '../context.ts';
 import {
   BatchBody,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { CommandName } from '../../../domain/events.ts';
 import { parsePciAddress } from '../../../domain/pci-address.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { commandContext } from '../context.ts';
 import { CommandBody, CommandEffect, IdParams, PgpuRecord, problems } from '../schemas.ts';
 

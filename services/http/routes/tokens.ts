@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../route-options.ts';
 import { actorOf, principalOf } from '../context.ts';
 import {
   IssuedToken,

@@ -7,7 +7,7 @@ import { parseSubscriptions, parseTimeout } from './from-arguments.ts';
 import { parseToken } from './token.ts';
 import { EVENT_CLASSES, type EventClass } from './types.ts';
 import { classOf, WIRE_CLASS } from './xapi-objects.ts';
-import type { Passthru } from '../../passthru.ts';
+import type { Passthru } from '../../startup/passthru.ts';
 
 /** XAPI's event class: event.from, event.inject and event.get_current_id. */
 export function eventMethods(passthru: Passthru, refs: Refs, events: EventSystem): MethodTable {

@@ -1,14 +1,14 @@
 import type { Dom0AccessStatus } from '../../../domain/dom0-access.ts';
 import type { PciAddress } from '../../../domain/pci-address.ts';
 import { asDeviceEvent } from '../../../projections/recorded-event.ts';
-import type { Passthru } from '../../passthru.ts';
+import type { Passthru } from '../../startup/passthru.ts';
 import type { StoredEvent } from '../../store/event-store.ts';
 import { XapiFailure } from '../errors.ts';
 import type { Refs } from '../refs.ts';
 import type { Subscriptions } from './from-arguments.ts';
 import { formatToken } from './token.ts';
 import type { Stamp, XapiEvent, XapiObject } from './types.ts';
-import { isHostEvent } from '../../host-feed.ts';
+import { isHostEvent } from '../../read/host-feed.ts';
 import { changedBy, currentObjects } from './xapi-objects.ts';
 
 export type EventFromResult = {

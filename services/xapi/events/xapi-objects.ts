@@ -1,7 +1,7 @@
 import type { Dom0AccessStatus } from '../../../domain/dom0-access.ts';
 import type { PciAddress } from '../../../domain/pci-address.ts';
 import { asDeviceEvent } from '../../../projections/recorded-event.ts';
-import type { Passthru } from '../../passthru.ts';
+import type { Passthru } from '../../startup/passthru.ts';
 import type { StoredEvent } from '../../store/event-store.ts';
 import type { XapiObjectClass } from '../refs.ts';
 import type { Refs } from '../refs.ts';

@@ -1,11 +1,11 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { invalidInput } from '../domain/errors.ts';
-import { tokensFile } from './access/token-registry.ts';
-import type { Config } from './config.ts';
-import { checkpointFile } from './projector.ts';
-import { generatedTlsFiles } from './tls/tls-mode.ts';
-import { tokenFile } from './token.ts';
+import { invalidInput } from '../../domain/errors.ts';
+import { tokensFile } from '../access/token-registry.ts';
+import type { Config } from '../settings/config.ts';
+import { checkpointFile } from '../read/projector.ts';
+import { generatedTlsFiles } from '../tls/tls-mode.ts';
+import { tokenFile } from '../access/admin-token.ts';
 
 const OTHERS = 0o077;
 const OTHERS_READ = 0o044;

@@ -1,19 +1,23 @@
-import { decide, failed, refusal, type Dom0AccessCommand } from '../domain/decide.ts';
-import { dependencyWarnings } from '../domain/dependencies.ts';
-import type { DeviceIdentity } from '../domain/device.ts';
-import type { Dom0AccessStatus } from '../domain/dom0-access.ts';
-import { conflict, hostFailure, PassthruError } from '../domain/errors.ts';
-import type { CommandName, DeviceEvent, Via } from '../domain/events.ts';
-import { editHideList } from '../domain/hide-list.ts';
-import { HIDE_KEY } from '../domain/kernel-cmdline.ts';
-import { reconcile } from '../domain/reconcile.ts';
-import type { PciAddress } from '../domain/pci-address.ts';
-import { protectedField } from '../domain/protection.ts';
-import type { HideLists, Host } from './host/host.ts';
-import type { Projector } from './projector.ts';
-import { liveIn, statusIn, type PciRecord, type Records } from './records.ts';
+// services/write/: the write path. Hide and unhide, single or batch, under the one
+// serial lane (commands.ts); the one writer of events with their metadata and ids
+// (recorder.ts, event-id.ts). May import domain/, projections/, store/, host/,
+// concurrency/ and read/ (a command answers with the record after it); nothing above.
+import { decide, failed, refusal, type Dom0AccessCommand } from '../../domain/decide.ts';
+import { dependencyWarnings } from '../../domain/dependencies.ts';
+import type { DeviceIdentity } from '../../domain/device.ts';
+import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import { conflict, hostFailure, PassthruError } from '../../domain/errors.ts';
+import type { CommandName, DeviceEvent, Via } from '../../domain/events.ts';
+import { editHideList } from '../../domain/hide-list.ts';
+import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
+import { reconcile } from '../../domain/reconcile.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import { protectedField } from '../../domain/protection.ts';
+import type { HideLists, Host } from '../host/host.ts';
+import type { Projector } from '../read/projector.ts';
+import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
-import type { Serial } from './serial.ts';
+import type { Serial } from '../concurrency/serial.ts';
 
 export interface CommandOutcome {
   readonly record: PciRecord;

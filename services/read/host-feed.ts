@@ -1,5 +1,5 @@
-import { deviceStreamPrefix, hostStream, tokenStream } from '../projections/streams.ts';
-import type { EventStore, StoredEvent } from './store/event-store.ts';
+import { deviceStreamPrefix, hostStream, tokenStream } from '../../projections/streams.ts';
+import type { EventStore, StoredEvent } from '../store/event-store.ts';
 
 export interface HostFeedOptions {
   readonly after?: number;

@@ -1,11 +1,11 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { applyToPciView, emptyPciView, type PciView } from '../projections/pci-view.ts';
-import { applyToPgpuView, emptyPgpuView, type PgpuView } from '../projections/pgpu-view.ts';
-import { deviceStreamPrefix } from '../projections/streams.ts';
-import type { EventStore } from './store/event-store.ts';
-import { Serial } from './serial.ts';
+import { applyToPciView, emptyPciView, type PciView } from '../../projections/pci-view.ts';
+import { applyToPgpuView, emptyPgpuView, type PgpuView } from '../../projections/pgpu-view.ts';
+import { deviceStreamPrefix } from '../../projections/streams.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { Serial } from '../concurrency/serial.ts';
 
 // Small enough that a full catch-up of a million events stays far under 200 MB resident.
 const BATCH = 2_000;

@@ -1,13 +1,18 @@
-import type { DeviceIdentity } from '../domain/device.ts';
-import { isDisplayClass } from '../domain/device.ts';
-import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from '../domain/dom0-access.ts';
-import { notFound } from '../domain/errors.ts';
-import { comparePciAddresses, type PciAddress } from '../domain/pci-address.ts';
-import { protectedField, type ProtectedField, type Protection } from '../domain/protection.ts';
-import type { HideLists, Host } from './host/host.ts';
-import type { HostSafety } from './host/safety-types.ts';
+// services/read/: the read side. The projections kept up with the store and their
+// checkpoint (projector.ts), the records every reader is answered with, live
+// status included (records.ts), the newest events for watchers (event-tail.ts) and
+// another host's feed (host-feed.ts). May import domain/, projections/, store/,
+// host/ and concurrency/; never write/, so a read cannot change anything.
+import type { DeviceIdentity } from '../../domain/device.ts';
+import { isDisplayClass } from '../../domain/device.ts';
+import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from '../../domain/dom0-access.ts';
+import { notFound } from '../../domain/errors.ts';
+import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
+import { protectedField, type ProtectedField, type Protection } from '../../domain/protection.ts';
+import type { HideLists, Host } from '../host/host.ts';
+import type { HostSafety } from '../host/safety-types.ts';
 import type { Projector } from './projector.ts';
-import { passthroughVerdict, type PassthroughVerdict } from '../domain/passthrough.ts';
+import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;

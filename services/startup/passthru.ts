@@ -1,24 +1,28 @@
+// services/startup/: one running passthru wired together (passthru.ts), and what start
+// checks and says: file modes (private-files.ts), a missing boot configuration or
+// pci.ids (start-warnings.ts), V8's settings (garbage-collection.ts). May import every
+// folder of services/ but http/, xapi/ and cli/, which sit on top of it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Access } from './access/access.ts';
-import { TokenRegistry, tokensFile } from './access/token-registry.ts';
-import { BootConfigWatcher } from './boot-config-watcher.ts';
-import { Commands } from './commands.ts';
-import type { Config } from './config.ts';
-import { EventTail } from './event-tail.ts';
-import { Host } from './host/host.ts';
-import { loadPciIds } from './host/pci-ids.ts';
-import { prepareSimulatedHost } from './host/simulated-host.ts';
-import { checkpointFile, Projector } from './projector.ts';
-import { Reconciler } from './reconciler.ts';
-import { Records } from './records.ts';
-import { Recorder } from './recorder.ts';
-import { Serial } from './serial.ts';
-import type { EventStore } from './store/event-store.ts';
-import { openStore } from './store/open-store.ts';
-import { resolveToken } from './token.ts';
+import { Access } from '../access/access.ts';
+import { TokenRegistry, tokensFile } from '../access/token-registry.ts';
+import { BootConfigWatcher } from '../watch/boot-config-watcher.ts';
+import { Commands } from '../write/commands.ts';
+import type { Config } from '../settings/config.ts';
+import { EventTail } from '../read/event-tail.ts';
+import { Host } from '../host/host.ts';
+import { loadPciIds } from '../host/pci-ids.ts';
+import { prepareSimulatedHost } from '../host/simulated-host.ts';
+import { checkpointFile, Projector } from '../read/projector.ts';
+import { Reconciler } from '../watch/reconciler.ts';
+import { Records } from '../read/records.ts';
+import { Recorder } from '../write/recorder.ts';
+import { Serial } from '../concurrency/serial.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { openStore } from '../store/open-store.ts';
+import { resolveToken } from '../access/admin-token.ts';
 
 /** Everything one running passthru holds, wired once. */
 export interface Passthru {

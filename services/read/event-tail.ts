@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventStore, StoredEvent } from './store/event-store.ts';
+import type { EventStore, StoredEvent } from '../store/event-store.ts';
 
 export type TailListener = (events: readonly StoredEvent[]) => void;
 

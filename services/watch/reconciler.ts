@@ -1,12 +1,16 @@
+// services/watch/: keeping the record true to the host. The reconciler at start and
+// on demand (reconciler.ts), and the watcher of the boot configuration files that
+// has changes by hand recorded (boot-config-watcher.ts). May import domain/, host/,
+// concurrency/, read/ and write/.
 import type { Logger } from 'pino';
-import { reconcile, type DeviceSighting } from '../domain/reconcile.ts';
-import type { HostEvent } from '../domain/events.ts';
-import type { HideLists, Host } from './host/host.ts';
-import type { Projector } from './projector.ts';
-import { liveIn, statusIn, type Records } from './records.ts';
-import { bootClaims, type BootClaims } from '../domain/boot-claims.ts';
-import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
-import type { Serial } from './serial.ts';
+import { reconcile, type DeviceSighting } from '../../domain/reconcile.ts';
+import type { HostEvent } from '../../domain/events.ts';
+import type { HideLists, Host } from '../host/host.ts';
+import type { Projector } from '../read/projector.ts';
+import { liveIn, statusIn, type Records } from '../read/records.ts';
+import { bootClaims, type BootClaims } from '../../domain/boot-claims.ts';
+import type { AppendedEvent, CommandContext, Recorder } from '../write/recorder.ts';
+import type { Serial } from '../concurrency/serial.ts';
 
 export interface ReconcileReport {
   readonly boot_id: string;

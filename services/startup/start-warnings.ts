@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { SETTINGS, type Config } from './config.ts';
-import type { PciIds } from './host/pci-ids.ts';
+import { SETTINGS, type Config } from '../settings/config.ts';
+import type { PciIds } from '../host/pci-ids.ts';
 
 /**
  * With no boot configuration file to watch, the pending list cannot be kept

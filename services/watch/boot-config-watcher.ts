@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { filesSignature } from './host/file-keyed-cache.ts';
+import { filesSignature } from '../host/file-keyed-cache.ts';
 
 // A rename or an editor's save touches a file several times in a row: one look after the burst.
 const SETTLE_MS = 25;

@@ -1,8 +1,8 @@
-import type { DeviceEvent, HostEvent, TokenEvent } from '../domain/events.ts';
-import type { PciAddress } from '../domain/pci-address.ts';
-import { deviceStream, hostStream, tokenStream } from '../projections/streams.ts';
+import type { DeviceEvent, HostEvent, TokenEvent } from '../../domain/events.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
+import { deviceStream, hostStream, tokenStream } from '../../projections/streams.ts';
 import { newEventId } from './event-id.ts';
-import { isAppendOutcomeUnknown } from './store/append-outcome.ts';
+import { isAppendOutcomeUnknown } from '../store/append-outcome.ts';
 import type {
   AppendResult,
   EventMetadata,
@@ -10,7 +10,7 @@ import type {
   ExpectedRevision,
   NewEvent,
   StoredEvent,
-} from './store/event-store.ts';
+} from '../store/event-store.ts';
 
 /** Pauses before each retry of an append whose outcome is unknown: long enough for a leader election to settle. */
 const RETRY_PAUSES_MS = [250, 1000];

@@ -1,10 +1,13 @@
+// services/settings/: every setting, from the environment and the command line, read
+// and checked once. May import domain/, host/ and store/ (for their types and
+// defaults); every other folder may import it.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { invalidInput } from '../domain/errors.ts';
-import type { HostMode, HostPaths } from './host/host.ts';
-import { PCI_IDS_PATHS } from './host/pci-ids.ts';
-import { simulatedHostFiles } from './host/simulated-host.ts';
-import { KURRENTDB_CONNECTION_STRING } from './store/kurrentdb/connection-string.ts';
+import { invalidInput } from '../../domain/errors.ts';
+import type { HostMode, HostPaths } from '../host/host.ts';
+import { PCI_IDS_PATHS } from '../host/pci-ids.ts';
+import { simulatedHostFiles } from '../host/simulated-host.ts';
+import { KURRENTDB_CONNECTION_STRING } from '../store/kurrentdb/connection-string.ts';
 
 export interface Config {
   readonly port: number;
