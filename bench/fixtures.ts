@@ -89,8 +89,8 @@ export async function makeStore(path: string, devices: readonly string[], count:
 }
 
 /** `passthru serve` with the benchmark's host id and token. */
-export const startService = (env: Record<string, string>) =>
-  startServiceProcess({ PASSTHRU_HOST_ID: HOST_ID, PASSTHRU_TOKEN: TOKEN, ...env });
+export const startService = (env: Record<string, string>, args?: readonly string[], command?: readonly string[]) =>
+  startServiceProcess({ PASSTHRU_HOST_ID: HOST_ID, PASSTHRU_TOKEN: TOKEN, ...env }, args, command);
 
 /** A bare server of the benchmark's, one of this folder's scripts, on a free port: a baseline. */
 export async function startBareServer(

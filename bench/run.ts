@@ -7,6 +7,7 @@ import { commands } from './commands.ts';
 import { groupCommit } from './group-commit.ts';
 import { page } from './page.ts';
 import { markdownTable, met, type Result } from './result.ts';
+import { npmStart } from './npm-start.ts';
 import { statusReads } from './status-reads.ts';
 import { watchers } from './watchers.ts';
 
@@ -35,6 +36,7 @@ try {
   await step('batch-hides', batchHides);
   await step('watchers', watchers);
   await step('page', page);
+  await step('npm-start', npmStart);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -20,6 +20,8 @@ export function freePort(): Promise<number> {
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
+  /** Whether the child leads a process group of its own, which a stop signals whole. */
+  readonly group: boolean;
   readonly url: string;
   /** Milliseconds from spawn to the first 200 from /healthz. */
   readonly startMs: number;
@@ -28,17 +30,28 @@ export interface ServiceProcess {
   stderr(): string;
 }
 
+/** `passthru serve` run through its entry in `bin/`, as the systemd unit runs it. */
+export const SERVE: readonly string[] = [process.execPath, BIN, 'serve'];
+
 /**
- * `passthru serve` as `npm start` runs it (default log level and format,
- * standard output a pipe that is read, as a journal reads it) in its own
- * process on a free loopback port, once healthy.
+ * `passthru serve` with its default settings (log level and format, standard
+ * output a pipe that is read, as a journal reads it) in its own process on a
+ * free loopback port, once healthy; `command` is how it is run.
  */
-export async function startService(env: Record<string, string>, args: readonly string[] = []): Promise<ServiceProcess> {
+export async function startService(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+  command: readonly string[] = SERVE,
+): Promise<ServiceProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const [program, ...programArgs] = command;
+  // A command other than node itself (npm start: npm, a shell, node) runs as a process group, stopped whole.
+  const group = command !== SERVE;
+  const child = spawn(program!, [...programArgs, ...args], {
     env: { ...process.env, PASSTHRU_HOST_MODE: 'simulated', ...env, PASSTHRU_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
   const stdout = collect(child.stdout!);
   const stderr = collect(child.stderr!);
@@ -49,7 +62,7 @@ export async function startService(env: Record<string, string>, args: readonly s
       throw new Error(`passthru serve exited (${child.exitCode ?? child.signalCode}): ${stderr()}${stdout()}`);
     }
     if (performance.now() > deadline) {
-      child.kill('SIGKILL');
+      signalService(child, group, 'SIGKILL');
       throw new Error(`passthru serve was not healthy within ${HEALTHY_WITHIN_MS} ms: ${stderr()}${stdout()}`);
     }
     if (
@@ -58,7 +71,7 @@ export async function startService(env: Record<string, string>, args: readonly s
         () => false,
       )
     )
-      return { child, url, startMs: performance.now() - started, stdout, stderr };
+      return { child, group, url, startMs: performance.now() - started, stdout, stderr };
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -73,6 +86,20 @@ function collect(stream: NodeJS.ReadableStream): () => string {
   return () => text;
 }
 
+function signalService(child: ChildProcess, group: boolean, signal: NodeJS.Signals): void {
+  if (group) process.kill(-child.pid!, signal);
+  else child.kill(signal);
+}
+
+function groupAlive(leader: number): boolean {
+  try {
+    process.kill(-leader, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** How a service ended: its exit code, or the signal that ended it. */
 export type Ending =
   { readonly code: number; readonly signal: null } | { readonly code: null; readonly signal: string };
@@ -81,8 +108,10 @@ export async function stopService(service: ServiceProcess, signal: NodeJS.Signal
   const { child } = service;
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
+    signalService(child, service.group, signal);
     await exited;
+    // npm is gone, but the service it ran may still be closing its store: wait for the whole group.
+    while (service.group && groupAlive(child.pid!)) await new Promise((r) => setTimeout(r, 5));
   }
   return child.exitCode !== null
     ? { code: child.exitCode, signal: null }
