@@ -19,7 +19,7 @@ export function describeFailure(error: Error, deadlineMs: number): string {
   if (error instanceof AccessDeniedError) {
     return error.code === UNAUTHENTICATED || /authenticat|credential/i.test(error.message)
       ? 'the server refused the credentials: check the user name and password in the connection string (user:password@host)'
-      : "access denied: the connection string's user may not do this; passthru needs to read $all (a member of $ops or $admins, or the $all read ACL) and to read and write the pci-* and host-* streams";
+      : "access denied: the connection string's user may not do this; passthru needs to read $all (a member of $ops or $admins, or the $all read ACL) and to read and write the pci-*, host-* and tokens-* streams";
   }
   if (error instanceof NotLeaderError) {
     return 'the node is not the leader and writes need the leader: list every node of the cluster (or use +discover) and keep nodePreference=leader';
