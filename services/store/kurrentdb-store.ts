@@ -38,7 +38,7 @@ import { feedCursor, notAnEventPosition } from './feed-cursor.ts';
 import type { KurrentClient } from './kurrentdb/client.ts';
 import { kurrentDbConnection, type KurrentDbConnection } from './kurrentdb/connection-string.ts';
 import { readWithin, withDeadline } from './kurrentdb/deadline.ts';
-import { describeFailure, isAccessDenied, leavesAppendUnknown } from './kurrentdb/failures.ts';
+import { describeFailure, isAccessDenied, isRefusal, leavesAppendUnknown } from './kurrentdb/failures.ts';
 import { followPassthruEvents } from './kurrentdb/follow.ts';
 import { KnownPositions } from './kurrentdb/known-positions.ts';
 import { passthruStreamFilter, toPassthruEvent } from './kurrentdb/passthru-events.ts';
@@ -211,7 +211,8 @@ export class KurrentDbEventStore implements EventStore {
         await this.head();
       } catch (error) {
         if (!isAccessDenied(error as Error)) throw error;
-        throw (await this.subscriptionRefusal()) ?? error;
+        const refusal = await this.subscriptionRefusal();
+        throw refusal && isRefusal(refusal) ? refusal : error;
       }
     });
   }

@@ -60,8 +60,11 @@ function failureOf(error: Error): Failure | null {
   return BY_BRIDGE_NAME[name] ?? (typeof code === 'number' ? (BY_CODE[code] ?? null) : null);
 }
 
-/** Whether an error is the server refusing the user, which only a call over gRPC can say more about. */
+/** Whether the server refused the user, without saying whether for its credentials or its rights. */
 export const isAccessDenied = (error: Error): boolean => failureOf(error) === 'access';
+
+/** Whether the server refused the user, for either reason. */
+export const isRefusal = (error: Error): boolean => failureOf(error) === 'credentials' || isAccessDenied(error);
 
 /** The client's errors often carry only a gRPC status, their class or a bridge name; say what each means for an operator. */
 export function describeFailure(error: Error, deadlineMs: number): string {
