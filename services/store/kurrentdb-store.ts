@@ -8,7 +8,7 @@ import {
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
-  UnknownError,
+  UnavailableError,
   WrongExpectedVersionError,
   eventTypeFilter,
   jsonEvent,
@@ -38,7 +38,7 @@ import { feedCursor, notAnEventPosition } from './feed-cursor.ts';
 import type { KurrentClient } from './kurrentdb/client.ts';
 import { kurrentDbConnection, type KurrentDbConnection } from './kurrentdb/connection-string.ts';
 import { readWithin, withDeadline } from './kurrentdb/deadline.ts';
-import { describeFailure, leavesAppendUnknown } from './kurrentdb/failures.ts';
+import { describeFailure, isAccessDenied, isRefusal, leavesAppendUnknown } from './kurrentdb/failures.ts';
 import { followPassthruEvents } from './kurrentdb/follow.ts';
 import { KnownPositions } from './kurrentdb/known-positions.ts';
 import { passthruStreamFilter, toPassthruEvent } from './kurrentdb/passthru-events.ts';
@@ -114,10 +114,8 @@ export class KurrentDbEventStore implements EventStore {
           throw error;
         }
         // throwOnAppendFailure=false in a connection string turns a conflict into a result that says so.
-        if (!result.success) {
-          const current = result.nextExpectedRevision;
-          throw revisionConflict(stream, expected, current < 0n ? null : Number(current));
-        }
+        // Its revision is no answer: the batch append path reports BigInt(hasCurrentStreamRevision()), 1 or 0.
+        if (!result.success) throw revisionConflict(stream, expected, await this.streamRevision(stream));
         const revision = Number(result.nextExpectedRevision);
         const own = result.position;
         if (events.length === 1 && own && own.commit === own.prepare)
@@ -139,7 +137,8 @@ export class KurrentDbEventStore implements EventStore {
   readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     return this.call(`read ${stream}`, async () => {
       const events: StoredEvent[] = [];
-      await this.readStreamEvents(stream, { from: options.from ?? 0, limit: options.limit, leader: false }, (event) => {
+      // From the leader: a follower behind it would hide an event a command is about to decide on (a boot already observed).
+      await this.readStreamEvents(stream, { from: options.from ?? 0, limit: options.limit }, (event) => {
         const stored = toPassthruEvent(event);
         if (stored) events.push(stored);
       });
@@ -197,14 +196,24 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   headPosition(): Promise<number> {
+    return this.call('read $all', () => this.head());
+  }
+
+  /**
+   * The start-up check: reads the head. Reads come through the client's
+   * native bridge, which reports refused credentials and denied access alike,
+   * without a gRPC code; a subscription, over gRPC, keeps the code that tells
+   * them apart.
+   */
+  check(): Promise<void> {
     return this.call('read $all', async () => {
-      let head = 0;
-      await this.scan(END, BACKWARDS, passthruStreamFilter(), HEAD_BATCH, (event) => {
-        const stored = toPassthruEvent(event);
-        if (stored) head = stored.position;
-        return !stored;
-      });
-      return head;
+      try {
+        await this.head();
+      } catch (error) {
+        if (!isAccessDenied(error as Error)) throw error;
+        const refusal = await this.subscriptionRefusal();
+        throw refusal && isRefusal(refusal) ? refusal : error;
+      }
     });
   }
 
@@ -228,10 +237,38 @@ export class KurrentDbEventStore implements EventStore {
     await withDeadline(this.client.dispose(), this.deadlineMs).catch(() => undefined);
   }
 
-  /** The event at one revision, read from the leader, which has every acknowledged write. */
+  private async head(): Promise<number> {
+    let head = 0;
+    await this.scan(END, BACKWARDS, passthruStreamFilter(), HEAD_BATCH, (event) => {
+      const stored = toPassthruEvent(event);
+      if (stored) head = stored.position;
+      return !stored;
+    });
+    return head;
+  }
+
+  /** The error a subscription to passthru's events fails with within the deadline, or null once it is confirmed. */
+  private async subscriptionRefusal(): Promise<Error | null> {
+    const subscription = this.client.subscribeToAll({ fromPosition: END, filter: passthruStreamFilter() });
+    try {
+      return await withDeadline(
+        new Promise<Error | null>((resolve) => {
+          subscription.on('error', resolve);
+          subscription.on('confirmation', () => resolve(null));
+        }),
+        this.deadlineMs,
+      );
+    } catch {
+      return null;
+    } finally {
+      void withDeadline(subscription.unsubscribe(), this.deadlineMs).catch(() => undefined);
+    }
+  }
+
+  /** The event at one revision, read from the leader (as every stream read), which has every acknowledged write. */
   private async eventAt(stream: string, revision: number): Promise<StoredEvent | null> {
     let found: StoredEvent | null = null;
-    await this.readStreamEvents(stream, { from: revision, limit: 1, leader: true }, (event) => {
+    await this.readStreamEvents(stream, { from: revision, limit: 1 }, (event) => {
       found = toPassthruEvent(event);
     });
     return found;
@@ -239,13 +276,13 @@ export class KurrentDbEventStore implements EventStore {
 
   private async readStreamEvents(
     stream: string,
-    options: { from: number; limit: number | undefined; leader: boolean },
+    options: { from: number; limit: number | undefined },
     visit: (event: RecordedEvent) => void,
   ): Promise<void> {
     try {
       const reading = this.client.readStream(stream, {
         fromRevision: BigInt(options.from),
-        requiresLeader: options.leader,
+        requiresLeader: true,
         ...(options.limit === undefined ? {} : { maxCount: options.limit }),
       });
       await readWithin(reading, this.deadlineMs, ({ event }) => {
@@ -278,12 +315,23 @@ export class KurrentDbEventStore implements EventStore {
         },
       );
     } catch (error) {
-      // The server refuses a read from inside a record as an invalid position, which the client reports as unknown.
-      if (error instanceof UnknownError) throw notAnEventPosition(after);
+      // The server refuses a read from inside a record, which the bridge reports as unavailable: a server that
+      // answers a read from the start is there, and it is the cursor that is wrong.
+      if (error instanceof UnavailableError && (await this.answers())) throw notAnEventPosition(after);
       throw error;
     }
     if (!found) throw notAnEventPosition(after);
     return found;
+  }
+
+  /** Whether the server answers a one-event read of `$all` from its start within the deadline. */
+  private async answers(): Promise<boolean> {
+    try {
+      await readWithin(this.client.readAll({ fromPosition: START, maxCount: 1 }), this.deadlineMs, () => false);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -361,7 +409,7 @@ export async function openKurrentDbStore(
   }
   const store = new KurrentDbEventStore(client, connection);
   try {
-    await store.headPosition();
+    await store.check();
   } catch (error) {
     await store.close();
     const { reason } = (error as PassthruError).details;

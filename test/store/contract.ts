@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
+import { parsePciAddress } from '../../domain/pci-address.ts';
+import { deviceStream, hostStream, tokenStream } from '../../projections/streams.ts';
+import { Recorder } from '../../services/recorder.ts';
 import type { EventStore, ExpectedRevision, NewEvent, StoredEvent } from '../../services/store/event-store.ts';
 
 export interface ContractOptions {
@@ -290,6 +293,57 @@ export function storeContract(name: string, open: () => Promise<EventStore>, opt
       written.map((e) => e.id),
     );
     assert.equal(retried, { revision: 0, position: stored[0]!.position });
+  });
+
+  test('every stream the recorder writes reads back, reaches the feed, the head and follow, and takes a retry', async ({
+    store,
+  }) => {
+    const host = `contract${randomUUID().slice(0, 8)}`;
+    const pci = parsePciAddress('0000:03:00.0');
+    const recorder = new Recorder(store, host, () => new Date('2025-01-01T00:00:00Z'));
+    const context = { actor: 'contract', correlationId: randomUUID() };
+    const start = await store.headPosition();
+    const appended = [
+      await recorder.appendToDevice(
+        pci,
+        {
+          type: 'Dom0AccessDisabled',
+          data: { pci, status: 'disabled_on_reboot', previous: 'enabled', cause: 'command', via: 'pci' },
+        },
+        context,
+      ),
+      await recorder.appendToHost(
+        {
+          type: 'BootObserved',
+          data: { boot_id: 'b', previous_boot_id: null, current: [], pending: [], claimed: [], not_claimed: [] },
+        },
+        context,
+      ),
+    ];
+    let wakes = 0;
+    const following = store.follow?.(appended[1]!.position, () => (wakes += 1));
+    appended.push(
+      await recorder.appendToTokens(
+        { type: 'TokenIssued', data: { name: 'ci', role: 'operator' } },
+        context,
+        () => undefined,
+      ),
+    );
+    const streams = [deviceStream(host, pci), hostStream(host), tokenStream(host)];
+    const stored = await Promise.all(streams.map(async (stream) => (await store.readStream(stream))[0]));
+    assert.equal(
+      stored.map((e) => e && [e.stream, e.type, e.position]),
+      streams.map((stream, i) => [stream, appended[i]!.type, appended[i]!.position]),
+    );
+    assert.equal(
+      (await store.readAll({ after: start })).filter((e) => streams.includes(e.stream)).map((e) => e.stream),
+      streams,
+    );
+    assert.ok((await store.headPosition()) >= appended[2]!.position, 'the head is at or past the token event');
+    await eventually(() => !following || wakes > 0, 'woken by the token event');
+    await following?.close();
+    const token = stored[2]!;
+    assert.equal(await store.append(token.stream, [token], 'no_stream'), { revision: 0, position: token.position });
   });
 
   test('an after that is not an event position is bad input', async ({ store, prefix }) => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceError } from '@grpc/grpc-js';
-import { AccessDeniedError, NotLeaderError, UnavailableError } from '@kurrent/kurrentdb-client';
+import { UnavailableError } from '@kurrent/kurrentdb-client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
@@ -119,7 +118,7 @@ test('only passthru events reach the feed, the head position and follow', async 
   await eventually(() => wakes.length === 2, 'woken by a passthru event');
   assert.equal(server.subscriptions[0]!.options.filter, {
     filterOn: 'streamName',
-    regex: '^(?:pci-[A-Za-z0-9._-]+@.+|host-[A-Za-z0-9._-]+)$',
+    regex: '^(?:pci-[A-Za-z0-9._-]+@.+|(?:host|tokens)-[A-Za-z0-9._-]+)$',
     checkpointInterval: 1,
     checkpointReached: undefined,
   });
@@ -186,6 +185,7 @@ test('a hung read and a hung append fail within the deadline; the append says it
   const read = await failure(store.readAll());
   assert.match(read.message, 'read $all failed: no answer within the deadline (200 ms');
   assert.is(read.details.outcome, undefined);
+  assert.is(server.openReads, 1, "the client's return() does not cancel a read waiting for the server");
   server.hung.clear();
   server.hung.add('append');
   const append = await failure(store.append('host-alpha', [event()], 'no_stream'));
@@ -194,27 +194,19 @@ test('a hung read and a hung append fail within the deadline; the append says it
   assert.match(append.message, 'it may have been written');
 });
 
-test('refused credentials, denied access and a follower get messages of their own', async () => {
-  const cases: [Error, string][] = [
+test('refused credentials, denied access, a follower and no server get messages of their own', async () => {
+  const cases: [(server: FakeKurrentDb) => void, string][] = [
+    [(server) => (server.access = 'bad credentials'), 'the server refused the credentials'],
     [
-      new AccessDeniedError({ code: 16, message: 'Unauthenticated', details: '' } as ServiceError),
-      'the server refused the credentials',
-    ],
-    [
-      new AccessDeniedError(),
+      (server) => (server.access = 'denied'),
       "access denied: the connection string's user may not do this; passthru needs to read $all",
     ],
-    [
-      new NotLeaderError({
-        metadata: { 'leader-endpoint-host': 'node2', 'leader-endpoint-port': '2113' },
-      } as unknown as ServiceError),
-      'the node is not the leader',
-    ],
-    [new UnavailableError(), 'the server is unavailable'],
+    [(server) => server.readFailures.push('NotLeaderError'), 'the node is not the leader'],
+    [(server) => server.readFailures.push('UnavailableError'), 'the server is unavailable'],
   ];
-  for (const [cause, message] of cases) {
+  for (const [given, message] of cases) {
     const server = new FakeKurrentDb();
-    server.failures.push(cause);
+    given(server);
     const error = await failure(openKurrentDbStore(ENDPOINT, () => server));
     assert.match(error.message, `cannot use the KurrentDB store at ${ENDPOINT}: ${message}`);
   }
@@ -298,6 +290,72 @@ test('an after that is not an event position is bad input, and no page is read f
     'only the one-event check saw the cursor',
   );
   assert.is((await store.readAll({ after: position })).length, 1);
+});
+
+test('a cursor inside a record is bad input even though the server reports it as unavailable, and follow is not retried on it', async ({
+  server,
+  store,
+}) => {
+  const { position } = await store.append('host-alpha', [event()], 'no_stream');
+  await store.append('host-alpha', [event()], 0);
+  const inside = position + 1;
+  assert.is((await failure(store.readAll({ after: inside }))).kind, 'invalid_input');
+  server.readFailures.push('UnavailableError', 'UnavailableError');
+  const down = await failure(store.readAll({ after: inside }));
+  assert.is(down.kind, 'store_failure');
+  assert.match(down.message, 'read $all failed: the server is unavailable');
+  server.allReads.length = 0;
+  let wakes = 0;
+  const following = store.follow(inside, () => (wakes += 1));
+  await eventually(() => server.live.length === 1 && wakes === 1, 'woken once, to read the cursor and fail');
+  assert.is(server.live[0]!.options.fromPosition, 'end');
+  assert.is(server.allReads.length, 2, 'the cursor checked once, with one read that the server answers');
+  await following.close();
+});
+
+test('a lagging follower does not hide the last host event from a reader of the stream', async ({ server, store }) => {
+  const recorder = new Recorder(store, 'alpha', () => new Date('2025-01-01T00:00:00Z'));
+  const boot = {
+    type: 'BootObserved' as const,
+    data: { boot_id: 'b', previous_boot_id: null, current: [], pending: [], claimed: [], not_claimed: [] },
+  };
+  const appended = await recorder.appendToHost(boot, { actor: 'test', correlationId: 'c' });
+  server.followerLag = 1;
+  const last = await recorder.lastHostEvent();
+  assert.equal(last && [last.type, last.position], ['BootObserved', appended.position]);
+});
+
+test('a tombstoned stream and an append over the maximum size answer with what happened', async ({ server, store }) => {
+  await store.append('host-alpha', [event()], 'no_stream');
+  server.tombstone('host-alpha');
+  const write = await failure(store.append('host-alpha', [event()], 0));
+  assert.is(write.kind, 'store_failure');
+  assert.is(
+    write.message,
+    `KurrentDB at ${ENDPOINT}&defaultDeadline=200: append to host-alpha failed: the stream host-alpha was deleted for good (tombstoned) on the server: it can be neither read nor written again`,
+  );
+  assert.is(write.details.outcome, undefined);
+  const read = await failure(store.readStream('host-alpha'));
+  assert.match(read.message, 'read host-alpha failed: the stream host-alpha was deleted for good (tombstoned)');
+  server.maxAppendSize = 4;
+  const large = await failure(store.append('host-beta', [event()], 'no_stream'));
+  assert.match(
+    large.message,
+    "append to host-beta failed: the append is larger than the server's maximum append size (4 bytes)",
+  );
+  assert.is(large.details.outcome, undefined);
+});
+
+test('follow.close() ends within the deadline when the server does not answer the unsubscribe', async ({
+  server,
+  store,
+}) => {
+  server.hung.add('unsubscribe');
+  const following = store.follow(0, () => undefined);
+  await eventually(() => server.live.length === 1, 'subscribed');
+  let closed = false;
+  void following.close().then(() => (closed = true));
+  await eventually(() => closed, 'closed');
 });
 
 test.run();

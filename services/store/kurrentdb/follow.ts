@@ -1,5 +1,6 @@
 import type { ReadPosition } from '@kurrent/kurrentdb-client';
 import type { AllSubscription, KurrentClient } from './client.ts';
+import { withDeadline } from './deadline.ts';
 import { passthruStreamFilter, toPassthruEvent } from './passthru-events.ts';
 
 const RESUBSCRIBE_MS = 1000;
@@ -58,7 +59,8 @@ export function followPassthruEvents(
     async close() {
       closed = true;
       clearTimeout(retry);
-      await subscription?.unsubscribe();
+      // A server that stopped answering must not hold up a shutdown.
+      if (subscription) await withDeadline(subscription.unsubscribe(), deadlineMs).catch(() => undefined);
     },
   };
 }

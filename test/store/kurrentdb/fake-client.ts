@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { Metadata, status } from '@grpc/grpc-js';
 import {
+  AccessDeniedError,
   DeadlineExceededError,
   END,
-  StreamNotFoundError,
-  UnknownError,
+  MaxAppendSizeExceededError,
+  StreamDeletedError,
   WrongExpectedVersionError,
+  convertToCommandError,
   type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type AppendResult,
@@ -17,19 +20,52 @@ import {
   type ResolvedEvent,
   type SubscribeToAllOptions,
 } from '@kurrent/kurrentdb-client';
+import { convertBridgeError } from '@kurrent/kurrentdb-client/dist/utils/convertBridgeError.js';
 import type { AllSubscription, KurrentClient } from '../../../services/store/kurrentdb/client.ts';
 
+/** The names the native read bridge (@kurrent/bridge 0.2.2) gives its errors; it sets no gRPC code. */
+export type BridgeFault =
+  | 'UnavailableError'
+  | 'StreamNotFoundError'
+  | 'StreamDeletedError'
+  | 'AccessDeniedError'
+  | 'DeadlineExceededError'
+  | 'NotLeaderError'
+  | 'UnknownError';
+
+/** A read's failure as the client throws it: the bridge's named Error (message: its name), through the client's own conversion. */
+export function bridgeFailure(name: BridgeFault, stream?: string): Error {
+  const metadata = name === 'NotLeaderError' ? { 'leader-endpoint-host': 'node2', 'leader-endpoint-port': 2113 } : {};
+  return convertBridgeError(Object.assign(new Error(name), { name, metadata }), stream);
+}
+
+/** An append's failure as the gRPC path throws it: a status with its code, through the client's own conversion. */
+export function grpcFailure(code: status, details: string, exception?: string): Error {
+  const metadata = new Metadata();
+  if (exception) metadata.set('exception', exception);
+  return convertToCommandError(
+    Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata }),
+  );
+}
+
 /**
- * An in-memory KurrentDB as @kurrent/kurrentdb-client 1.3 shows one, written
- * from the client's types and documented behaviour: revisions and expected
- * states checked by the server, WrongExpectedVersionError with actualState
- * (or a `success: false` result when throwOnAppendFailure=false), a retry of
- * the same ids at the same expected revision answered as a success with no
- * position, StreamNotFoundError thrown while iterating, positions that are
- * byte offsets (not dense, commit shared by one write's events), reads of
- * `$all` that start on the event at their position, server-side filters, and
- * catch-up subscriptions that can end or fail. Faults a real server shows
- * under load or in a cluster are switches.
+ * An in-memory KurrentDB as @kurrent/kurrentdb-client 1.3.1 (its gRPC
+ * batchAppend path, its native read bridge @kurrent/bridge 0.2.2) shows one,
+ * checked against that version's source: revisions and expected states
+ * checked by the server, WrongExpectedVersionError with actualState, or with
+ * throwOnAppendFailure=false a `success: false` result whose revision is the
+ * client's BigInt(hasCurrentStreamRevision()): 1 for any stream that exists,
+ * 0 for one that does not; a retry of the same ids at the same expected
+ * revision answered as a success with the last event's position; each event
+ * of one append its own prepare position (the commit shared) and the answer
+ * the last one's; reads failing with the bridge's named errors (no gRPC code:
+ * bad credentials and denied access are both AccessDeniedError), a read from
+ * a position inside a record failing as unavailable, an iterator whose
+ * return() waits for a pending answer rather than cancelling it; tombstoned
+ * streams and the maximum append size failing as the append path reports
+ * them (errors with no message); server-side filters, and catch-up
+ * subscriptions that can end or fail. Faults a real server shows under load
+ * or in a cluster are switches.
  */
 export class FakeKurrentDb implements KurrentClient {
   readonly log: AllStreamRecordedEvent[] = [];
@@ -37,11 +73,18 @@ export class FakeKurrentDb implements KurrentClient {
   /** Reads not asking for the leader see a follower this many records behind it. */
   followerLag = 0;
   /** Calls that never answer, as from a hung server. */
-  readonly hung = new Set<'append' | 'read' | 'subscribe'>();
+  readonly hung = new Set<'append' | 'read' | 'subscribe' | 'unsubscribe'>();
   /** The next appends are written, then answered with a deadline error, as when the answer is lost. */
   lostAnswers = 0;
-  /** The next calls fail with these errors before doing anything. */
-  readonly failures: Error[] = [];
+  /** The next reads fail with these bridge errors before reading anything. */
+  readonly readFailures: BridgeFault[] = [];
+  /** The next appends fail with these errors (as the gRPC path throws them) before writing anything. */
+  readonly appendFailures: Error[] = [];
+  /** What the connection string's user gets: refused credentials, or no rights to passthru's streams and `$all`. */
+  access: 'granted' | 'bad credentials' | 'denied' = 'granted';
+  /** The server's maxAppendSize, in bytes of event data. */
+  maxAppendSize = Number.MAX_SAFE_INTEGER;
+  readonly tombstoned = new Set<string>();
   /** Every read of `$all`, as asked. */
   readonly allReads: ReadAllOptions[] = [];
   /** Every append, as asked. */
@@ -85,14 +128,22 @@ export class FakeKurrentDb implements KurrentClient {
     throwOnAppendFailure: boolean,
   ): Promise<AppendResult> {
     this.appends.push({ stream, ids: events.map((e) => e.id) });
-    await this.answer('append');
+    const failure = this.appendFailures.shift();
+    if (failure) throw failure;
+    if (this.hung.has('append')) await new Promise(() => undefined);
+    if (this.access === 'bad credentials') throw grpcFailure(status.UNAUTHENTICATED, 'Bad HTTP status code: 401');
+    if (this.access === 'denied') throw new AccessDeniedError();
+    if (this.tombstoned.has(stream)) throw StreamDeletedError.fromStreamName(stream);
+    const size = events.reduce((total, e) => total + JSON.stringify(e.data).length, 0);
+    if (size > this.maxAppendSize) throw MaxAppendSizeExceededError.fromMaxAppendSize(this.maxAppendSize);
     const state = options.streamState ?? 'any';
     const existing = this.log.filter((e) => e.streamId === stream);
     const current = existing.length ? existing[existing.length - 1]!.revision : null;
     const from = state === 'no_stream' ? 0n : typeof state === 'bigint' ? state + 1n : null;
-    const already = from === null ? undefined : existing.find((e) => e.revision === from);
-    if (already && events.every((e, i) => existing.find((r) => r.revision === from! + BigInt(i))?.id === e.id)) {
-      return { success: true, nextExpectedRevision: from! + BigInt(events.length - 1), position: undefined };
+    const retried = from === null ? [] : events.map((e, i) => existing.find((r) => r.revision === from + BigInt(i)));
+    if (retried.length && retried.every((r, i) => r?.id === events[i]!.id)) {
+      const last = retried[retried.length - 1]!;
+      return { success: true, nextExpectedRevision: last.revision, position: { ...last.position } };
     }
     const holds =
       state === 'any' ||
@@ -107,7 +158,7 @@ export class FakeKurrentDb implements KurrentClient {
           current: current ?? 'no_stream',
         });
       }
-      return { success: false, nextExpectedRevision: current ?? -1n, position: undefined };
+      return { success: false, nextExpectedRevision: BigInt(current !== null), position: undefined };
     }
     const written = this.write(
       stream,
@@ -117,12 +168,8 @@ export class FakeKurrentDb implements KurrentClient {
       this.lostAnswers -= 1;
       throw new DeadlineExceededError();
     }
-    const first = written[0]!.position;
-    return {
-      success: true,
-      nextExpectedRevision: written[written.length - 1]!.revision,
-      position: { commit: first.commit, prepare: first.prepare },
-    };
+    const last = written[written.length - 1]!;
+    return { success: true, nextExpectedRevision: last.revision, position: { ...last.position } };
   }
 
   readStream(stream: string, options: ReadStreamOptions): AsyncIterableIterator<ResolvedEvent> {
@@ -130,9 +177,10 @@ export class FakeKurrentDb implements KurrentClient {
     const fake = this;
     return this.counted(
       (async function* () {
-        await fake.answer('read');
+        await fake.answer(stream);
+        if (fake.tombstoned.has(stream)) throw bridgeFailure('StreamDeletedError', stream);
         const records = visible.filter((e) => e.streamId === stream);
-        if (records.length === 0) throw new StreamNotFoundError(undefined, stream);
+        if (records.length === 0) throw bridgeFailure('StreamNotFoundError', stream);
         const backwards = options.direction === 'backwards';
         const from = options.fromRevision ?? (backwards ? END : 'start');
         const ordered = backwards ? [...records].reverse() : records;
@@ -151,19 +199,19 @@ export class FakeKurrentDb implements KurrentClient {
     const fake = this;
     return this.counted(
       (async function* () {
-        await fake.answer('read');
+        await fake.answer();
         const backwards = options.direction === 'backwards';
         const from = options.fromPosition ?? (backwards ? END : 'start');
         let records = backwards ? [...visible].reverse() : visible;
         if (typeof from === 'object') {
           const last = visible[visible.length - 1];
-          // The server refuses a read from inside a record; the client reports that as unknown.
+          // The server refuses a read from inside a record; the bridge reports that as unavailable.
           if (
             !visible.some((e) => e.position.prepare === from.prepare) &&
             last &&
             from.prepare < last.position.prepare
           ) {
-            throw new UnknownError();
+            throw bridgeFailure('UnavailableError');
           }
           records = records.filter((e) =>
             backwards ? e.position.prepare < from.prepare : e.position.prepare >= from.prepare,
@@ -176,12 +224,20 @@ export class FakeKurrentDb implements KurrentClient {
   }
 
   subscribeToAll(options: SubscribeToAllOptions): AllSubscription {
-    const subscription = new FakeSubscription(options);
+    const subscription = new FakeSubscription(options, this.hung.has('unsubscribe'));
     this.subscriptions.push(subscription);
     const from = options.fromPosition;
     const backlog = this.log.filter((e) => typeof from !== 'object' || e.position.prepare > from.prepare);
     if (this.hung.has('subscribe')) return subscription;
+    // A subscription is a gRPC call: its refusal keeps the status code that reads through the bridge lose.
+    const refusal =
+      this.access === 'bad credentials'
+        ? grpcFailure(status.UNAUTHENTICATED, 'Bad HTTP status code: 401')
+        : this.access === 'denied'
+          ? grpcFailure(status.PERMISSION_DENIED, 'Access Denied', 'access-denied')
+          : null;
     setImmediate(() => {
+      if (refusal) return subscription.fail(refusal);
       subscription.emit('confirmation');
       if (from !== END) for (const event of backlog) subscription.deliver(event);
     });
@@ -230,38 +286,34 @@ export class FakeKurrentDb implements KurrentClient {
     return requiresLeader ? [...this.log] : this.log.slice(0, Math.max(0, this.log.length - this.followerLag));
   }
 
-  private async answer(call: 'append' | 'read'): Promise<void> {
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    if (this.hung.has(call)) await new Promise(() => undefined);
+  private async answer(stream?: string): Promise<void> {
+    const failure = this.readFailures.shift();
+    if (failure) throw bridgeFailure(failure, stream);
+    if (this.hung.has('read')) await new Promise(() => undefined);
+    if (this.access !== 'granted') throw bridgeFailure('AccessDeniedError', stream);
   }
 
-  private counted<T>(reading: AsyncGenerator<T>): AsyncIterableIterator<T> {
-    this.openReads += 1;
-    let ended = false;
-    const end = () => {
-      if (!ended) this.openReads -= 1;
-      ended = true;
-    };
-    return {
-      next: async () => {
-        try {
-          const next = await reading.next();
-          if (next.done) end();
-          return next;
-        } catch (error) {
-          end();
-          throw error;
-        }
-      },
-      return: async () => {
-        end();
-        return reading.return(undefined);
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+  /** A hard delete: the stream can never be written or read again. */
+  tombstone(stream: string): void {
+    this.tombstoned.add(stream);
+  }
+
+  /**
+   * Counts the read as open from its first next() until its generator ends.
+   * An async generator's return() waits behind a pending next(), as the
+   * client's own (an async generator over the bridge's iterator) does: it
+   * does not cancel a read still waiting for the server.
+   */
+  private counted<T>(reading: AsyncGenerator<T>): AsyncGenerator<T> {
+    const fake = this;
+    return (async function* () {
+      fake.openReads += 1;
+      try {
+        yield* reading;
+      } finally {
+        fake.openReads -= 1;
+      }
+    })();
   }
 }
 
@@ -276,7 +328,11 @@ function matches(filter: Filter | undefined, event: AllStreamRecordedEvent): boo
 export class FakeSubscription extends EventEmitter implements AllSubscription {
   open = true;
 
-  constructor(readonly options: SubscribeToAllOptions) {
+  constructor(
+    readonly options: SubscribeToAllOptions,
+    /** Its unsubscribe never answers, as over a connection the server stopped answering. */
+    private readonly unsubscribeHangs = false,
+  ) {
     super();
   }
 
@@ -298,6 +354,7 @@ export class FakeSubscription extends EventEmitter implements AllSubscription {
   }
 
   async unsubscribe(): Promise<void> {
+    if (this.unsubscribeHangs) await new Promise(() => undefined);
     if (!this.open) return;
     this.open = false;
     this.emit('close');
