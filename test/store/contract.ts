@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { PassthruError } from '../../domain/errors.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
 import { deviceStream, hostStream, tokenStream } from '../../projections/streams.ts';
-import { Recorder } from '../../services/recorder.ts';
+import { Recorder } from '../../services/write/recorder.ts';
 import type { EventStore, ExpectedRevision, NewEvent, StoredEvent } from '../../services/store/event-store.ts';
 
 export interface ContractOptions {
