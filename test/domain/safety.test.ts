@@ -51,6 +51,7 @@ const at = (id: string, path: string[], more: Partial<PciPlacement> = {}): PciPl
   bridge: false,
   express: true,
   iommuGroup: null,
+  physfn: null,
   ...more,
 });
 
@@ -75,6 +76,25 @@ test('given functions of one slot, an IOMMU group and a conventional bridge, whe
     '0000:05:00.0': ['0000:05:02.0'],
     '0000:05:02.0': ['0000:05:00.0'],
     '0000:06:00.0': [],
+  });
+});
+
+test('given an SR-IOV card under ARI, its virtual functions in its slot and the next, when dependencies are computed, then none goes with its physical function or another virtual function, and the IOMMU group still counts', () => {
+  const group = ['0000:00:03.0', '0000:03:00.0', '0000:03:00.1', '0000:03:01.7', '0000:04:00.0'] as PciAddress[];
+  const vf = { iommuGroup: group, physfn: '0000:03:00.0' as PciAddress };
+  const deps = dependenciesOf([
+    at('0000:00:03.0', [], { bridge: true, iommuGroup: group }),
+    at('0000:03:00.0', ['0000:00:03.0'], { iommuGroup: group }),
+    at('0000:03:00.1', ['0000:00:03.0'], vf),
+    at('0000:03:01.7', ['0000:00:03.0'], vf),
+    at('0000:04:00.0', ['0000:00:03.0'], { iommuGroup: group }),
+  ]);
+  assert.equal(Object.fromEntries(deps), {
+    '0000:00:03.0': [],
+    '0000:03:00.0': ['0000:04:00.0'],
+    '0000:03:00.1': ['0000:04:00.0'],
+    '0000:03:01.7': ['0000:04:00.0'],
+    '0000:04:00.0': ['0000:03:00.0', '0000:03:00.1', '0000:03:01.7'],
   });
 });
 
