@@ -1,7 +1,7 @@
 import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from './dom0-access.ts';
 import type { CommandName, DeviceEvent, Via } from './events.ts';
 import type { PciAddress } from './pci-address.ts';
-import { protectedField, type Protection } from './protection.ts';
+import { protectedField, type Protection, type ProtectionReason } from './protection.ts';
 
 export interface Dom0AccessCommand {
   readonly name: CommandName;
@@ -42,15 +42,29 @@ export function decide(command: Dom0AccessCommand, live: HiddenIn, protections: 
 }
 
 /**
- * A hide of a device dom0 needs is refused unless forced; unhiding is always
- * allowed, as it only gives dom0 back what it had.
+ * What each path lets a hide override without force: XAPI lets the system
+ * display go, as xapi itself does for integrated GPU passthrough.
  */
+const OVERRIDDEN_BY: Record<Via, readonly ProtectionReason[]> = { pci: [], pgpu: [], xapi: ['system_display'] };
+
+/**
+ * The protections a command is refused for: a hide of a device dom0 needs,
+ * unless forced or its path overrides them; unhiding only gives dom0 back
+ * what it had, so nothing refuses it.
+ */
+export function refusing(command: Dom0AccessCommand, protections: readonly Protection[]): Protection[] {
+  if (command.name !== 'hide' || command.force) return [];
+  return protections.filter((p) => !OVERRIDDEN_BY[command.via].includes(p.reason));
+}
+
+/** The refusal to record for a command, or null when nothing refuses it. */
 export function refusal(
   command: Dom0AccessCommand,
   protections: readonly Protection[],
   known: Dom0AccessStatus,
 ): DeviceEvent | null {
-  if (command.name !== 'hide' || command.force || protections.length === 0) return null;
+  const refused = refusing(command, protections);
+  if (refused.length === 0) return null;
   return {
     type: 'Dom0AccessRefused',
     data: {
@@ -59,7 +73,7 @@ export function refusal(
       status: known,
       cause: 'command',
       via: command.via,
-      protected: protectedField(protections),
+      protected: protectedField(refused),
     },
   };
 }

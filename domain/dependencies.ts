@@ -10,6 +10,8 @@ export interface PciPlacement {
   readonly express: boolean;
   /** Members of its IOMMU group, itself included; null where the kernel shows none (dom0 under Xen). */
   readonly iommuGroup: readonly PciAddress[] | null;
+  /** The physical function it is an SR-IOV virtual function of (its `physfn` link); null for any other function. */
+  readonly physfn: PciAddress | null;
 }
 
 /**
@@ -18,26 +20,35 @@ export interface PciPlacement {
  * for a conventional PCI device, the others behind the same bridge (they share
  * its requester id, which is all the IOMMU sees; under Xen dom0 has no IOMMU
  * groups to say so). Bridges are never listed, and list none: they stay with dom0.
+ * SR-IOV virtual functions are made to be assigned one by one, so none goes
+ * with its physical function or with another virtual function, even where ARI
+ * puts them all in the physical function's slot.
  */
 export function dependenciesOf(placements: readonly PciPlacement[]): Map<PciAddress, PciAddress[]> {
   const endpoints = placements.filter((p) => !p.bridge);
-  const endpointIds = new Set(endpoints.map((p) => p.id));
   const result = new Map<PciAddress, PciAddress[]>();
   for (const device of placements) {
-    const found = new Set<PciAddress>();
     if (device.bridge) {
       result.set(device.id, []);
       continue;
     }
-    for (const other of endpoints) if (slotOf(other.id) === slotOf(device.id)) found.add(other.id);
-    for (const member of device.iommuGroup ?? []) if (endpointIds.has(member)) found.add(member);
+    const group = new Set(device.iommuGroup ?? []);
     const bridge = device.express ? undefined : device.path.at(-2);
-    if (bridge) for (const other of endpoints) if (!other.express && other.path.at(-2) === bridge) found.add(other.id);
-    found.delete(device.id);
-    result.set(device.id, [...found].sort(comparePciAddresses));
+    const found = endpoints.filter(
+      (other) =>
+        other.id !== device.id &&
+        !apartBySriov(device, other) &&
+        (slotOf(other.id) === slotOf(device.id) ||
+          group.has(other.id) ||
+          (bridge !== undefined && !other.express && other.path.at(-2) === bridge)),
+    );
+    result.set(device.id, found.map((p) => p.id).sort(comparePciAddresses));
   }
   return result;
 }
+
+const apartBySriov = (a: PciPlacement, b: PciPlacement) =>
+  (a.physfn !== null && b.physfn !== null) || a.physfn === b.id || b.physfn === a.id;
 
 const slotOf = (id: PciAddress) => id.slice(0, id.lastIndexOf('.'));
 

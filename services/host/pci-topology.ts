@@ -24,10 +24,11 @@ async function readPlacement(sysfsPci: string, device: DeviceIdentity) {
   const dir = join(sysfsPci, device.id);
   const real = (await resolved(dir)) ?? dir;
   const onPath = pciFunctionsOn(real);
-  const [express, iommuGroup, bootVga] = await Promise.all([
+  const [express, iommuGroup, physfn, bootVga] = await Promise.all([
     // The link attributes exist only for a function with a PCI Express capability.
     exists(join(dir, 'current_link_speed')),
     members(join(dir, 'iommu_group', 'devices')),
+    resolved(join(dir, 'physfn')).then((pf) => (pf === null ? null : (pciFunctionsOn(pf).at(-1) ?? null))),
     readFile(join(dir, 'boot_vga'), 'utf8').then(
       (text) => text.trim() === '1',
       () => false,
@@ -39,6 +40,7 @@ async function readPlacement(sysfsPci: string, device: DeviceIdentity) {
     bridge: isBridgeClass(device.class_id),
     express,
     iommuGroup,
+    physfn,
   };
   return { placement, bootVga };
 }

@@ -2,7 +2,7 @@
 // serial lane (commands.ts); the one writer of events with their metadata and ids
 // (recorder.ts, event-id.ts). May import domain/, projections/, store/, host/,
 // concurrency/ and read/ (a command answers with the record after it); nothing above.
-import { decide, failed, refusal, type Dom0AccessCommand } from '../../domain/decide.ts';
+import { decide, failed, refusal, refusing, type Dom0AccessCommand } from '../../domain/decide.ts';
 import { dependencyWarnings } from '../../domain/dependencies.ts';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
@@ -12,7 +12,7 @@ import { editHideList } from '../../domain/hide-list.ts';
 import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
-import { protectedField } from '../../domain/protection.ts';
+import { protectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
@@ -108,17 +108,18 @@ export class Commands {
 
   /** Every protected device of a hide is refused, and recorded as refused, before anything is written. */
   private async refuseProtected(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<void> {
-    const refused: { id: PciAddress; event: DeviceEvent }[] = [];
+    const refused: { id: PciAddress; protections: Protection[]; event: DeviceEvent }[] = [];
     for (const { command } of targets) {
-      const event = refusal(command, this.records.protections(command.pci), statusIn(command.pci, lists));
-      if (event) refused.push({ id: command.pci, event });
+      const protections = this.records.protections(command.pci);
+      const event = refusal(command, protections, statusIn(command.pci, lists));
+      if (event) refused.push({ id: command.pci, protections: refusing(command, protections), event });
     }
     if (refused.length === 0) return;
     const events: AppendedEvent[] = [];
     for (const { id, event } of refused) events.push(await this.recorder.appendToDevice(id, event, context));
     await this.projector.catchUp();
-    const [first] = this.records.protections(refused[0]!.id);
-    const why = refused.map(({ id }) => `${id} is protected (${describe(this.records.protections(id))})`);
+    const [first] = refused[0]!.protections;
+    const why = refused.map(({ id, protections }) => `${id} is protected (${describe(protections)})`);
     const scope = targets.length > 1 ? 'the batch is refused, nothing changed: ' : '';
     throw conflict(
       `${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; send {"force": true} to hide it anyway`,
@@ -127,7 +128,7 @@ export class Commands {
         path: first!.detail,
         ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
         subject: first!.subject,
-        refused: refused.map(({ id }) => ({ id, protected: protectedField(this.records.protections(id)) })),
+        refused: refused.map(({ id, protections }) => ({ id, protected: protectedField(protections) })),
         ...(events.length === 1 ? { id: refused[0]!.id, event: events[0] } : { events }),
       },
     );

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decide, refusal, type Dom0AccessCommand } from '../../domain/decide.ts';
+import { decide, refusal, refusing, type Dom0AccessCommand } from '../../domain/decide.ts';
 import { dependenciesOf, dependencyWarnings, type PciPlacement } from '../../domain/dependencies.ts';
 import { hiddenIn } from '../../domain/dom0-access.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
@@ -45,12 +45,50 @@ test('given a forced hide of a protected device, when decided, then the event sa
   });
 });
 
+test('given the system display, when hidden over XAPI, then nothing refuses it and the change is recorded as forced over it; over REST it is refused', () => {
+  const display: Protection = {
+    reason: 'system_display',
+    detail: 'boot_vga',
+    subject: `${pci} is the system display device`,
+  };
+  const overXapi: Dom0AccessCommand = { ...hide, via: 'xapi' };
+  assert.is(refusal(overXapi, [display], 'enabled'), null);
+  const decision = decide(overXapi, hiddenIn('enabled'), [display]);
+  assert.equal(decision.kind === 'change' && decision.event.data, {
+    pci,
+    status: 'disabled_on_reboot',
+    previous: 'enabled',
+    cause: 'command',
+    via: 'xapi',
+    forced: true,
+    overridden: [{ reason: 'system_display', detail: 'boot_vga' }],
+  });
+  assert.equal(refusing(hide, [display]), [display]);
+  assert.equal(refusing({ ...hide, via: 'pgpu' }, [display]), [display]);
+});
+
+test('given a device that is the system display and a boot device, when hidden over XAPI, then it is refused for the boot device alone', () => {
+  const display: Protection = { reason: 'system_display', detail: 'boot_vga', subject: 'display' };
+  assert.equal(refusal({ ...hide, via: 'xapi' }, [display, boot], 'enabled'), {
+    type: 'Dom0AccessRefused',
+    data: {
+      pci,
+      command: 'hide',
+      status: 'enabled',
+      cause: 'command',
+      via: 'xapi',
+      protected: [{ reason: 'boot_device', detail: '/dev/nvme0n1p2 on /' }],
+    },
+  });
+});
+
 const at = (id: string, path: string[], more: Partial<PciPlacement> = {}): PciPlacement => ({
   id: id as PciAddress,
   path: [...path, id] as PciAddress[],
   bridge: false,
   express: true,
   iommuGroup: null,
+  physfn: null,
   ...more,
 });
 
@@ -75,6 +113,25 @@ test('given functions of one slot, an IOMMU group and a conventional bridge, whe
     '0000:05:00.0': ['0000:05:02.0'],
     '0000:05:02.0': ['0000:05:00.0'],
     '0000:06:00.0': [],
+  });
+});
+
+test('given an SR-IOV card under ARI, its virtual functions in its slot and the next, when dependencies are computed, then none goes with its physical function or another virtual function, and the IOMMU group still counts', () => {
+  const group = ['0000:00:03.0', '0000:03:00.0', '0000:03:00.1', '0000:03:01.7', '0000:04:00.0'] as PciAddress[];
+  const vf = { iommuGroup: group, physfn: '0000:03:00.0' as PciAddress };
+  const deps = dependenciesOf([
+    at('0000:00:03.0', [], { bridge: true, iommuGroup: group }),
+    at('0000:03:00.0', ['0000:00:03.0'], { iommuGroup: group }),
+    at('0000:03:00.1', ['0000:00:03.0'], vf),
+    at('0000:03:01.7', ['0000:00:03.0'], vf),
+    at('0000:04:00.0', ['0000:00:03.0'], { iommuGroup: group }),
+  ]);
+  assert.equal(Object.fromEntries(deps), {
+    '0000:00:03.0': [],
+    '0000:03:00.0': ['0000:04:00.0'],
+    '0000:03:00.1': ['0000:04:00.0'],
+    '0000:03:01.7': ['0000:04:00.0'],
+    '0000:04:00.0': ['0000:03:00.0', '0000:03:00.1', '0000:03:01.7'],
   });
 });
 

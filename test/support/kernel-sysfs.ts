@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface KernelPci {
@@ -12,6 +12,8 @@ export interface KernelPci {
   readonly express?: boolean;
   readonly bootVga?: boolean;
   readonly iommuGroup?: number;
+  /** The physical function it is an SR-IOV virtual function of: `physfn` links there, and that one's next `virtfnN` here. */
+  readonly physfn?: string;
 }
 
 /**
@@ -66,6 +68,11 @@ export class KernelSysfs {
       mkdirSync(join(group, 'devices'), { recursive: true });
       symlinkSync(dir, join(group, 'devices', fn.id));
       symlinkSync(group, join(dir, 'iommu_group'));
+    }
+    if (fn.physfn) {
+      const pf = this.dirOf(fn.physfn);
+      symlinkSync(pf, join(dir, 'physfn'));
+      symlinkSync(dir, join(pf, `virtfn${readdirSync(pf).filter((name) => name.startsWith('virtfn')).length}`));
     }
     symlinkSync(dir, join(this.root, 'bus', 'pci', 'devices', fn.id));
     this.dirs.set(fn.id, dir);

@@ -32,17 +32,15 @@ test('given protected devices, when disable_dom0_access is called through xmlrpc
   world,
   url,
 }) => {
-  const [, nvme, port, nic, vga] = await xmlRpc(url, [
+  const [, nvme, port, nic] = await xmlRpc(url, [
     LOGIN,
     ['PCI.disable_dom0_access', '$session', `$PCI:${NVME}`],
     ['PCI.disable_dom0_access', '$session', `$PCI:${ROOT_PORT}`],
     ['PCI.disable_dom0_access', '$session', `$PCI:${MANAGEMENT_NIC}`],
-    ['PCI.disable_dom0_access', '$session', `$PCI:${VGA}`],
   ]);
   assert.equal(nvme, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
   assert.equal(port, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
   assert.equal(nic, failure('PIF_IS_MANAGEMENT_IFACE', 'xenbr0'));
-  assert.equal(vga, failure('OPERATION_NOT_ALLOWED', `${VGA} is the system display device`));
   assert.equal((await world.get('/v1/host')).json().pending, []);
   const refused = (await world.get('/v1/events?type=Dom0AccessRefused')).json().events;
   assert.equal(
@@ -51,8 +49,50 @@ test('given protected devices, when disable_dom0_access is called through xmlrpc
       e.metadata.actor,
       e.metadata.via,
     ]),
-    [NVME, ROOT_PORT, MANAGEMENT_NIC, VGA].map((id) => [id, 'admin', 'xapi']),
+    [NVME, ROOT_PORT, MANAGEMENT_NIC].map((id) => [id, 'admin', 'xapi']),
   );
+});
+
+test('given the system display, when its dom0 access is disabled through xmlrpc.client by PGPU and by PCI, then xapi’s answer is given and each hide is recorded as forced over system_display', async ({
+  world,
+  url,
+}) => {
+  const [, byPgpu, afterPgpu, , byPci, afterPci] = await xmlRpc(url, [
+    LOGIN,
+    ['PGPU.disable_dom0_access', '$session', `$PGPU:${VGA}`],
+    ['PCI.get_dom0_access_status', '$session', `$PCI:${VGA}`],
+    ['PCI.enable_dom0_access', '$session', `$PCI:${VGA}`],
+    ['PCI.disable_dom0_access', '$session', `$PCI:${VGA}`],
+    ['PGPU.get_dom0_access', '$session', `$PGPU:${VGA}`],
+  ]);
+  assert.equal(
+    [byPgpu, afterPgpu, byPci, afterPci],
+    [
+      success('disable_on_reboot'),
+      success('disable_on_reboot'),
+      success('disable_on_reboot'),
+      success('disable_on_reboot'),
+    ],
+  );
+  assert.equal((await world.get('/v1/host')).json().pending, [VGA]);
+  const disabled = (await world.get('/v1/events?type=Dom0AccessDisabled')).json().events;
+  assert.equal(
+    disabled.map((e: { data: Record<string, unknown>; metadata: { rpc_method: string } }) => [
+      e.metadata.rpc_method,
+      e.data.pci,
+      e.data.status,
+      e.data.forced,
+      e.data.overridden,
+    ]),
+    ['PGPU.disable_dom0_access', 'PCI.disable_dom0_access'].map((method) => [
+      method,
+      VGA,
+      'disabled_on_reboot',
+      true,
+      [{ reason: 'system_display', detail: 'boot_vga: the display dom0 boots its console on' }],
+    ]),
+  );
+  assert.equal((await world.get('/v1/events?type=Dom0AccessRefused')).json().events, []);
 });
 
 test('given a GPU and its audio function, when their records are read, then dependencies are PCI refs of each other and a protected device says why in other_config', async ({
