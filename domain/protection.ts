@@ -6,7 +6,7 @@ export interface Protection {
   readonly reason: ProtectionReason;
   /** What makes it so, e.g. `/dev/nvme0n1p2 on /` or `eth0, a port of xenbr0 (management interface)`. */
   readonly detail: string;
-  /** What XAPI's error names: the path, the interface, or why the operation is not allowed. */
+  /** What XAPI's error names: the source device (`/dev/sda1`), the interface, or why the operation is not allowed. */
   readonly subject: string;
 }
 

@@ -45,7 +45,7 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
     const through = names.length === 1 && `/dev/${names[0]}` === mount.source ? '' : ` through ${names.join(', ')}`;
     const detail = `${mount.source} on ${mount.mountPoint}${through}`;
     for (const pci of new Set(disks.flatMap(pciFunctionsOn))) {
-      protections.push({ pci, protection: { reason: 'boot_device', detail, subject: detail } });
+      protections.push({ pci, protection: { reason: 'boot_device', detail, subject: mount.source } });
     }
   }
   return { protections, problems };

@@ -56,7 +56,7 @@ function refusalFailure(error: PassthruError): XapiFailure | null {
     case 'boot_device':
       return new XapiFailure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', [subject]);
     case 'management_interface':
-      return new XapiFailure('PIF_IS_MANAGEMENT_IFACE', [subject]);
+      return new XapiFailure('PIF_IS_MANAGEMENT_INTERFACE', [subject]);
     case 'system_display':
       return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
     default:

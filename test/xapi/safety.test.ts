@@ -39,9 +39,9 @@ test('given protected devices, when disable_dom0_access is called through xmlrpc
     ['PCI.disable_dom0_access', '$session', `$PCI:${MANAGEMENT_NIC}`],
     ['PCI.disable_dom0_access', '$session', `$PCI:${VGA}`],
   ]);
-  assert.equal(nvme, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
-  assert.equal(port, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
-  assert.equal(nic, failure('PIF_IS_MANAGEMENT_IFACE', 'xenbr0'));
+  assert.equal(nvme, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', '/dev/mapper/vg-root'));
+  assert.equal(port, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', '/dev/mapper/vg-root'));
+  assert.equal(nic, failure('PIF_IS_MANAGEMENT_INTERFACE', 'xenbr0'));
   assert.equal(vga, failure('OPERATION_NOT_ALLOWED', `${VGA} is the system display device`));
   assert.equal((await world.get('/v1/host')).json().pending, []);
   const refused = (await world.get('/v1/events?type=Dom0AccessRefused')).json().events;
