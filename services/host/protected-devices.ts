@@ -12,11 +12,16 @@ import type { DeviceSafety, HostSafety, SafetyPaths } from './safety-types.ts';
  * reboot (boot disks, management NICs, the system display) and which devices
  * must move together.
  */
-export async function readHostSafety(paths: SafetyPaths, inventory: readonly DeviceIdentity[]): Promise<HostSafety> {
+export async function readHostSafety(
+  paths: SafetyPaths,
+  inventory: readonly DeviceIdentity[],
+  timeoutMs: number,
+): Promise<HostSafety> {
+  const network = { sysfs: paths.sysfs, ovsVsctl: paths.ovsVsctl, timeoutMs };
   const [topology, boot, management] = await Promise.all([
     readPciTopology(paths.sysfsPci, inventory),
     bootDevices(paths.sysfs, paths.mountinfo),
-    managementNics(paths.sysfs, paths.xensourceInventory, paths.netRoute),
+    managementNics(network, paths.xensourceInventory, paths.netRoute),
   ]);
   const protections = new Map<PciAddress, Protection[]>();
   const protect = (pci: PciAddress, protection: Protection) => {

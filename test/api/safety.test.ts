@@ -382,4 +382,24 @@ test('given protection read at the inventory, when sysfs changes, then reads kee
   ]);
 });
 
+test('given the default XCP-ng host, when GET /v1/host is read, then nothing is missing from the protection', async ({
+  world,
+}) => {
+  assert.equal((await world.get('/v1/host')).json().safety_problems, []);
+});
+
+test('given the Open vSwitch management bridge and no ovs-vsctl to ask, when GET /v1/host is read, then it says the management NIC is not protected', async ({
+  sys,
+}) => {
+  const world = await World.start([], { ...sys.env, PASSTHRU_OVS_VSCTL: join(sys.root, 'no-ovs-vsctl') });
+  try {
+    assert.equal((await world.get('/v1/host')).json().safety_problems, [
+      `the management interface xenbr0 leads to no PCI device in sysfs, and Open vSwitch cannot say what is under it: ${join(sys.root, 'no-ovs-vsctl')} br-to-parent xenbr0: cannot run (ENOENT)`,
+    ]);
+    assert.is((await world.get(`/v1/pcis/${MANAGEMENT_NIC}`)).json().protected, null);
+  } finally {
+    await world.close();
+  }
+});
+
 test.run();

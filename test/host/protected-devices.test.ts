@@ -24,7 +24,7 @@ const identity = (id: string, class_id: string): DeviceIdentity => ({
   device_name: '',
 });
 
-async function protections(sys: KernelSysfs, devices: [string, string][]) {
+async function protections(sys: KernelSysfs, devices: [string, string][], ovsVsctl: string | null = sys.ovs.program) {
   const safety = await readHostSafety(
     {
       sysfs: sys.root,
@@ -32,8 +32,10 @@ async function protections(sys: KernelSysfs, devices: [string, string][]) {
       mountinfo: sys.mountinfo,
       xensourceInventory: sys.xensourceInventory,
       netRoute: sys.netRoute,
+      ovsVsctl,
     },
     devices.map(([id, cls]) => identity(id, cls)),
+    5000,
   );
   const found = Object.fromEntries(
     [...safety.devices].map(([id, d]) => [id, d.protections.map((p) => `${p.reason}: ${p.detail} [${p.subject}]`)]),
@@ -60,7 +62,7 @@ test('given / on md RAID 1 over disks on two controllers, when read, then both c
     ['0000:00:1d.0', '060400'],
     ['0000:02:00.0', '010601'],
   ]);
-  const detail = 'boot_device: /dev/md0 on / through sda1, sdb1 [/dev/md0 on / through sda1, sdb1]';
+  const detail = 'boot_device: /dev/md0 on / through sda1, sdb1 [/dev/md0]';
   assert.equal(found, { '0000:00:17.0': [detail], '0000:00:1d.0': [detail], '0000:02:00.0': [detail] });
   assert.equal(problems, [
     'no management interface in ' + sys.xensourceInventory + ' and no default route in ' + sys.netRoute,
@@ -108,6 +110,79 @@ test('given a management bridge over a bond of two NICs, when read, then both NI
     '0000:00:03.1': ['management_interface: eth1, under xapi1, the management interface [xapi1]'],
     '0000:00:05.0': [],
   });
+});
+
+test('given XCP-ng’s default network, xenbr0 on Open vSwitch over eth0, when read, then the NIC and its port are protected', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:1c.0', class: '0x060400', express: true })
+    .pci({ id: '0000:02:00.0', class: '0x020000', parent: '0000:00:1c.0', express: true })
+    .pci({ id: '0000:00:05.0', class: '0x020000' })
+    .nic('eth0', '0000:02:00.0')
+    .nic('eth1', '0000:00:05.0')
+    .ovsBridge('xenbr0', ['eth0', 'vif1.0'])
+    .managementInterface('xenbr0');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:1c.0', '060400'],
+    ['0000:02:00.0', '020000'],
+    ['0000:00:05.0', '020000'],
+  ]);
+  const management = 'management_interface: eth0, under xenbr0, the management interface [xenbr0]';
+  assert.equal(found, { '0000:00:1c.0': [management], '0000:02:00.0': [management], '0000:00:05.0': [] });
+  assert.equal(problems, []);
+});
+
+test('given the management interface on a VLAN of an Open vSwitch bridge over a bond of two NICs, when read, then both NICs are protected', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .pci({ id: '0000:00:03.1', class: '0x020000' })
+    .pci({ id: '0000:00:05.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .nic('eth1', '0000:00:03.1')
+    .nic('eth2', '0000:00:05.0')
+    .ovsBridge('xapi0', ['eth0', 'eth1'])
+    .ovsVlan('xapi1', 'xapi0')
+    .managementInterface('xapi1');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:03.0', '020000'],
+    ['0000:00:03.1', '020000'],
+    ['0000:00:05.0', '020000'],
+  ]);
+  assert.equal(found, {
+    '0000:00:03.0': ['management_interface: eth0, under xapi1, the management interface [xapi1]'],
+    '0000:00:03.1': ['management_interface: eth1, under xapi1, the management interface [xapi1]'],
+    '0000:00:05.0': [],
+  });
+  assert.equal(problems, []);
+});
+
+test('given an Open vSwitch management bridge and no ovs-vsctl, or one that does not know it, when read, then the problems say why nothing is protected', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .ovsBridge('xenbr0', ['eth0'])
+    .managementInterface('xenbr0');
+  const none = await protections(sys, [['0000:00:03.0', '020000']], null);
+  assert.equal(none.found, { '0000:00:03.0': [] });
+  assert.equal(none.problems, [
+    'the management interface xenbr0 leads to no PCI device in sysfs, and no ovs-vsctl is set to ask Open vSwitch (ovs-system) for its ports',
+  ]);
+  sys.managementInterface('xenbr9').ovsVlan('xenbr9', 'xenbr0');
+  sys.ovs.bridge('xenbr0', ['vif1.0']);
+  const vifs = await protections(sys, [['0000:00:03.0', '020000']]);
+  assert.equal(vifs.problems, [
+    'the management interface xenbr9 leads to no PCI device: Open vSwitch has vif1.0 on xenbr0',
+  ]);
+  sys.managementInterface('xenbr7');
+  const unknown = await protections(sys, [['0000:00:03.0', '020000']]);
+  assert.equal(unknown.problems, [
+    `the management interface xenbr7 leads to no PCI device in sysfs, and Open vSwitch cannot say what is under it: ${sys.ovs.program} br-to-parent xenbr7: exited with 1: ovs-vsctl: no bridge named xenbr7`,
+  ]);
 });
 
 test('given no readable mountinfo and a management interface with no PCI device, when read, then the problems say so', async ({

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OvsVsctlStandIn } from './ovs-vsctl-standin.ts';
 
 export interface KernelPci {
   readonly id: string;
@@ -18,12 +19,13 @@ export interface KernelPci {
  * A fake sysfs laid out as the kernel lays it out: functions nested under
  * `devices/pciDDDD:BB/` along the bridges they sit behind, `bus/pci/devices`,
  * `dev/block` and `class/net` as links into that tree; with the mountinfo,
- * XenServer inventory and route table that go with it.
+ * XenServer inventory, route table and Open vSwitch database that go with it.
  */
 export class KernelSysfs {
   readonly mountinfo: string;
   readonly xensourceInventory: string;
   readonly netRoute: string;
+  readonly ovs: OvsVsctlStandIn;
   private readonly dirs = new Map<string, string>();
   private mounts = 0;
 
@@ -31,6 +33,7 @@ export class KernelSysfs {
     this.mountinfo = join(root, 'proc-self-mountinfo');
     this.xensourceInventory = join(root, 'xensource-inventory');
     this.netRoute = join(root, 'proc-net-route');
+    this.ovs = new OvsVsctlStandIn(root);
     for (const dir of ['bus/pci/devices', 'dev/block', 'class/net', 'kernel/iommu_groups']) {
       mkdirSync(join(root, dir), { recursive: true });
     }
@@ -49,6 +52,7 @@ export class KernelSysfs {
       PASSTHRU_MOUNTINFO: this.mountinfo,
       PASSTHRU_XENSOURCE_INVENTORY: this.xensourceInventory,
       PASSTHRU_NET_ROUTE: this.netRoute,
+      PASSTHRU_OVS_VSCTL: this.ovs.program,
     };
   }
 
@@ -126,6 +130,33 @@ export class KernelSysfs {
     this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
     mkdirSync(join(this.dirOf(name), 'bonding'));
     writeFileSync(join(this.dirOf(name), 'bonding', 'slaves'), `${slaves.join(' ')}\n`);
+    return this;
+  }
+
+  /**
+   * An Open vSwitch bridge: an internal port with nothing under it in sysfs,
+   * its interfaces linked under the datapath `ovs-system` (`master`,
+   * `upper_ovs-system`, and `lower_*` on the datapath), and the bridge in the
+   * switch's database. Interfaces sysfs does not show (a guest's vif) are in the database only.
+   */
+  ovsBridge(name: string, interfaces: readonly string[]): this {
+    if (!this.dirs.has('ovs-system'))
+      this.net('ovs-system', join(this.root, 'devices', 'virtual', 'net', 'ovs-system'));
+    this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
+    const datapath = this.dirOf('ovs-system');
+    for (const port of interfaces.filter((i) => this.dirs.has(i))) {
+      symlinkSync(datapath, join(this.dirOf(port), 'master'));
+      symlinkSync(datapath, join(this.dirOf(port), 'upper_ovs-system'));
+      symlinkSync(this.dirOf(port), join(datapath, `lower_${port}`));
+    }
+    this.ovs.bridge(name, interfaces);
+    return this;
+  }
+
+  /** A VLAN on an Open vSwitch bridge: an internal port of a fake bridge, as xapi makes one. */
+  ovsVlan(name: string, parent: string): this {
+    this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
+    this.ovs.fakeBridge(name, parent);
     return this;
   }
 

@@ -25,7 +25,7 @@ export const MANAGEMENT_DETAIL = 'eth0, under xenbr0, the management interface';
 /**
  * A XenServer-like dom0: `/` on LVM over an NVMe partition behind a root
  * port, `/boot/efi` on another partition of it, the management interface
- * xenbr0 bridging a NIC behind another root port, an integrated boot VGA, a GPU
+ * xenbr0 an Open vSwitch bridge (XCP-ng's default) over a NIC behind another root port and a guest's vif, an integrated boot VGA, a GPU
  * and its audio function sharing an IOMMU group, a spare NIC, and two old PCI
  * cards behind a conventional bridge.
  */
@@ -54,7 +54,7 @@ export function safetyHost(): KernelSysfs {
     .pci({ id: NIC_PORT, class: '0x060400', express: true })
     .pci({ id: MANAGEMENT_NIC, class: '0x020000', vendor: '0x8086', parent: NIC_PORT, express: true })
     .nic('eth0', MANAGEMENT_NIC)
-    .bridge('xenbr0', ['eth0'])
+    .ovsBridge('xenbr0', ['eth0', 'vif1.0'])
     .managementInterface('xenbr0')
     .pci({ id: SPARE_PORT, class: '0x060400', express: true })
     .pci({ id: SPARE_NIC, class: '0x020000', vendor: '0x8086', parent: SPARE_PORT, express: true })
