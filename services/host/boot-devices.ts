@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
 import type { Found } from './safety-types.ts';
@@ -51,14 +51,27 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
   return { protections, problems };
 }
 
-/** The block devices at the bottom of a stack (device-mapper, md): those with no `slaves/`. */
+/**
+ * The block devices at the bottom of a stack (device-mapper, md): those with
+ * no `slaves/`. A partition has none of its own: a partition of an md or dm
+ * device (`md127p1`) is stacked through its whole device, the directory above it.
+ */
 async function lowest(device: string, depth: number): Promise<string[]> {
-  const slaves = await readdir(join(device, 'slaves')).catch(() => []);
+  const slavesOf = (dir: string) => readdir(join(dir, 'slaves')).catch((): string[] => []);
+  let [stack, slaves] = [device, await slavesOf(device)];
+  if (slaves.length === 0 && (await isPartition(device)))
+    [stack, slaves] = [dirname(device), await slavesOf(dirname(device))];
   if (slaves.length === 0 || depth === 0) return [device];
-  const below = await Promise.all(slaves.map((slave) => resolved(join(device, 'slaves', slave))));
+  const below = await Promise.all(slaves.map((slave) => resolved(join(stack, 'slaves', slave))));
   const found = await Promise.all(below.filter((d) => d !== null).map((d) => lowest(d, depth - 1)));
   return found.flat();
 }
+
+const isPartition = (device: string) =>
+  access(join(device, 'partition')).then(
+    () => true,
+    () => false,
+  );
 
 /** `ID PARENT MAJOR:MINOR ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS` */
 function parseMountinfo(text: string): Mount[] {

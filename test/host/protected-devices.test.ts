@@ -69,6 +69,25 @@ test('given / on md RAID 1 over disks on two controllers, when read, then both c
   ]);
 });
 
+test('given / on a partition of md RAID 1, as XCP-ng’s installer makes it, when read, then the disks under the array are boot devices', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .stacked('md127', '9:127', ['sda', 'sdb'])
+    .partition('md127p1', '259:0', 'md127')
+    .mount('/', '259:0', '/dev/md127p1');
+  const { found } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:18.0', '010601'],
+  ]);
+  const detail = 'boot_device: /dev/md127p1 on / through sda, sdb [/dev/md127p1]';
+  assert.equal(found, { '0000:00:17.0': [detail], '0000:00:18.0': [detail] });
+});
+
 test('given no XenServer inventory, when read, then the NIC of the default route is the management one', async ({
   sys,
 }) => {
