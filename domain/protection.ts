@@ -1,5 +1,5 @@
 /** Why dom0 needs a device to come back after a reboot. */
-export const PROTECTION_REASONS = ['boot_device', 'management_interface', 'system_display'] as const;
+export const PROTECTION_REASONS = ['boot_device', 'local_sr', 'management_interface', 'system_display'] as const;
 export type ProtectionReason = (typeof PROTECTION_REASONS)[number];
 
 export interface Protection {

@@ -8,6 +8,9 @@ import { pciFunctionsOn, resolved } from './sysfs-path.ts';
 /** What dom0 cannot boot without. */
 export const BOOT_MOUNTS = ['/', '/boot', '/boot/efi'] as const;
 
+/** Where xapi's storage manager mounts a file-based local SR (EXT, XFS), by the SR's uuid. */
+const SR_MOUNT = /^\/run\/sr-mount\/([^/]+)$/;
+
 interface Mount {
   readonly device: string;
   readonly mountPoint: string;
@@ -16,7 +19,7 @@ interface Mount {
 
 /**
  * Every PCI function on the way to the disks under `/`, `/boot` and
- * `/boot/efi`: the mount's block device, through device-mapper, md and LVM
+ * `/boot/efi`, and under a local SR mounted in `/run/sr-mount`: the mount's block device, through device-mapper, md and LVM
  * (`slaves/`) down to the disks, each partition's path running through its disk.
  */
 export async function bootDevices(sysfs: string, mountinfo: string): Promise<Found> {
@@ -33,7 +36,9 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
   }
   const protections: { pci: PciAddress; protection: Protection }[] = [];
   const problems: string[] = [];
-  for (const mount of parseMountinfo(text).filter((m) => (BOOT_MOUNTS as readonly string[]).includes(m.mountPoint))) {
+  for (const mount of parseMountinfo(text)) {
+    const sr = SR_MOUNT.exec(mount.mountPoint)?.[1];
+    if (!sr && !(BOOT_MOUNTS as readonly string[]).includes(mount.mountPoint)) continue;
     const start = await resolved(join(sysfs, 'dev', 'block', mount.device));
     if (!start) {
       // Network and pseudo file systems (an overlay, a tmpfs) have no block device to protect.
@@ -41,14 +46,22 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
       continue;
     }
     const disks = await lowest(start, 8);
-    const names = disks.map((disk) => basename(disk));
-    const through = names.length === 1 && `/dev/${names[0]}` === mount.source ? '' : ` through ${names.join(', ')}`;
-    const detail = `${mount.source} on ${mount.mountPoint}${through}`;
-    for (const pci of new Set(disks.flatMap(pciFunctionsOn))) {
-      protections.push({ pci, protection: { reason: 'boot_device', detail, subject: mount.source } });
-    }
+    const on = `${mount.source} on ${mount.mountPoint}${sr ? `, the local SR ${sr}` : ''}`;
+    const protection: Protection = sr
+      ? { reason: 'local_sr', detail: on + through(disks, mount.source), subject: localSrSubject(sr) }
+      : { reason: 'boot_device', detail: on + through(disks, mount.source), subject: mount.source };
+    for (const pci of new Set(disks.flatMap(pciFunctionsOn))) protections.push({ pci, protection });
   }
   return { protections, problems };
+}
+
+/** What XAPI's refusal says of a device behind a local SR. */
+export const localSrSubject = (sr: string) => `the disks of the local storage repository ${sr} are behind it`;
+
+/** How a device reaches its disks, unless it is the one disk it names. */
+export function through(disks: readonly string[], source: string): string {
+  const names = disks.map((disk) => basename(disk));
+  return names.length === 1 && `/dev/${names[0]}` === source ? '' : ` through ${names.join(', ')}`;
 }
 
 /**
@@ -56,7 +69,7 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
  * no `slaves/`. A partition has none of its own: a partition of an md or dm
  * device (`md127p1`) is stacked through its whole device, the directory above it.
  */
-async function lowest(device: string, depth: number): Promise<string[]> {
+export async function lowest(device: string, depth: number): Promise<string[]> {
   const slavesOf = (dir: string) => readdir(join(dir, 'slaves')).catch((): string[] => []);
   let [stack, slaves] = [device, await slavesOf(device)];
   if (slaves.length === 0 && (await isPartition(device)))

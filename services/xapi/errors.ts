@@ -57,6 +57,7 @@ function refusalFailure(error: PassthruError): XapiFailure | null {
       return new XapiFailure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', [subject]);
     case 'management_interface':
       return new XapiFailure('PIF_IS_MANAGEMENT_INTERFACE', [subject]);
+    case 'local_sr':
     case 'system_display':
       return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
     default:

@@ -18,6 +18,8 @@ import {
   ROOT_DETAIL,
   ROOT_PORT,
   safetyHost,
+  SATA,
+  SR_DETAIL,
   SPARE_NIC,
   SPARE_PORT,
   VGA,
@@ -83,6 +85,7 @@ test('given the host, when the PCI records are read, then each says whether it i
     [MANAGEMENT_NIC]: { protected: management, dependencies: [] },
     [SPARE_PORT]: { protected: null, dependencies: [] },
     [SPARE_NIC]: { protected: null, dependencies: [] },
+    [SATA]: { protected: [{ reason: 'local_sr', detail: SR_DETAIL }], dependencies: [] },
     [PCI_BRIDGE]: { protected: null, dependencies: [] },
     [LEGACY_A]: { protected: null, dependencies: [LEGACY_B] },
     [LEGACY_B]: { protected: null, dependencies: [LEGACY_A] },
@@ -93,6 +96,7 @@ for (const [what, id, reason, path] of [
   ['the NVMe holding / through LVM', NVME, 'boot_device', ROOT_DETAIL],
   ['the root port in front of that NVMe', ROOT_PORT, 'boot_device', ROOT_DETAIL],
   ['the NIC under the management bridge', MANAGEMENT_NIC, 'management_interface', MANAGEMENT_DETAIL],
+  ['the SATA controller of the local LVM SR', SATA, 'local_sr', SR_DETAIL],
   ['the boot VGA', VGA, 'system_display', 'boot_vga: the display dom0 boots its console on'],
 ] as const) {
   test(`given ${what}, when it is hidden, then the answer is a 409 naming why, nothing changes, and the refusal is recorded with who asked`, async ({

@@ -88,6 +88,38 @@ test('given / on a partition of md RAID 1, as XCP-ng’s installer makes it, whe
   assert.equal(found, { '0000:00:17.0': [detail], '0000:00:18.0': [detail] });
 });
 
+test('given a local LVM SR and an EXT SR on disks of their own, when read, then their controllers are local_sr, the root’s disk is not', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .pci({ id: '0000:00:19.0', class: '0x010802' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .disk('nvme0n1', '259:0', '0000:00:19.0', 'nvme/nvme0')
+    .stacked('dm-0', '253:0', ['sda'], 'VG_XenStorage--1a2b--3c4d-VHD--9f8e')
+    .stacked('dm-1', '253:1', ['sda'], 'VG_XenStorage--1a2b--3c4d-MGT')
+    .stacked('dm-2', '253:2', ['sdb'], 'XSLocalEXT--5e6f-5e6f')
+    .stacked('dm-3', '253:3', ['nvme0n1'], 'vg--root-lv')
+    .mount('/run/sr-mount/5e6f', '253:2', '/dev/mapper/XSLocalEXT--5e6f-5e6f')
+    .mount('/', '253:3', '/dev/mapper/vg--root-lv');
+  const { found } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:18.0', '010601'],
+    ['0000:00:19.0', '010802'],
+  ]);
+  assert.equal(found, {
+    '0000:00:17.0': [
+      'local_sr: VG_XenStorage-1a2b-3c4d, the local SR 1a2b-3c4d through sda [the disks of the local storage repository 1a2b-3c4d are behind it]',
+    ],
+    '0000:00:18.0': [
+      'local_sr: /dev/mapper/XSLocalEXT--5e6f-5e6f on /run/sr-mount/5e6f, the local SR 5e6f through sdb [the disks of the local storage repository 5e6f are behind it]',
+    ],
+    '0000:00:19.0': ['boot_device: /dev/mapper/vg--root-lv on / through nvme0n1 [/dev/mapper/vg--root-lv]'],
+  });
+});
+
 test('given no XenServer inventory, when read, then the NIC of the default route is the management one', async ({
   sys,
 }) => {

@@ -98,10 +98,14 @@ export class KernelSysfs {
     return this;
   }
 
-  /** A device-mapper or md device over other block devices, as LVM makes them. */
-  stacked(name: string, dev: string, slaves: readonly string[]): this {
+  /** A device-mapper or md device over other block devices, as LVM makes them; `dmName` is device-mapper's `dm/name`. */
+  stacked(name: string, dev: string, slaves: readonly string[], dmName?: string): this {
     this.block(name, dev, join(this.root, 'devices', 'virtual', 'block', name));
     mkdirSync(join(this.dirOf(name), 'slaves'));
+    if (dmName !== undefined) {
+      mkdirSync(join(this.dirOf(name), 'dm'));
+      writeFileSync(join(this.dirOf(name), 'dm', 'name'), `${dmName}\n`);
+    }
     for (const slave of slaves) symlinkSync(this.dirOf(slave), join(this.dirOf(name), 'slaves', slave));
     return this;
   }
