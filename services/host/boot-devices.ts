@@ -15,6 +15,7 @@ interface Mount {
   readonly device: string;
   readonly mountPoint: string;
   readonly source: string;
+  readonly type: string;
 }
 
 /**
@@ -39,20 +40,61 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
   for (const mount of parseMountinfo(text)) {
     const sr = SR_MOUNT.exec(mount.mountPoint)?.[1];
     if (!sr && !(BOOT_MOUNTS as readonly string[]).includes(mount.mountPoint)) continue;
-    const start = await resolved(join(sysfs, 'dev', 'block', mount.device));
-    if (!start) {
+    const starts = await mountedDevices(sysfs, mount);
+    if (mount.type === 'zfs') {
+      problems.push(
+        `${mount.mountPoint} is on ZFS (${mount.source}): sysfs does not show a pool's disks, so they are not protected`,
+      );
+    }
+    if (starts.length === 0) {
       // Network and pseudo file systems (an overlay, a tmpfs) have no block device to protect.
       if (!mount.device.startsWith('0:')) problems.push(`no block device ${mount.device} for ${mount.mountPoint}`);
       continue;
     }
-    const disks = await lowest(start, 8);
+    const disks = (await Promise.all(starts.map((start) => lowest(start, 8)))).flat();
     const on = `${mount.source} on ${mount.mountPoint}${sr ? `, the local SR ${sr}` : ''}`;
     const protection: Protection = sr
       ? { reason: 'local_sr', detail: on + through(disks, mount.source), subject: localSrSubject(sr) }
       : { reason: 'boot_device', detail: on + through(disks, mount.source), subject: mount.source };
-    for (const pci of new Set(disks.flatMap(pciFunctionsOn))) protections.push({ pci, protection });
+    for (const pci of await pciFunctionsOfDisks(disks)) protections.push({ pci, protection });
   }
   return { protections, problems };
+}
+
+/**
+ * The block devices a mount sits on: its device, or for btrfs (an anonymous
+ * `0:` device) the members of the file system whose `devices/` hold the source.
+ */
+async function mountedDevices(sysfs: string, mount: Mount): Promise<string[]> {
+  const device = await resolved(join(sysfs, 'dev', 'block', mount.device));
+  if (device) return [device];
+  if (mount.type !== 'btrfs') return [];
+  const filesystems = join(sysfs, 'fs', 'btrfs');
+  for (const fsid of await readdir(filesystems).catch((): string[] => [])) {
+    const members = await readdir(join(filesystems, fsid, 'devices')).catch((): string[] => []);
+    if (!members.includes(basename(mount.source))) continue;
+    const found = await Promise.all(members.map((member) => resolved(join(filesystems, fsid, 'devices', member))));
+    return found.filter((d) => d !== null);
+  }
+  return [];
+}
+
+/**
+ * The PCI functions of disks: on each disk's path, or for an NVMe multipath
+ * head (`virtual/nvme-subsystem/nvme-subsysN/nvmeXnY`) on the paths of its
+ * subsystem's controllers (the `nvmeX` links beside it).
+ */
+export async function pciFunctionsOfDisks(disks: readonly string[]): Promise<Set<PciAddress>> {
+  const paths = await Promise.all(
+    disks.map(async (disk) => {
+      const subsystem = dirname(disk);
+      if (!/^nvme-subsys\d+$/.test(basename(subsystem))) return [disk];
+      const controllers = (await readdir(subsystem).catch((): string[] => [])).filter((e) => /^nvme\d+$/.test(e));
+      const found = await Promise.all(controllers.map((c) => resolved(join(subsystem, c))));
+      return found.filter((c) => c !== null);
+    }),
+  );
+  return new Set(paths.flat().flatMap(pciFunctionsOn));
 }
 
 /** What XAPI's refusal says of a device behind a local SR. */
@@ -95,7 +137,8 @@ function parseMountinfo(text: string): Mount[] {
       const dash = fields.indexOf('-', 6);
       const [device, mountPoint] = [fields[2], fields[4]];
       if (dash < 0 || !device || !mountPoint) return [];
-      return [{ device, mountPoint: unescape(mountPoint), source: unescape(fields[dash + 2] ?? '') }];
+      const [type = '', source = ''] = fields.slice(dash + 1);
+      return [{ device, mountPoint: unescape(mountPoint), source: unescape(source), type }];
     });
 }
 

@@ -2,9 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
-import { localSrSubject, lowest, through } from './boot-devices.ts';
+import { localSrSubject, lowest, pciFunctionsOfDisks, through } from './boot-devices.ts';
 import type { Found } from './safety-types.ts';
-import { pciFunctionsOn, resolved } from './sysfs-path.ts';
+import { resolved } from './sysfs-path.ts';
 
 const VG_PREFIX = 'VG_XenStorage-';
 
@@ -28,7 +28,7 @@ export async function lvmSrDevices(sysfs: string): Promise<Found> {
       detail: `${group}, the local SR ${sr}${through(disks, '')}`,
       subject: localSrSubject(sr),
     };
-    for (const pci of new Set(disks.flatMap(pciFunctionsOn))) protections.push({ pci, protection });
+    for (const pci of await pciFunctionsOfDisks(disks)) protections.push({ pci, protection });
   }
   return { protections, problems: [] };
 }

@@ -120,6 +120,41 @@ test('given a local LVM SR and an EXT SR on disks of their own, when read, then 
   });
 });
 
+test('given / on btrfs over two disks, /boot on an NVMe multipath head, and /boot/efi on ZFS, when read, then each disk’s controller is protected and ZFS is a problem', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .pci({ id: '0000:00:19.0', class: '0x010802' })
+    .pci({ id: '0000:00:1a.0', class: '0x010802' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .btrfs('0f4c6a52-7c1d-4b9e-a1a4-3c5e7d9f1b2a', ['sda', 'sdb'])
+    .mount('/', '0:33', '/dev/sda', 'btrfs')
+    .nvmeHead('nvme0n1', '259:0', 'nvme-subsys0', { nvme0: '0000:00:19.0', nvme1: '0000:00:1a.0' })
+    .mount('/boot', '259:0', '/dev/nvme0n1')
+    .mount('/boot/efi', '0:40', 'rpool/efi', 'zfs');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:18.0', '010601'],
+    ['0000:00:19.0', '010802'],
+    ['0000:00:1a.0', '010802'],
+  ]);
+  const root = 'boot_device: /dev/sda on / through sda, sdb [/dev/sda]';
+  const boot = 'boot_device: /dev/nvme0n1 on /boot [/dev/nvme0n1]';
+  assert.equal(found, {
+    '0000:00:17.0': [root],
+    '0000:00:18.0': [root],
+    '0000:00:19.0': [boot],
+    '0000:00:1a.0': [boot],
+  });
+  assert.equal(problems, [
+    "/boot/efi is on ZFS (rpool/efi): sysfs does not show a pool's disks, so they are not protected",
+    'no management interface in ' + sys.xensourceInventory + ' and no default route in ' + sys.netRoute,
+  ]);
+});
+
 test('given no XenServer inventory, when read, then the NIC of the default route is the management one', async ({
   sys,
 }) => {

@@ -110,6 +110,28 @@ export class KernelSysfs {
     return this;
   }
 
+  /** A btrfs file system over block devices: `fs/btrfs/<fsid>/devices/<name>` link to each. */
+  btrfs(fsid: string, members: readonly string[]): this {
+    const devices = join(this.root, 'fs', 'btrfs', fsid, 'devices');
+    mkdirSync(devices, { recursive: true });
+    for (const member of members) symlinkSync(this.dirOf(member), join(devices, member));
+    return this;
+  }
+
+  /**
+   * An NVMe multipath namespace: the head under `virtual/nvme-subsystem/<subsystem>`,
+   * beside links to the subsystem's controllers, each under its PCI function.
+   */
+  nvmeHead(name: string, dev: string, subsystem: string, controllers: Record<string, string>): this {
+    const dir = join(this.root, 'devices', 'virtual', 'nvme-subsystem', subsystem);
+    for (const [controller, pci] of Object.entries(controllers)) {
+      mkdirSync(join(this.dirOf(pci), 'nvme', controller), { recursive: true });
+      mkdirSync(dir, { recursive: true });
+      symlinkSync(join(this.dirOf(pci), 'nvme', controller), join(dir, controller));
+    }
+    return this.block(name, dev, join(dir, name));
+  }
+
   mount(mountPoint: string, dev: string, source: string, type = 'ext4'): this {
     this.mounts++;
     appendFileSync(
