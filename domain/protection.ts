@@ -1,12 +1,12 @@
 /** Why dom0 needs a device to come back after a reboot. */
-export const PROTECTION_REASONS = ['boot_device', 'management_interface', 'system_display'] as const;
+export const PROTECTION_REASONS = ['boot_device', 'local_sr', 'management_interface', 'system_display'] as const;
 export type ProtectionReason = (typeof PROTECTION_REASONS)[number];
 
 export interface Protection {
   readonly reason: ProtectionReason;
   /** What makes it so, e.g. `/dev/nvme0n1p2 on /` or `eth0, a port of xenbr0 (management interface)`. */
   readonly detail: string;
-  /** What XAPI's error names: the path, the interface, or why the operation is not allowed. */
+  /** What XAPI's error names: the source device (`/dev/sda1`), the interface, or why the operation is not allowed. */
   readonly subject: string;
 }
 

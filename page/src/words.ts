@@ -16,6 +16,7 @@ export const COMMAND_WORDS: Record<CommandName, { readonly verb: string; readonl
 
 export const PROTECTION_WORDS: Record<Protection['reason'], string> = {
   boot_device: 'boot device',
+  local_sr: 'local storage repository disk',
   management_interface: 'management network interface',
   system_display: 'system display',
 };

@@ -35,10 +35,14 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
     });
   const healthy = devices.every((d) => d.problems.length === 0);
   if (flags.json) {
-    out(JSON.stringify({ iommu: iommu.iommu, healthy, devices }, null, 2));
+    out(JSON.stringify({ iommu: iommu.iommu, healthy, devices, safety_problems: safety.problems }, null, 2));
     return healthy ? 0 : 1;
   }
   out(`IOMMU: ${iommu.iommu === null ? `unknown (${iommu.unknown})` : iommu.iommu ? 'on' : 'OFF'}`);
+  // Not a passthrough problem, so not in the exit code: a hide of an unprotected device dom0 needs is not refused.
+  if (safety.problems.length > 0) {
+    out(['Protection of the devices dom0 needs is incomplete:', ...safety.problems.map((p) => `  ${p}`)].join('\n'));
+  }
   if (devices.length === 0) {
     out('No device is hidden from dom0 or held by pciback.');
     return 0;

@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
 import type { Found } from './safety-types.ts';
@@ -8,15 +8,19 @@ import { pciFunctionsOn, resolved } from './sysfs-path.ts';
 /** What dom0 cannot boot without. */
 export const BOOT_MOUNTS = ['/', '/boot', '/boot/efi'] as const;
 
+/** Where xapi's storage manager mounts a file-based local SR (EXT, XFS), by the SR's uuid. */
+const SR_MOUNT = /^\/run\/sr-mount\/([^/]+)$/;
+
 interface Mount {
   readonly device: string;
   readonly mountPoint: string;
   readonly source: string;
+  readonly type: string;
 }
 
 /**
  * Every PCI function on the way to the disks under `/`, `/boot` and
- * `/boot/efi`: the mount's block device, through device-mapper, md and LVM
+ * `/boot/efi`, and under a local SR mounted in `/run/sr-mount`: the mount's block device, through device-mapper, md and LVM
  * (`slaves/`) down to the disks, each partition's path running through its disk.
  */
 export async function bootDevices(sysfs: string, mountinfo: string): Promise<Found> {
@@ -33,32 +37,96 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
   }
   const protections: { pci: PciAddress; protection: Protection }[] = [];
   const problems: string[] = [];
-  for (const mount of parseMountinfo(text).filter((m) => (BOOT_MOUNTS as readonly string[]).includes(m.mountPoint))) {
-    const start = await resolved(join(sysfs, 'dev', 'block', mount.device));
-    if (!start) {
+  for (const mount of parseMountinfo(text)) {
+    const sr = SR_MOUNT.exec(mount.mountPoint)?.[1];
+    if (!sr && !(BOOT_MOUNTS as readonly string[]).includes(mount.mountPoint)) continue;
+    const starts = await mountedDevices(sysfs, mount);
+    if (mount.type === 'zfs') {
+      problems.push(
+        `${mount.mountPoint} is on ZFS (${mount.source}): sysfs does not show a pool's disks, so they are not protected`,
+      );
+    }
+    if (starts.length === 0) {
       // Network and pseudo file systems (an overlay, a tmpfs) have no block device to protect.
       if (!mount.device.startsWith('0:')) problems.push(`no block device ${mount.device} for ${mount.mountPoint}`);
       continue;
     }
-    const disks = await lowest(start, 8);
-    const names = disks.map((disk) => basename(disk));
-    const through = names.length === 1 && `/dev/${names[0]}` === mount.source ? '' : ` through ${names.join(', ')}`;
-    const detail = `${mount.source} on ${mount.mountPoint}${through}`;
-    for (const pci of new Set(disks.flatMap(pciFunctionsOn))) {
-      protections.push({ pci, protection: { reason: 'boot_device', detail, subject: detail } });
-    }
+    const disks = (await Promise.all(starts.map((start) => lowest(start, 8)))).flat();
+    const on = `${mount.source} on ${mount.mountPoint}${sr ? `, the local SR ${sr}` : ''}`;
+    const protection: Protection = sr
+      ? { reason: 'local_sr', detail: on + through(disks, mount.source), subject: localSrSubject(sr) }
+      : { reason: 'boot_device', detail: on + through(disks, mount.source), subject: mount.source };
+    for (const pci of await pciFunctionsOfDisks(disks)) protections.push({ pci, protection });
   }
   return { protections, problems };
 }
 
-/** The block devices at the bottom of a stack (device-mapper, md): those with no `slaves/`. */
-async function lowest(device: string, depth: number): Promise<string[]> {
-  const slaves = await readdir(join(device, 'slaves')).catch(() => []);
+/**
+ * The block devices a mount sits on: its device, or for btrfs (an anonymous
+ * `0:` device) the members of the file system whose `devices/` hold the source.
+ */
+async function mountedDevices(sysfs: string, mount: Mount): Promise<string[]> {
+  const device = await resolved(join(sysfs, 'dev', 'block', mount.device));
+  if (device) return [device];
+  if (mount.type !== 'btrfs') return [];
+  const filesystems = join(sysfs, 'fs', 'btrfs');
+  for (const fsid of await readdir(filesystems).catch((): string[] => [])) {
+    const members = await readdir(join(filesystems, fsid, 'devices')).catch((): string[] => []);
+    if (!members.includes(basename(mount.source))) continue;
+    const found = await Promise.all(members.map((member) => resolved(join(filesystems, fsid, 'devices', member))));
+    return found.filter((d) => d !== null);
+  }
+  return [];
+}
+
+/**
+ * The PCI functions of disks: on each disk's path, or for an NVMe multipath
+ * head (`virtual/nvme-subsystem/nvme-subsysN/nvmeXnY`) on the paths of its
+ * subsystem's controllers (the `nvmeX` links beside it).
+ */
+export async function pciFunctionsOfDisks(disks: readonly string[]): Promise<Set<PciAddress>> {
+  const paths = await Promise.all(
+    disks.map(async (disk) => {
+      const subsystem = dirname(disk);
+      if (!/^nvme-subsys\d+$/.test(basename(subsystem))) return [disk];
+      const controllers = (await readdir(subsystem).catch((): string[] => [])).filter((e) => /^nvme\d+$/.test(e));
+      const found = await Promise.all(controllers.map((c) => resolved(join(subsystem, c))));
+      return found.filter((c) => c !== null);
+    }),
+  );
+  return new Set(paths.flat().flatMap(pciFunctionsOn));
+}
+
+/** What XAPI's refusal says of a device behind a local SR. */
+export const localSrSubject = (sr: string) => `the disks of the local storage repository ${sr} are behind it`;
+
+/** How a device reaches its disks, unless it is the one disk it names. */
+export function through(disks: readonly string[], source: string): string {
+  const names = disks.map((disk) => basename(disk));
+  return names.length === 1 && `/dev/${names[0]}` === source ? '' : ` through ${names.join(', ')}`;
+}
+
+/**
+ * The block devices at the bottom of a stack (device-mapper, md): those with
+ * no `slaves/`. A partition has none of its own: a partition of an md or dm
+ * device (`md127p1`) is stacked through its whole device, the directory above it.
+ */
+export async function lowest(device: string, depth: number): Promise<string[]> {
+  const slavesOf = (dir: string) => readdir(join(dir, 'slaves')).catch((): string[] => []);
+  let [stack, slaves] = [device, await slavesOf(device)];
+  if (slaves.length === 0 && (await isPartition(device)))
+    [stack, slaves] = [dirname(device), await slavesOf(dirname(device))];
   if (slaves.length === 0 || depth === 0) return [device];
-  const below = await Promise.all(slaves.map((slave) => resolved(join(device, 'slaves', slave))));
+  const below = await Promise.all(slaves.map((slave) => resolved(join(stack, 'slaves', slave))));
   const found = await Promise.all(below.filter((d) => d !== null).map((d) => lowest(d, depth - 1)));
   return found.flat();
 }
+
+const isPartition = (device: string) =>
+  access(join(device, 'partition')).then(
+    () => true,
+    () => false,
+  );
 
 /** `ID PARENT MAJOR:MINOR ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS` */
 function parseMountinfo(text: string): Mount[] {
@@ -69,7 +137,8 @@ function parseMountinfo(text: string): Mount[] {
       const dash = fields.indexOf('-', 6);
       const [device, mountPoint] = [fields[2], fields[4]];
       if (dash < 0 || !device || !mountPoint) return [];
-      return [{ device, mountPoint: unescape(mountPoint), source: unescape(fields[dash + 2] ?? '') }];
+      const [type = '', source = ''] = fields.slice(dash + 1);
+      return [{ device, mountPoint: unescape(mountPoint), source: unescape(source), type }];
     });
 }
 

@@ -191,7 +191,7 @@ export class Host {
 
   /** Which devices dom0 needs and which must move together; read with each inventory, never per request. */
   safety(inventory: readonly DeviceIdentity[]): Promise<HostSafety> {
-    return readHostSafety(this.paths, inventory);
+    return readHostSafety(this.paths, inventory, this.timeoutMs);
   }
 
   private async readHostFile(path: string, what: string): Promise<string> {

@@ -1,34 +1,79 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
+import { ovsBridge } from './ovs-vsctl.ts';
 import type { Found } from './safety-types.ts';
 import { pciFunctionsOn, resolved } from './sysfs-path.ts';
 
+/** Where to look for what is under a network interface. */
+export interface NetworkSources {
+  readonly sysfs: string;
+  /** Open vSwitch's ovs-vsctl; null when there is none to ask. */
+  readonly ovsVsctl: string | null;
+  readonly timeoutMs: number;
+}
+
+/** A network interface with a PCI device, and the PCI functions on its path. */
+export interface Nic {
+  readonly name: string;
+  readonly pci: readonly PciAddress[];
+}
+
 /**
  * The NICs dom0 is reached through: XenServer's `MANAGEMENT_INTERFACE` where
- * the inventory names one, else the interface of the default route; a bridge
- * resolved to its ports, a bond to its slaves, a VLAN to the device below.
+ * the inventory names one, else the interface of the default route.
  */
-export async function managementNics(sysfs: string, inventory: string, route: string): Promise<Found> {
+export async function managementNics(sources: NetworkSources, inventory: string, route: string): Promise<Found> {
   const named = await managementInterface(inventory);
   const interfaces = named ? [named] : await defaultRouteInterfaces(route);
   if (interfaces.length === 0) {
     return { protections: [], problems: [`no management interface in ${inventory} and no default route in ${route}`] };
   }
+  const role = named ? 'the management interface' : 'the interface of the default route';
   const protections = [];
   const problems: string[] = [];
   for (const management of interfaces) {
-    const nics = await physical(join(sysfs, 'class', 'net'), management, 8);
-    if (nics.length === 0) problems.push(`the management interface ${management} leads to no PCI device`);
+    const { nics, problem } = await nicsUnder(sources, management);
+    if (problem) problems.push(`the management interface ${problem}`);
     for (const { name, pci } of nics) {
-      const role = named ? 'the management interface' : 'the interface of the default route';
       const detail = name === management ? `${name}, ${role}` : `${name}, under ${management}, ${role}`;
       const protection: Protection = { reason: 'management_interface', detail, subject: management };
       protections.push(...pci.map((address) => ({ pci: address, protection })));
     }
   }
   return { protections, problems };
+}
+
+/**
+ * The NICs under an interface: itself, or its bridge ports, bond slaves and
+ * lower devices as the kernel links them; an Open vSwitch bridge links none
+ * (its ports hang under the datapath `ovs-system`), so Open vSwitch is asked.
+ * With none found, the problem names the interface and why.
+ */
+async function nicsUnder(sources: NetworkSources, name: string): Promise<{ nics: Nic[]; problem: string | null }> {
+  const net = join(sources.sysfs, 'class', 'net');
+  const nics = await physical(net, name, 8);
+  if (nics.length > 0) return { nics, problem: null };
+  const none = `${name} leads to no PCI device`;
+  if (!(await exists(join(net, 'ovs-system')))) return { nics, problem: none };
+  if (sources.ovsVsctl === null) {
+    return {
+      nics,
+      problem: `${none} in sysfs, and no ovs-vsctl is set to ask Open vSwitch (ovs-system) for its ports`,
+    };
+  }
+  try {
+    const { bridge, interfaces } = await ovsBridge(sources.ovsVsctl, name, sources.timeoutMs);
+    const below = (await Promise.all(interfaces.map((port) => physical(net, port, 8)))).flat();
+    const listed = interfaces.length > 0 ? interfaces.join(', ') : 'no interface';
+    return { nics: below, problem: below.length > 0 ? null : `${none}: Open vSwitch has ${listed} on ${bridge}` };
+  } catch (error) {
+    return {
+      nics,
+      problem: `${none} in sysfs, and Open vSwitch cannot say what is under it: ${(error as Error).message}`,
+    };
+  }
 }
 
 async function managementInterface(inventory: string): Promise<string | null> {
@@ -49,7 +94,7 @@ async function defaultRouteInterfaces(route: string): Promise<string[]> {
 }
 
 /** The interfaces with a PCI device under a network interface: itself, or its bridge ports, bond slaves, lower devices. */
-async function physical(net: string, name: string, depth: number): Promise<{ name: string; pci: PciAddress[] }[]> {
+async function physical(net: string, name: string, depth: number): Promise<Nic[]> {
   const dir = join(net, name);
   const below = [
     ...(await readdir(join(dir, 'brif')).catch(() => [])),
@@ -67,3 +112,9 @@ async function physical(net: string, name: string, depth: number): Promise<{ nam
   const pci = real ? pciFunctionsOn(real) : [];
   return pci.length > 0 ? [{ name, pci }] : [];
 }
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

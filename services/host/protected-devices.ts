@@ -3,20 +3,27 @@ import type { DeviceIdentity } from '../../domain/device.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
 import { bootDevices } from './boot-devices.ts';
+import { lvmSrDevices } from './local-sr.ts';
 import { managementNics } from './management-nics.ts';
 import { readPciTopology } from './pci-topology.ts';
 import type { DeviceSafety, HostSafety, SafetyPaths } from './safety-types.ts';
 
 /**
  * Reads, once an inventory, which devices dom0 needs to come back after a
- * reboot (boot disks, management NICs, the system display) and which devices
+ * reboot (boot disks, local SR disks, management NICs, the system display) and which devices
  * must move together.
  */
-export async function readHostSafety(paths: SafetyPaths, inventory: readonly DeviceIdentity[]): Promise<HostSafety> {
-  const [topology, boot, management] = await Promise.all([
+export async function readHostSafety(
+  paths: SafetyPaths,
+  inventory: readonly DeviceIdentity[],
+  timeoutMs: number,
+): Promise<HostSafety> {
+  const network = { sysfs: paths.sysfs, ovsVsctl: paths.ovsVsctl, timeoutMs };
+  const [topology, boot, lvmSr, management] = await Promise.all([
     readPciTopology(paths.sysfsPci, inventory),
     bootDevices(paths.sysfs, paths.mountinfo),
-    managementNics(paths.sysfs, paths.xensourceInventory, paths.netRoute),
+    lvmSrDevices(paths.sysfs),
+    managementNics(network, paths.xensourceInventory, paths.netRoute),
   ]);
   const protections = new Map<PciAddress, Protection[]>();
   const protect = (pci: PciAddress, protection: Protection) => {
@@ -24,7 +31,9 @@ export async function readHostSafety(paths: SafetyPaths, inventory: readonly Dev
     if (!list.some((p) => p.reason === protection.reason && p.detail === protection.detail)) list.push(protection);
     protections.set(pci, list);
   };
-  for (const { pci, protection } of [...boot.protections, ...management.protections]) protect(pci, protection);
+  for (const { pci, protection } of [...boot.protections, ...lvmSr.protections, ...management.protections]) {
+    protect(pci, protection);
+  }
   for (const pci of topology.bootVga) {
     protect(pci, {
       reason: 'system_display',
@@ -37,5 +46,5 @@ export async function readHostSafety(paths: SafetyPaths, inventory: readonly Dev
   for (const { id } of inventory) {
     devices.set(id, { protections: protections.get(id) ?? [], dependencies: dependencies.get(id) ?? [] });
   }
-  return { devices, problems: [...boot.problems, ...management.problems] };
+  return { devices, problems: [...boot.problems, ...lvmSr.problems, ...management.problems] };
 }

@@ -7,6 +7,8 @@ export interface SafetyPaths {
   readonly mountinfo: string;
   readonly xensourceInventory: string;
   readonly netRoute: string;
+  /** Open vSwitch's ovs-vsctl, asked for a bridge's ports; null when there is none to ask. */
+  readonly ovsVsctl: string | null;
 }
 
 /** What the host says of one device's place: whether dom0 needs it, and what must move with it. */

@@ -210,6 +210,10 @@ export const HostView = Type.Object({
   boot_config: Type.Array(Type.String(), {
     description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
   }),
+  safety_problems: Type.Array(Type.String(), {
+    description:
+      'what the last inventory could not work out about the devices dom0 needs (boot disks, local SR, management NICs): their protection is incomplete',
+  }),
 });
 
 export const Health = Type.Object({ status: Type.String(), reconciled: Type.Boolean() });

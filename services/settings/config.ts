@@ -56,6 +56,7 @@ export const SETTINGS = {
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   xl: { env: 'PASSTHRU_XL', flag: 'xl' },
+  ovsVsctl: { env: 'PASSTHRU_OVS_VSCTL', flag: 'ovs-vsctl' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
@@ -73,6 +74,7 @@ export type Flags = Partial<Record<string, string | boolean | undefined>>;
 
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
 const XL = '/usr/sbin/xl';
+const OVS_VSCTL = '/usr/bin/ovs-vsctl';
 // Where XenServer and XCP-ng keep the boot entries xen-cmdline edits (BIOS grub, UEFI grub, legacy extlinux).
 const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -111,8 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
           bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
-          // A simulated host has no hypervisor to ask unless a stand-in is named.
+          // A simulated host has no hypervisor or switch to ask unless a stand-in is named.
           xl: get('xl') ?? null,
+          ovsVsctl: get('ovsVsctl') ?? null,
         }
       : {
           ...safetyPaths,
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
           xl: get('xl') ?? XL,
+          ovsVsctl: get('ovsVsctl') ?? OVS_VSCTL,
         };
   return {
     port: integer(get('port') ?? '8080', SETTINGS.port.env, 0, 65535),

@@ -3,7 +3,6 @@
 // pci.ids (start-warnings.ts), V8's settings (garbage-collection.ts). May import every
 // folder of services/ but http/, xapi/ and cli/, which sit on top of it.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Access } from '../access/access.ts';

@@ -56,7 +56,9 @@ function refusalFailure(error: PassthruError): XapiFailure | null {
     case 'boot_device':
       return new XapiFailure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', [subject]);
     case 'management_interface':
-      return new XapiFailure('PIF_IS_MANAGEMENT_IFACE', [subject]);
+      return new XapiFailure('PIF_IS_MANAGEMENT_INTERFACE', [subject]);
+    case 'local_sr':
+      return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
     default:
       return null;
   }

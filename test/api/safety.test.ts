@@ -18,6 +18,8 @@ import {
   ROOT_DETAIL,
   ROOT_PORT,
   safetyHost,
+  SATA,
+  SR_DETAIL,
   SPARE_NIC,
   SPARE_PORT,
   VGA,
@@ -83,6 +85,7 @@ test('given the host, when the PCI records are read, then each says whether it i
     [MANAGEMENT_NIC]: { protected: management, dependencies: [] },
     [SPARE_PORT]: { protected: null, dependencies: [] },
     [SPARE_NIC]: { protected: null, dependencies: [] },
+    [SATA]: { protected: [{ reason: 'local_sr', detail: SR_DETAIL }], dependencies: [] },
     [PCI_BRIDGE]: { protected: null, dependencies: [] },
     [LEGACY_A]: { protected: null, dependencies: [LEGACY_B] },
     [LEGACY_B]: { protected: null, dependencies: [LEGACY_A] },
@@ -93,6 +96,7 @@ for (const [what, id, reason, path] of [
   ['the NVMe holding / through LVM', NVME, 'boot_device', ROOT_DETAIL],
   ['the root port in front of that NVMe', ROOT_PORT, 'boot_device', ROOT_DETAIL],
   ['the NIC under the management bridge', MANAGEMENT_NIC, 'management_interface', MANAGEMENT_DETAIL],
+  ['the SATA controller of the local LVM SR', SATA, 'local_sr', SR_DETAIL],
   ['the boot VGA', VGA, 'system_display', 'boot_vga: the display dom0 boots its console on'],
 ] as const) {
   test(`given ${what}, when it is hidden, then the answer is a 409 naming why, nothing changes, and the refusal is recorded with who asked`, async ({
@@ -380,6 +384,26 @@ test('given protection read at the inventory, when sysfs changes, then reads kee
   assert.equal((await world.get(`/v1/pcis/${SPARE_NIC}`)).json().protected, [
     { reason: 'management_interface', detail: 'eth1, the management interface' },
   ]);
+});
+
+test('given the default XCP-ng host, when GET /v1/host is read, then nothing is missing from the protection', async ({
+  world,
+}) => {
+  assert.equal((await world.get('/v1/host')).json().safety_problems, []);
+});
+
+test('given the Open vSwitch management bridge and no ovs-vsctl to ask, when GET /v1/host is read, then it says the management NIC is not protected', async ({
+  sys,
+}) => {
+  const world = await World.start([], { ...sys.env, PASSTHRU_OVS_VSCTL: join(sys.root, 'no-ovs-vsctl') });
+  try {
+    assert.equal((await world.get('/v1/host')).json().safety_problems, [
+      `the management interface xenbr0 leads to no PCI device in sysfs, and Open vSwitch cannot say what is under it: ${join(sys.root, 'no-ovs-vsctl')} br-to-parent xenbr0: cannot run (ENOENT)`,
+    ]);
+    assert.is((await world.get(`/v1/pcis/${MANAGEMENT_NIC}`)).json().protected, null);
+  } finally {
+    await world.close();
+  }
 });
 
 test.run();

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { GPU, GPU_AUDIO, LEGACY_B, NVME, ROOT_DETAIL, safetyHost } from '../support/safety-host.ts';
+import {
+  GPU,
+  GPU_AUDIO,
+  LEGACY_B,
+  MANAGEMENT_DETAIL,
+  MANAGEMENT_NIC,
+  NVME,
+  ROOT_DETAIL,
+  safetyHost,
+} from '../support/safety-host.ts';
 import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 interface Run {
@@ -17,6 +26,7 @@ const test = suite<{
   sys: KernelSysfs;
   service: ServiceProcess;
   passthru: (...args: string[]) => Promise<Run>;
+  run: (env: Record<string, string>, ...args: string[]) => Promise<Run>;
 }>('passthru CLI on a host with protected devices');
 
 test.before(async (context) => {
@@ -29,15 +39,16 @@ test.before(async (context) => {
   };
   context.service = await startService(env);
   const port = new URL(context.service.url).port;
-  context.passthru = (...args) =>
+  context.run = (changed, ...args) =>
     new Promise((resolve) => {
       execFile(
         process.execPath,
         [BIN, ...args],
-        { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } },
+        { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated', ...changed } },
         (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
     });
+  context.passthru = (...args) => context.run({}, ...args);
 });
 
 test.after(async ({ service, sys }) => {
@@ -53,6 +64,31 @@ test('given the NVMe holding /, when hidden, then the CLI exits 1 naming the pro
   assert.is(run.stdout, '');
   assert.match(run.stderr, `passthru hide: ${NVME} is protected (boot_device: ${ROOT_DETAIL}`);
   assert.match(run.stderr, 'send {"force": true}');
+});
+
+test('given the NIC under XCP-ng’s Open vSwitch management bridge, when hidden, then the CLI exits 1 naming the management interface', async ({
+  passthru,
+}) => {
+  const run = await passthru('hide', MANAGEMENT_NIC);
+  assert.is(run.code, 1);
+  assert.is(run.stdout, '');
+  assert.match(run.stderr, `passthru hide: ${MANAGEMENT_NIC} is protected (management_interface: ${MANAGEMENT_DETAIL}`);
+});
+
+test('given the Open vSwitch management bridge and no ovs-vsctl, when passthru doctor runs, then it says the management NIC is not protected', async ({
+  run,
+}) => {
+  const doctor = await run({ PASSTHRU_OVS_VSCTL: '' }, 'doctor');
+  assert.match(
+    doctor.stdout,
+    'Protection of the devices dom0 needs is incomplete:\n  the management interface xenbr0 leads to no PCI device in sysfs, and no ovs-vsctl is set to ask Open vSwitch (ovs-system) for its ports\n',
+  );
+  const json = JSON.parse((await run({ PASSTHRU_OVS_VSCTL: '' }, 'doctor', '--json')).stdout);
+  assert.equal(json.safety_problems, [
+    'the management interface xenbr0 leads to no PCI device in sysfs, and no ovs-vsctl is set to ask Open vSwitch (ovs-system) for its ports',
+  ]);
+  const asked = await run({}, 'doctor', '--json');
+  assert.equal(JSON.parse(asked.stdout).safety_problems, []);
 });
 
 test('given the GPU alone, when hidden, then it is hidden and the CLI prints the warning about its audio function', async ({

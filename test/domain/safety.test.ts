@@ -10,7 +10,7 @@ const test = suite('protection and dependencies, pure');
 
 const pci = '0000:01:00.0' as PciAddress;
 const hide: Dom0AccessCommand = { name: 'hide', pci, via: 'pci' };
-const boot: Protection = { reason: 'boot_device', detail: '/dev/nvme0n1p2 on /', subject: '/dev/nvme0n1p2 on /' };
+const boot: Protection = { reason: 'boot_device', detail: '/dev/nvme0n1p2 on /', subject: '/dev/nvme0n1p2' };
 
 test('given a protected device, when hidden, then the refusal names every protection and keeps the status', () => {
   assert.equal(refusal(hide, [boot], 'enabled'), {

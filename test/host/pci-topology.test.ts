@@ -62,16 +62,7 @@ test('given an SR-IOV card with ARI beside a GPU and its audio function, when de
   sys,
   inventory,
 }) => {
-  const safety = await readHostSafety(
-    {
-      sysfs: sys.root,
-      sysfsPci: join(sys.root, 'bus', 'pci', 'devices'),
-      mountinfo: sys.mountinfo,
-      xensourceInventory: sys.xensourceInventory,
-      netRoute: sys.netRoute,
-    },
-    inventory,
-  );
+  const safety = await readHostSafety(sys.safetyPaths(), inventory, 5000);
   assert.equal(
     Object.fromEntries([...safety.devices].map(([id, d]) => [id, d.dependencies])),
     Object.fromEntries([

@@ -24,16 +24,11 @@ const identity = (id: string, class_id: string): DeviceIdentity => ({
   device_name: '',
 });
 
-async function protections(sys: KernelSysfs, devices: [string, string][]) {
+async function protections(sys: KernelSysfs, devices: [string, string][], ovsVsctl: string | null = sys.ovs.program) {
   const safety = await readHostSafety(
-    {
-      sysfs: sys.root,
-      sysfsPci: join(sys.root, 'bus', 'pci', 'devices'),
-      mountinfo: sys.mountinfo,
-      xensourceInventory: sys.xensourceInventory,
-      netRoute: sys.netRoute,
-    },
+    sys.safetyPaths(ovsVsctl),
     devices.map(([id, cls]) => identity(id, cls)),
+    5000,
   );
   const found = Object.fromEntries(
     [...safety.devices].map(([id, d]) => [id, d.protections.map((p) => `${p.reason}: ${p.detail} [${p.subject}]`)]),
@@ -60,9 +55,95 @@ test('given / on md RAID 1 over disks on two controllers, when read, then both c
     ['0000:00:1d.0', '060400'],
     ['0000:02:00.0', '010601'],
   ]);
-  const detail = 'boot_device: /dev/md0 on / through sda1, sdb1 [/dev/md0 on / through sda1, sdb1]';
+  const detail = 'boot_device: /dev/md0 on / through sda1, sdb1 [/dev/md0]';
   assert.equal(found, { '0000:00:17.0': [detail], '0000:00:1d.0': [detail], '0000:02:00.0': [detail] });
   assert.equal(problems, [
+    'no management interface in ' + sys.xensourceInventory + ' and no default route in ' + sys.netRoute,
+  ]);
+});
+
+test('given / on a partition of md RAID 1, as XCP-ng’s installer makes it, when read, then the disks under the array are boot devices', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .stacked('md127', '9:127', ['sda', 'sdb'])
+    .partition('md127p1', '259:0', 'md127')
+    .mount('/', '259:0', '/dev/md127p1');
+  const { found } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:18.0', '010601'],
+  ]);
+  const detail = 'boot_device: /dev/md127p1 on / through sda, sdb [/dev/md127p1]';
+  assert.equal(found, { '0000:00:17.0': [detail], '0000:00:18.0': [detail] });
+});
+
+test('given a local LVM SR and an EXT SR on disks of their own, when read, then their controllers are local_sr, the root’s disk is not', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .pci({ id: '0000:00:19.0', class: '0x010802' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .disk('nvme0n1', '259:0', '0000:00:19.0', 'nvme/nvme0')
+    .stacked('dm-0', '253:0', ['sda'], 'VG_XenStorage--1a2b--3c4d-VHD--9f8e')
+    .stacked('dm-1', '253:1', ['sda'], 'VG_XenStorage--1a2b--3c4d-MGT')
+    .stacked('dm-2', '253:2', ['sdb'], 'XSLocalEXT--5e6f-5e6f')
+    .stacked('dm-3', '253:3', ['nvme0n1'], 'vg--root-lv')
+    .mount('/run/sr-mount/5e6f', '253:2', '/dev/mapper/XSLocalEXT--5e6f-5e6f')
+    .mount('/', '253:3', '/dev/mapper/vg--root-lv');
+  const { found } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:18.0', '010601'],
+    ['0000:00:19.0', '010802'],
+  ]);
+  assert.equal(found, {
+    '0000:00:17.0': [
+      'local_sr: VG_XenStorage-1a2b-3c4d, the local SR 1a2b-3c4d through sda [the disks of the local storage repository 1a2b-3c4d are behind it]',
+    ],
+    '0000:00:18.0': [
+      'local_sr: /dev/mapper/XSLocalEXT--5e6f-5e6f on /run/sr-mount/5e6f, the local SR 5e6f through sdb [the disks of the local storage repository 5e6f are behind it]',
+    ],
+    '0000:00:19.0': ['boot_device: /dev/mapper/vg--root-lv on / through nvme0n1 [/dev/mapper/vg--root-lv]'],
+  });
+});
+
+test('given / on btrfs over two disks, /boot on an NVMe multipath head, and /boot/efi on ZFS, when read, then each disk’s controller is protected and ZFS is a problem', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .pci({ id: '0000:00:19.0', class: '0x010802' })
+    .pci({ id: '0000:00:1a.0', class: '0x010802' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .btrfs('0f4c6a52-7c1d-4b9e-a1a4-3c5e7d9f1b2a', ['sda', 'sdb'])
+    .mount('/', '0:33', '/dev/sda', 'btrfs')
+    .nvmeHead('nvme0n1', '259:0', 'nvme-subsys0', { nvme0: '0000:00:19.0', nvme1: '0000:00:1a.0' })
+    .mount('/boot', '259:0', '/dev/nvme0n1')
+    .mount('/boot/efi', '0:40', 'rpool/efi', 'zfs');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:17.0', '010601'],
+    ['0000:00:18.0', '010601'],
+    ['0000:00:19.0', '010802'],
+    ['0000:00:1a.0', '010802'],
+  ]);
+  const root = 'boot_device: /dev/sda on / through sda, sdb [/dev/sda]';
+  const boot = 'boot_device: /dev/nvme0n1 on /boot [/dev/nvme0n1]';
+  assert.equal(found, {
+    '0000:00:17.0': [root],
+    '0000:00:18.0': [root],
+    '0000:00:19.0': [boot],
+    '0000:00:1a.0': [boot],
+  });
+  assert.equal(problems, [
+    "/boot/efi is on ZFS (rpool/efi): sysfs does not show a pool's disks, so they are not protected",
     'no management interface in ' + sys.xensourceInventory + ' and no default route in ' + sys.netRoute,
   ]);
 });
@@ -108,6 +189,79 @@ test('given a management bridge over a bond of two NICs, when read, then both NI
     '0000:00:03.1': ['management_interface: eth1, under xapi1, the management interface [xapi1]'],
     '0000:00:05.0': [],
   });
+});
+
+test('given XCP-ng’s default network, xenbr0 on Open vSwitch over eth0, when read, then the NIC and its port are protected', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:1c.0', class: '0x060400', express: true })
+    .pci({ id: '0000:02:00.0', class: '0x020000', parent: '0000:00:1c.0', express: true })
+    .pci({ id: '0000:00:05.0', class: '0x020000' })
+    .nic('eth0', '0000:02:00.0')
+    .nic('eth1', '0000:00:05.0')
+    .ovsBridge('xenbr0', ['eth0', 'vif1.0'])
+    .managementInterface('xenbr0');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:1c.0', '060400'],
+    ['0000:02:00.0', '020000'],
+    ['0000:00:05.0', '020000'],
+  ]);
+  const management = 'management_interface: eth0, under xenbr0, the management interface [xenbr0]';
+  assert.equal(found, { '0000:00:1c.0': [management], '0000:02:00.0': [management], '0000:00:05.0': [] });
+  assert.equal(problems, []);
+});
+
+test('given the management interface on a VLAN of an Open vSwitch bridge over a bond of two NICs, when read, then both NICs are protected', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .pci({ id: '0000:00:03.1', class: '0x020000' })
+    .pci({ id: '0000:00:05.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .nic('eth1', '0000:00:03.1')
+    .nic('eth2', '0000:00:05.0')
+    .ovsBridge('xapi0', ['eth0', 'eth1'])
+    .ovsVlan('xapi1', 'xapi0')
+    .managementInterface('xapi1');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:03.0', '020000'],
+    ['0000:00:03.1', '020000'],
+    ['0000:00:05.0', '020000'],
+  ]);
+  assert.equal(found, {
+    '0000:00:03.0': ['management_interface: eth0, under xapi1, the management interface [xapi1]'],
+    '0000:00:03.1': ['management_interface: eth1, under xapi1, the management interface [xapi1]'],
+    '0000:00:05.0': [],
+  });
+  assert.equal(problems, []);
+});
+
+test('given an Open vSwitch management bridge and no ovs-vsctl, or one that does not know it, when read, then the problems say why nothing is protected', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .ovsBridge('xenbr0', ['eth0'])
+    .managementInterface('xenbr0');
+  const none = await protections(sys, [['0000:00:03.0', '020000']], null);
+  assert.equal(none.found, { '0000:00:03.0': [] });
+  assert.equal(none.problems, [
+    'the management interface xenbr0 leads to no PCI device in sysfs, and no ovs-vsctl is set to ask Open vSwitch (ovs-system) for its ports',
+  ]);
+  sys.managementInterface('xenbr9').ovsVlan('xenbr9', 'xenbr0');
+  sys.ovs.bridge('xenbr0', ['vif1.0']);
+  const vifs = await protections(sys, [['0000:00:03.0', '020000']]);
+  assert.equal(vifs.problems, [
+    'the management interface xenbr9 leads to no PCI device: Open vSwitch has vif1.0 on xenbr0',
+  ]);
+  sys.managementInterface('xenbr7');
+  const unknown = await protections(sys, [['0000:00:03.0', '020000']]);
+  assert.equal(unknown.problems, [
+    `the management interface xenbr7 leads to no PCI device in sysfs, and Open vSwitch cannot say what is under it: ${sys.ovs.program} br-to-parent xenbr7: exited with 1: ovs-vsctl: no bridge named xenbr7`,
+  ]);
 });
 
 test('given no readable mountinfo and a management interface with no PCI device, when read, then the problems say so', async ({

@@ -1,5 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SafetyPaths } from '../../services/host/safety-types.ts';
+import { OvsVsctlStandIn } from './ovs-vsctl-standin.ts';
 
 export interface KernelPci {
   readonly id: string;
@@ -20,12 +22,13 @@ export interface KernelPci {
  * A fake sysfs laid out as the kernel lays it out: functions nested under
  * `devices/pciDDDD:BB/` along the bridges they sit behind, `bus/pci/devices`,
  * `dev/block` and `class/net` as links into that tree; with the mountinfo,
- * XenServer inventory and route table that go with it.
+ * XenServer inventory, route table and Open vSwitch database that go with it.
  */
 export class KernelSysfs {
   readonly mountinfo: string;
   readonly xensourceInventory: string;
   readonly netRoute: string;
+  readonly ovs: OvsVsctlStandIn;
   private readonly dirs = new Map<string, string>();
   private mounts = 0;
 
@@ -33,6 +36,7 @@ export class KernelSysfs {
     this.mountinfo = join(root, 'proc-self-mountinfo');
     this.xensourceInventory = join(root, 'xensource-inventory');
     this.netRoute = join(root, 'proc-net-route');
+    this.ovs = new OvsVsctlStandIn(root);
     for (const dir of ['bus/pci/devices', 'dev/block', 'class/net', 'kernel/iommu_groups']) {
       mkdirSync(join(root, dir), { recursive: true });
     }
@@ -51,6 +55,19 @@ export class KernelSysfs {
       PASSTHRU_MOUNTINFO: this.mountinfo,
       PASSTHRU_XENSOURCE_INVENTORY: this.xensourceInventory,
       PASSTHRU_NET_ROUTE: this.netRoute,
+      PASSTHRU_OVS_VSCTL: this.ovs.program,
+    };
+  }
+
+  /** The same paths as the host adapter reads them, for a reader driven directly. */
+  safetyPaths(ovsVsctl: string | null = this.ovs.program): SafetyPaths {
+    return {
+      sysfs: this.root,
+      sysfsPci: join(this.root, 'bus', 'pci', 'devices'),
+      mountinfo: this.mountinfo,
+      xensourceInventory: this.xensourceInventory,
+      netRoute: this.netRoute,
+      ovsVsctl,
     };
   }
 
@@ -101,12 +118,38 @@ export class KernelSysfs {
     return this;
   }
 
-  /** A device-mapper or md device over other block devices, as LVM makes them. */
-  stacked(name: string, dev: string, slaves: readonly string[]): this {
+  /** A device-mapper or md device over other block devices, as LVM makes them; `dmName` is device-mapper's `dm/name`. */
+  stacked(name: string, dev: string, slaves: readonly string[], dmName?: string): this {
     this.block(name, dev, join(this.root, 'devices', 'virtual', 'block', name));
     mkdirSync(join(this.dirOf(name), 'slaves'));
+    if (dmName !== undefined) {
+      mkdirSync(join(this.dirOf(name), 'dm'));
+      writeFileSync(join(this.dirOf(name), 'dm', 'name'), `${dmName}\n`);
+    }
     for (const slave of slaves) symlinkSync(this.dirOf(slave), join(this.dirOf(name), 'slaves', slave));
     return this;
+  }
+
+  /** A btrfs file system over block devices: `fs/btrfs/<fsid>/devices/<name>` link to each. */
+  btrfs(fsid: string, members: readonly string[]): this {
+    const devices = join(this.root, 'fs', 'btrfs', fsid, 'devices');
+    mkdirSync(devices, { recursive: true });
+    for (const member of members) symlinkSync(this.dirOf(member), join(devices, member));
+    return this;
+  }
+
+  /**
+   * An NVMe multipath namespace: the head under `virtual/nvme-subsystem/<subsystem>`,
+   * beside links to the subsystem's controllers, each under its PCI function.
+   */
+  nvmeHead(name: string, dev: string, subsystem: string, controllers: Record<string, string>): this {
+    const dir = join(this.root, 'devices', 'virtual', 'nvme-subsystem', subsystem);
+    for (const [controller, pci] of Object.entries(controllers)) {
+      mkdirSync(join(this.dirOf(pci), 'nvme', controller), { recursive: true });
+      mkdirSync(dir, { recursive: true });
+      symlinkSync(join(this.dirOf(pci), 'nvme', controller), join(dir, controller));
+    }
+    return this.block(name, dev, join(dir, name));
   }
 
   mount(mountPoint: string, dev: string, source: string, type = 'ext4'): this {
@@ -133,6 +176,33 @@ export class KernelSysfs {
     this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
     mkdirSync(join(this.dirOf(name), 'bonding'));
     writeFileSync(join(this.dirOf(name), 'bonding', 'slaves'), `${slaves.join(' ')}\n`);
+    return this;
+  }
+
+  /**
+   * An Open vSwitch bridge: an internal port with nothing under it in sysfs,
+   * its interfaces linked under the datapath `ovs-system` (`master`,
+   * `upper_ovs-system`, and `lower_*` on the datapath), and the bridge in the
+   * switch's database. Interfaces sysfs does not show (a guest's vif) are in the database only.
+   */
+  ovsBridge(name: string, interfaces: readonly string[]): this {
+    if (!this.dirs.has('ovs-system'))
+      this.net('ovs-system', join(this.root, 'devices', 'virtual', 'net', 'ovs-system'));
+    this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
+    const datapath = this.dirOf('ovs-system');
+    for (const port of interfaces.filter((i) => this.dirs.has(i))) {
+      symlinkSync(datapath, join(this.dirOf(port), 'master'));
+      symlinkSync(datapath, join(this.dirOf(port), 'upper_ovs-system'));
+      symlinkSync(this.dirOf(port), join(datapath, `lower_${port}`));
+    }
+    this.ovs.bridge(name, interfaces);
+    return this;
+  }
+
+  /** A VLAN on an Open vSwitch bridge: an internal port of a fake bridge, as xapi makes one. */
+  ovsVlan(name: string, parent: string): this {
+    this.net(name, join(this.root, 'devices', 'virtual', 'net', name));
+    this.ovs.fakeBridge(name, parent);
     return this;
   }
 

@@ -17,17 +17,20 @@ export const SPARE_NIC = '0000:04:00.0';
 export const PCI_BRIDGE = '0000:00:1e.0';
 export const LEGACY_A = '0000:05:00.0';
 export const LEGACY_B = '0000:05:01.0';
+export const SATA = '0000:00:17.0';
 
 export const ROOT_DETAIL = '/dev/mapper/vg-root on / through nvme0n1p2';
 export const EFI_DETAIL = '/dev/nvme0n1p1 on /boot/efi';
 export const MANAGEMENT_DETAIL = 'eth0, under xenbr0, the management interface';
+export const SR_UUID = '5d2a9e3c-6b1f-4c8e-9d7a-0e1f2a3b4c5d';
+export const SR_DETAIL = `VG_XenStorage-${SR_UUID}, the local SR ${SR_UUID} through sda3`;
 
 /**
  * A XenServer-like dom0: `/` on LVM over an NVMe partition behind a root
  * port, `/boot/efi` on another partition of it, the management interface
- * xenbr0 bridging a NIC behind another root port, an integrated boot VGA, a GPU
+ * xenbr0 an Open vSwitch bridge (XCP-ng's default) over a NIC behind another root port and a guest's vif, an integrated boot VGA, a GPU
  * and its audio function sharing an IOMMU group, a spare NIC, and two old PCI
- * cards behind a conventional bridge.
+ * cards behind a conventional bridge, and a SATA disk holding the local LVM SR.
  */
 export function safetyHost(): KernelSysfs {
   return new KernelSysfs(mkdtempSync(join(tmpdir(), 'passthru-sys-')))
@@ -54,11 +57,15 @@ export function safetyHost(): KernelSysfs {
     .pci({ id: NIC_PORT, class: '0x060400', express: true })
     .pci({ id: MANAGEMENT_NIC, class: '0x020000', vendor: '0x8086', parent: NIC_PORT, express: true })
     .nic('eth0', MANAGEMENT_NIC)
-    .bridge('xenbr0', ['eth0'])
+    .ovsBridge('xenbr0', ['eth0', 'vif1.0'])
     .managementInterface('xenbr0')
     .pci({ id: SPARE_PORT, class: '0x060400', express: true })
     .pci({ id: SPARE_NIC, class: '0x020000', vendor: '0x8086', parent: SPARE_PORT, express: true })
     .nic('eth1', SPARE_NIC)
+    .pci({ id: SATA, class: '0x010601', vendor: '0x8086' })
+    .disk('sda', '8:0', SATA, 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .partition('sda3', '8:3', 'sda')
+    .stacked('dm-1', '253:1', ['sda3'], `VG_XenStorage--${SR_UUID.replace(/-/g, '--')}-MGT`)
     .pci({ id: PCI_BRIDGE, class: '0x060401', vendor: '0x8086' })
     .pci({ id: LEGACY_A, class: '0x020000', parent: PCI_BRIDGE })
     .pci({ id: LEGACY_B, class: '0x078000', parent: PCI_BRIDGE });

@@ -11,7 +11,9 @@ import {
   ROOT_DETAIL,
   ROOT_PORT,
   safetyHost,
+  SATA,
   SPARE_NIC,
+  SR_UUID,
   VGA,
 } from '../support/safety-host.ts';
 import { World } from '../support/world.ts';
@@ -32,15 +34,20 @@ test('given protected devices, when disable_dom0_access is called through xmlrpc
   world,
   url,
 }) => {
-  const [, nvme, port, nic] = await xmlRpc(url, [
+  const [, nvme, port, nic, sata] = await xmlRpc(url, [
     LOGIN,
     ['PCI.disable_dom0_access', '$session', `$PCI:${NVME}`],
     ['PCI.disable_dom0_access', '$session', `$PCI:${ROOT_PORT}`],
     ['PCI.disable_dom0_access', '$session', `$PCI:${MANAGEMENT_NIC}`],
+    ['PCI.disable_dom0_access', '$session', `$PCI:${SATA}`],
   ]);
-  assert.equal(nvme, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
-  assert.equal(port, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', ROOT_DETAIL));
-  assert.equal(nic, failure('PIF_IS_MANAGEMENT_IFACE', 'xenbr0'));
+  assert.equal(nvme, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', '/dev/mapper/vg-root'));
+  assert.equal(port, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', '/dev/mapper/vg-root'));
+  assert.equal(nic, failure('PIF_IS_MANAGEMENT_INTERFACE', 'xenbr0'));
+  assert.equal(
+    sata,
+    failure('OPERATION_NOT_ALLOWED', `the disks of the local storage repository ${SR_UUID} are behind it`),
+  );
   assert.equal((await world.get('/v1/host')).json().pending, []);
   const refused = (await world.get('/v1/events?type=Dom0AccessRefused')).json().events;
   assert.equal(
@@ -49,7 +56,7 @@ test('given protected devices, when disable_dom0_access is called through xmlrpc
       e.metadata.actor,
       e.metadata.via,
     ]),
-    [NVME, ROOT_PORT, MANAGEMENT_NIC].map((id) => [id, 'admin', 'xapi']),
+    [NVME, ROOT_PORT, MANAGEMENT_NIC, SATA].map((id) => [id, 'admin', 'xapi']),
   );
 });
 

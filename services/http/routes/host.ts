@@ -4,7 +4,7 @@ import { actorOf } from '../context.ts';
 import { Health, HostView, problems, ReconcileReport } from '../schemas.ts';
 
 export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { passthru }) => {
-  const { host, config, reconciler, projector } = passthru;
+  const { host, config, reconciler, projector, records } = passthru;
 
   app.get('/v1/host', { schema: { response: { 200: HostView, ...problems(502) } } }, async (request) => {
     const [bootId, lists, { iommu }] = await Promise.all([host.bootId(), host.hideLists(), host.iommu()]);
@@ -22,6 +22,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       projection_position: projector.position,
       iommu,
       boot_config: [...host.paths.bootConfig],
+      safety_problems: [...records.safetyProblems],
     };
   });
 

@@ -14,7 +14,6 @@ import {
   type AppendToStreamOptions,
   type EventData,
   type Filter,
-  type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
   type ResolvedEvent,
