@@ -2,6 +2,8 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
+import { iscsiPaths } from './iscsi-nics.ts';
+import type { NetworkSources } from './management-nics.ts';
 import type { Found } from './safety-types.ts';
 import { pciFunctionsOn, resolved } from './sysfs-path.ts';
 
@@ -21,9 +23,10 @@ interface Mount {
 /**
  * Every PCI function on the way to the disks under `/`, `/boot` and
  * `/boot/efi`, and under a local SR mounted in `/run/sr-mount`: the mount's block device, through device-mapper, md and LVM
- * (`slaves/`) down to the disks, each partition's path running through its disk.
+ * (`slaves/`) down to the disks, each partition's path running through its disk;
+ * for a boot disk on iSCSI, the NICs its target is reached through (`route`: `/proc/net/route`).
  */
-export async function bootDevices(sysfs: string, mountinfo: string): Promise<Found> {
+export async function bootDevices(network: NetworkSources, mountinfo: string, route: string): Promise<Found> {
   let text: string;
   try {
     text = await readFile(mountinfo, 'utf8');
@@ -40,7 +43,7 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
   for (const mount of parseMountinfo(text)) {
     const sr = SR_MOUNT.exec(mount.mountPoint)?.[1];
     if (!sr && !(BOOT_MOUNTS as readonly string[]).includes(mount.mountPoint)) continue;
-    const starts = await mountedDevices(sysfs, mount);
+    const starts = await mountedDevices(network.sysfs, mount);
     if (mount.type === 'zfs') {
       problems.push(
         `${mount.mountPoint} is on ZFS (${mount.source}): sysfs does not show a pool's disks, so they are not protected`,
@@ -57,6 +60,16 @@ export async function bootDevices(sysfs: string, mountinfo: string): Promise<Fou
       ? { reason: 'local_sr', detail: on + through(disks, mount.source), subject: localSrSubject(sr) }
       : { reason: 'boot_device', detail: on + through(disks, mount.source), subject: mount.source };
     for (const pci of await pciFunctionsOfDisks(disks)) protections.push({ pci, protection });
+    if (sr) continue;
+    for (const disk of disks) {
+      const iscsi = await iscsiPaths(network, route, disk, mount.mountPoint);
+      problems.push(...iscsi.problems);
+      for (const { target, iface, nic, pci } of iscsi.paths) {
+        const reached = nic === iface ? nic : `${nic}, under ${iface}`;
+        const detail = `${protection.detail}, on iSCSI, its target ${target} reached through ${reached}`;
+        protections.push(...pci.map((address) => ({ pci: address, protection: { ...protection, detail } })));
+      }
+    }
   }
   return { protections, problems };
 }

@@ -2,6 +2,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { Protection } from '../../domain/protection.ts';
+import { defaultRouteInterfaces, readRoutes } from './net-route.ts';
 import { ovsBridge } from './ovs-vsctl.ts';
 import type { Found } from './safety-types.ts';
 import { pciFunctionsOn, resolved } from './sysfs-path.ts';
@@ -26,7 +27,7 @@ export interface Nic {
  */
 export async function managementNics(sources: NetworkSources, inventory: string, route: string): Promise<Found> {
   const named = await managementInterface(inventory);
-  const interfaces = named ? [named] : await defaultRouteInterfaces(route);
+  const interfaces = named ? [named] : defaultRouteInterfaces(await readRoutes(route));
   if (interfaces.length === 0) {
     return { protections: [], problems: [`no management interface in ${inventory} and no default route in ${route}`] };
   }
@@ -51,7 +52,10 @@ export async function managementNics(sources: NetworkSources, inventory: string,
  * (its ports hang under the datapath `ovs-system`), so Open vSwitch is asked.
  * With none found, the problem names the interface and why.
  */
-async function nicsUnder(sources: NetworkSources, name: string): Promise<{ nics: Nic[]; problem: string | null }> {
+export async function nicsUnder(
+  sources: NetworkSources,
+  name: string,
+): Promise<{ nics: Nic[]; problem: string | null }> {
   const net = join(sources.sysfs, 'class', 'net');
   const nics = await physical(net, name, 8);
   if (nics.length > 0) return { nics, problem: null };
@@ -80,17 +84,6 @@ async function managementInterface(inventory: string): Promise<string | null> {
   const text = await readFile(inventory, 'utf8').catch(() => '');
   const name = /^MANAGEMENT_INTERFACE='?([^'\n]*)'?$/m.exec(text)?.[1]?.trim();
   return name ? name : null;
-}
-
-/** `/proc/net/route`: a header, then `Iface Destination Gateway Flags RefCnt Use Metric Mask ...` in hex. */
-async function defaultRouteInterfaces(route: string): Promise<string[]> {
-  const text = await readFile(route, 'utf8').catch(() => '');
-  const defaults = text
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields[1] === '00000000' && fields[7] === '00000000' && fields[0]);
-  return [...new Set(defaults.map((fields) => fields[0]!))];
 }
 
 /** The interfaces with a PCI device under a network interface: itself, or its bridge ports, bond slaves, lower devices. */

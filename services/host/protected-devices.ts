@@ -21,7 +21,7 @@ export async function readHostSafety(
   const network = { sysfs: paths.sysfs, ovsVsctl: paths.ovsVsctl, timeoutMs };
   const [topology, boot, lvmSr, management] = await Promise.all([
     readPciTopology(paths.sysfsPci, inventory),
-    bootDevices(paths.sysfs, paths.mountinfo),
+    bootDevices(network, paths.mountinfo, paths.netRoute),
     lvmSrDevices(paths.sysfs),
     managementNics(network, paths.xensourceInventory, paths.netRoute),
   ]);

@@ -148,6 +148,75 @@ test('given / on btrfs over two disks, /boot on an NVMe multipath head, and /boo
   ]);
 });
 
+test('given / on iSCSI, its portal reached over a bridge on a bond and its session redirected to a portal on another NIC, when read, then the NICs of both routes are boot devices, not the default route’s', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .pci({ id: '0000:00:04.0', class: '0x020000' })
+    .pci({ id: '0000:00:04.1', class: '0x020000' })
+    .pci({ id: '0000:00:1c.0', class: '0x060400', express: true })
+    .pci({ id: '0000:02:00.0', class: '0x020000', parent: '0000:00:1c.0', express: true })
+    .nic('eth0', '0000:00:03.0')
+    .nic('eth1', '0000:00:04.0')
+    .nic('eth2', '0000:00:04.1')
+    .nic('eth3', '0000:02:00.0')
+    .bridge('xenbr0', ['eth0'])
+    .bond('bond0', ['eth1', 'eth2'])
+    .bridge('xenbr1', ['bond0'])
+    .managementInterface('xenbr0')
+    .defaultRoute('xenbr0')
+    .route('xenbr0', '192.0.0.0/16')
+    .route('xenbr1', '192.0.2.0/24')
+    .route('eth3', '198.51.100.0/24')
+    .iscsiDisk('sdb', '8:16', { host: 3, session: 1, address: '198.51.100.7', persistentAddress: '192.0.2.10' })
+    .partition('sdb1', '8:17', 'sdb')
+    .mount('/', '8:17', '/dev/sdb1');
+  const { found, problems } = await protections(sys, [
+    ['0000:00:03.0', '020000'],
+    ['0000:00:04.0', '020000'],
+    ['0000:00:04.1', '020000'],
+    ['0000:00:1c.0', '060400'],
+    ['0000:02:00.0', '020000'],
+  ]);
+  const portal = (nic: string) =>
+    `boot_device: /dev/sdb1 on /, on iSCSI, its target 192.0.2.10 reached through ${nic}, under xenbr1 [/dev/sdb1]`;
+  const redirected = 'boot_device: /dev/sdb1 on /, on iSCSI, its target 198.51.100.7 reached through eth3 [/dev/sdb1]';
+  assert.equal(found, {
+    '0000:00:03.0': ['management_interface: eth0, under xenbr0, the management interface [xenbr0]'],
+    '0000:00:04.0': [portal('eth1')],
+    '0000:00:04.1': [portal('eth2')],
+    '0000:00:1c.0': [redirected],
+    '0000:02:00.0': [redirected],
+  });
+  assert.equal(problems, []);
+});
+
+test('given boot mounts on iSCSI sessions with no portal address, no route to the portal, and a route to an interface with no NIC, when read, then each is a problem', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:03.0', class: '0x020000' })
+    .nic('eth0', '0000:00:03.0')
+    .managementInterface('eth0')
+    .bridge('xenbr1', [])
+    .route('eth0', '10.0.0.0/8')
+    .route('xenbr1', '192.0.2.0/24')
+    .iscsiDisk('sdb', '8:16', { host: 3, session: 1 })
+    .iscsiDisk('sdc', '8:32', { host: 4, session: 2, persistentAddress: '203.0.113.5' })
+    .iscsiDisk('sdd', '8:48', { host: 5, session: 3, address: '192.0.2.10' })
+    .mount('/', '8:16', '/dev/sdb')
+    .mount('/boot', '8:32', '/dev/sdc')
+    .mount('/boot/efi', '8:48', '/dev/sdd', 'vfat');
+  const { found, problems } = await protections(sys, [['0000:00:03.0', '020000']]);
+  assert.equal(found, { '0000:00:03.0': ['management_interface: eth0, the management interface [eth0]'] });
+  assert.equal(problems, [
+    '/ is on the iSCSI disk sdb, and session1 shows no target address, so the NICs that reach its target are not protected',
+    `/boot is on the iSCSI disk sdc, and no IPv4 route in ${sys.netRoute} reaches its target 203.0.113.5, so the NICs that reach it are not protected`,
+    '/boot/efi is on the iSCSI disk sdd, its target 192.0.2.10 reached through xenbr1, and xenbr1 leads to no PCI device',
+  ]);
+});
+
 test('given no XenServer inventory, when read, then the NIC of the default route is the management one', async ({
   sys,
 }) => {

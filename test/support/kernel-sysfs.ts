@@ -18,6 +18,14 @@ export interface KernelPci {
   readonly physfn?: string;
 }
 
+/** Where an iSCSI disk's session sits, and the portal addresses its connection shows. */
+export interface IscsiSession {
+  readonly host: number;
+  readonly session: number;
+  readonly address?: string;
+  readonly persistentAddress?: string;
+}
+
 /**
  * A fake sysfs laid out as the kernel lays it out: functions nested under
  * `devices/pciDDDD:BB/` along the bridges they sit behind, `bus/pci/devices`,
@@ -152,6 +160,27 @@ export class KernelSysfs {
     return this.block(name, dev, join(dir, name));
   }
 
+  /**
+   * A disk on a software iSCSI session (iscsi_tcp): under `platform/hostH/sessionS`, with
+   * no PCI function above it, beside the session's connection `connectionS:0`, whose
+   * class device holds the portal connected to now (`address`) and logged in to at boot
+   * (`persistent_address`), each when given.
+   */
+  iscsiDisk(name: string, dev: string, on: IscsiSession): this {
+    const session = join(this.root, 'devices', 'platform', `host${on.host}`, `session${on.session}`);
+    const connection = `connection${on.session}:0`;
+    const attributes = join(session, connection, 'iscsi_connection', connection);
+    mkdirSync(attributes, { recursive: true });
+    if (on.address !== undefined) writeFileSync(join(attributes, 'address'), `${on.address}\n`);
+    if (on.persistentAddress !== undefined) {
+      writeFileSync(join(attributes, 'persistent_address'), `${on.persistentAddress}\n`);
+    }
+    mkdirSync(join(this.root, 'class', 'iscsi_connection'), { recursive: true });
+    symlinkSync(attributes, join(this.root, 'class', 'iscsi_connection', connection));
+    const lun = `${on.host}:0:0`;
+    return this.block(name, dev, join(session, `target${lun}`, `${lun}:0`, 'block', name));
+  }
+
   mount(mountPoint: string, dev: string, source: string, type = 'ext4'): this {
     this.mounts++;
     appendFileSync(
@@ -216,6 +245,25 @@ export class KernelSysfs {
 
   defaultRoute(iface: string): this {
     appendFileSync(this.netRoute, `${iface}\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n`);
+    return this;
+  }
+
+  /** A route to a network on a link, e.g. `192.0.2.0/24`, written as the kernel writes it on little-endian (the bytes reversed). */
+  route(iface: string, network: string, metric = 0): this {
+    const [address = '', length = '32'] = network.split('/');
+    const bits = Number(length);
+    const mask = [0, 8, 16, 24]
+      .map((shift) => Math.max(0, Math.min(8, bits - shift)))
+      .map((b) => (0xff << (8 - b)) & 0xff);
+    const hex = (bytes: number[]) =>
+      bytes
+        .reverse()
+        .map((b) => b.toString(16).toUpperCase().padStart(2, '0'))
+        .join('');
+    appendFileSync(
+      this.netRoute,
+      `${iface}\t${hex(address.split('.').map(Number))}\t00000000\t0001\t0\t0\t${metric}\t${hex(mask)}\t0\t0\t0\n`,
+    );
     return this;
   }
 
