@@ -4,10 +4,16 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import {
+  bareHost,
   EFI_DETAIL,
   GPU,
   GPU_AUDIO,
   GPU_PORT,
+  ISCSI_DETAIL,
+  ISCSI_MANAGEMENT_NIC,
+  ISCSI_NIC,
+  ISCSI_SPARE_NIC,
+  iscsiHost,
   LEGACY_A,
   LEGACY_B,
   MANAGEMENT_DETAIL,
@@ -404,6 +410,78 @@ test('given the Open vSwitch management bridge and no ovs-vsctl to ask, when GET
   } finally {
     await world.close();
   }
+});
+
+/** Runs one test against passthru started on another host than the suite's. */
+async function onHost(sys: KernelSysfs, run: (world: World) => Promise<void>) {
+  const world = await World.start([], sys.env);
+  try {
+    await run(world);
+  } finally {
+    await world.close();
+    rmSync(sys.root, { recursive: true, force: true });
+  }
+}
+
+const protectedOf = async (world: World) =>
+  Object.fromEntries(
+    (await world.get('/v1/pcis')).json().map((r: { id: string; protected: unknown }) => [r.id, r.protected]),
+  );
+
+test('given / on iSCSI through an Open vSwitch bridge, when the records are read and its NIC hidden, then that NIC is a boot device, refused with 409, and nothing is missing', async () => {
+  await onHost(iscsiHost(), async (world) => {
+    assert.equal(await protectedOf(world), {
+      [ISCSI_MANAGEMENT_NIC]: [
+        { reason: 'management_interface', detail: 'eth0, under xenbr0, the management interface' },
+      ],
+      [ISCSI_NIC]: [{ reason: 'boot_device', detail: ISCSI_DETAIL }],
+      [ISCSI_SPARE_NIC]: null,
+    });
+    assert.equal((await world.get('/v1/host')).json().safety_problems, []);
+    const response = await world.post(`/v1/pcis/${ISCSI_NIC}/hide`);
+    assert.is(response.statusCode, 409);
+    assert.is(response.json().reason, 'boot_device');
+    assert.is(response.json().path, ISCSI_DETAIL);
+    assert.is(await world.status(ISCSI_NIC), 'enabled');
+  });
+});
+
+test('given / on an iSCSI session whose connection shows no portal, when GET /v1/host is read, then it says the NICs to the target are not protected', async () => {
+  await onHost(iscsiHost(null), async (world) => {
+    assert.equal((await world.get('/v1/host')).json().safety_problems, [
+      '/ is on the iSCSI disk sdb1, and session1 shows no target address, so the NICs that reach its target are not protected',
+    ]);
+    assert.is((await world.get(`/v1/pcis/${ISCSI_NIC}`)).json().protected, null);
+  });
+});
+
+test('given / on a partition of md RAID 1 (md127p1), when the records are read, then the controllers of both disks are boot devices', async () => {
+  const sys = bareHost()
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .stacked('md127', '9:127', ['sda', 'sdb'])
+    .partition('md127p1', '259:0', 'md127')
+    .mount('/', '259:0', '/dev/md127p1');
+  await onHost(sys, async (world) => {
+    const root = [{ reason: 'boot_device', detail: '/dev/md127p1 on / through sda, sdb' }];
+    assert.equal(await protectedOf(world), { '0000:00:17.0': root, '0000:00:18.0': root });
+  });
+});
+
+test('given / on btrfs over disks on two controllers, when the records are read, then both controllers are boot devices', async () => {
+  const sys = bareHost()
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .pci({ id: '0000:00:18.0', class: '0x010601' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .disk('sdb', '8:16', '0000:00:18.0', 'ata2/host1/target1:0:0/1:0:0:0/block')
+    .btrfs('0f4c6a52-7c1d-4b9e-a1a4-3c5e7d9f1b2a', ['sda', 'sdb'])
+    .mount('/', '0:33', '/dev/sda', 'btrfs');
+  await onHost(sys, async (world) => {
+    const root = [{ reason: 'boot_device', detail: '/dev/sda on / through sda, sdb' }];
+    assert.equal(await protectedOf(world), { '0000:00:17.0': root, '0000:00:18.0': root });
+  });
 });
 
 test.run();

@@ -25,6 +25,9 @@ export const MANAGEMENT_DETAIL = 'eth0, under xenbr0, the management interface';
 export const SR_UUID = '5d2a9e3c-6b1f-4c8e-9d7a-0e1f2a3b4c5d';
 export const SR_DETAIL = `VG_XenStorage-${SR_UUID}, the local SR ${SR_UUID} through sda3`;
 
+/** A host with nothing in it yet, in a directory of its own. */
+export const bareHost = () => new KernelSysfs(mkdtempSync(join(tmpdir(), 'passthru-sys-')));
+
 /**
  * A XenServer-like dom0: `/` on LVM over an NVMe partition behind a root
  * port, `/boot/efi` on another partition of it, the management interface
@@ -33,7 +36,7 @@ export const SR_DETAIL = `VG_XenStorage-${SR_UUID}, the local SR ${SR_UUID} thro
  * cards behind a conventional bridge, and a SATA disk holding the local LVM SR.
  */
 export function safetyHost(): KernelSysfs {
-  return new KernelSysfs(mkdtempSync(join(tmpdir(), 'passthru-sys-')))
+  return bareHost()
     .pci({ id: ROOT_PORT, class: '0x060400', express: true })
     .pci({ id: NVME, class: '0x010802', vendor: '0x144d', device: '0xa808', parent: ROOT_PORT, express: true })
     .disk('nvme0n1', '259:0', NVME, 'nvme/nvme0')
@@ -69,4 +72,37 @@ export function safetyHost(): KernelSysfs {
     .pci({ id: PCI_BRIDGE, class: '0x060401', vendor: '0x8086' })
     .pci({ id: LEGACY_A, class: '0x020000', parent: PCI_BRIDGE })
     .pci({ id: LEGACY_B, class: '0x078000', parent: PCI_BRIDGE });
+}
+
+export const ISCSI_MANAGEMENT_NIC = '0000:00:03.0';
+export const ISCSI_NIC = '0000:00:04.0';
+export const ISCSI_SPARE_NIC = '0000:00:05.0';
+export const ISCSI_DETAIL = '/dev/sdb1 on /, on iSCSI, its target 192.0.2.10 reached through eth1, under xenbr1';
+
+/**
+ * A dom0 booted from iSCSI with the software initiator: `/` on a LUN whose
+ * portal 192.0.2.10 is routed through xenbr1, an Open vSwitch bridge over eth1;
+ * the management interface xenbr0 over eth0 holds the default route; eth2 is spare.
+ * With no portal (null), the session's connection shows no address.
+ */
+export function iscsiHost(portal: string | null = '192.0.2.10'): KernelSysfs {
+  return bareHost()
+    .pci({ id: ISCSI_MANAGEMENT_NIC, class: '0x020000' })
+    .pci({ id: ISCSI_NIC, class: '0x020000' })
+    .pci({ id: ISCSI_SPARE_NIC, class: '0x020000' })
+    .nic('eth0', ISCSI_MANAGEMENT_NIC)
+    .nic('eth1', ISCSI_NIC)
+    .nic('eth2', ISCSI_SPARE_NIC)
+    .ovsBridge('xenbr0', ['eth0'])
+    .ovsBridge('xenbr1', ['eth1'])
+    .managementInterface('xenbr0')
+    .defaultRoute('xenbr0')
+    .route('xenbr1', '192.0.2.0/24')
+    .iscsiDisk('sdb', '8:16', {
+      host: 3,
+      session: 1,
+      ...(portal === null ? {} : { address: portal, persistentAddress: portal }),
+    })
+    .partition('sdb1', '8:17', 'sdb')
+    .mount('/', '8:17', '/dev/sdb1');
 }

@@ -6,6 +6,10 @@ import {
   EFI_DETAIL,
   GPU,
   GPU_AUDIO,
+  ISCSI_DETAIL,
+  ISCSI_NIC,
+  ISCSI_SPARE_NIC,
+  iscsiHost,
   MANAGEMENT_NIC,
   NVME,
   ROOT_DETAIL,
@@ -140,6 +144,26 @@ test('given an unprotected device, when disable_dom0_access is called, then it i
 }) => {
   const [, answer] = await xmlRpc(url, [LOGIN, ['PCI.disable_dom0_access', '$session', `$PCI:${SPARE_NIC}`]]);
   assert.equal(answer, success('disable_on_reboot'));
+});
+
+test('given / on iSCSI, when the NIC its target is reached through is disabled through xmlrpc.client, then it is refused as a boot device and a spare NIC is not', async () => {
+  const sys = iscsiHost();
+  const world = await World.start([], sys.env);
+  try {
+    const [, nic, record, spare] = await xmlRpc(await serve(world), [
+      LOGIN,
+      ['PCI.disable_dom0_access', '$session', `$PCI:${ISCSI_NIC}`],
+      ['PCI.get_record', '$session', `$PCI:${ISCSI_NIC}`],
+      ['PCI.disable_dom0_access', '$session', `$PCI:${ISCSI_SPARE_NIC}`],
+    ]);
+    assert.equal(nic, failure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', '/dev/sdb1'));
+    assert.equal(JSON.parse(record.Value.other_config.protected), [{ reason: 'boot_device', detail: ISCSI_DETAIL }]);
+    assert.equal(spare, success('disable_on_reboot'));
+    assert.equal((await world.get('/v1/host')).json().pending, [ISCSI_SPARE_NIC]);
+  } finally {
+    await world.close();
+    rmSync(sys.root, { recursive: true, force: true });
+  }
 });
 
 test.run();
