@@ -14,6 +14,7 @@ const facts = (given: Partial<PassthroughFacts>): PassthroughFacts => ({
   status: 'disabled',
   dependencies: [],
   iommu: true,
+  unheeded: [],
   ...given,
 });
 const codes = (given: Partial<PassthroughFacts>) => passthroughVerdict(facts(given)).problems.map((p) => p.code);
