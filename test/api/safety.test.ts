@@ -362,6 +362,29 @@ test("given an entry xen-pciback cannot parse in the next boot's list, when read
   );
 });
 
+test('given a running kernel booted with an unreadable entry, when read, then nothing is hidden now and readiness says the kernel rejected the list', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(zz)`);
+  await world.reboot();
+  assert.is(await world.status(GPU), 'enabled');
+  const host = (await world.get('/v1/host')).json();
+  assert.equal([host.current, host.unreadable.current], [[], ['(zz)']]);
+  assert.equal(
+    host.hide_list_problems.map((p: Record<string, unknown>) => [p.code, p.list]),
+    [
+      ['hide_list_rejected', 'current'],
+      ['hide_list_rejected', 'pending'],
+    ],
+  );
+  const problems = (await world.get(`/v1/pcis/${GPU}`)).json().passthrough.problems;
+  assert.match(
+    problems[0].detail,
+    'of the running kernel holds (zz), which xen-pciback cannot parse: it rejected the whole list and hid no device at all',
+  );
+  assert.match(problems[0].detail, ', then reboot');
+});
+
 test("given an unreadable entry in the next boot's list, when a device is hidden or unhidden, then it is refused with how to repair, and nothing is written", async ({
   world,
   writes,
