@@ -198,8 +198,8 @@ export class Commands {
   }
 
   /**
-   * A write of several steps can fail after its first: what counts is what
-   * xen-cmdline holds now. When it holds every change, the batch succeeded;
+   * A write can fail yet have landed, in whole or in part (a xen-cmdline cut
+   * short by its timeout): what counts is what xen-cmdline holds now. When it holds every change, the batch succeeded;
    * when it holds some, the old list is written back, so no batch is ever half done.
    */
   private async afterFailedWrite(
