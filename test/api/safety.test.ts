@@ -272,23 +272,6 @@ test('given a batch with a protected id, when run, then it is refused whole, the
   assert.equal(writes(), ['--set-dom0']);
 });
 
-test('given a xen-cmdline that fails midway through a repair, when pciback.hide is moved, then what was written is recorded and the failure answered', async ({
-  world,
-}) => {
-  // Moving writes xen-pciback.hide, then fails removing pciback.hide.
-  world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${GPU})`, `xen-pciback.hide=(${SPARE_NIC})`);
-  await world.post('/v1/reconcile');
-  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-delete';
-  const response = await world.post('/v1/host/hide-list/repair', { pciback_hide: 'move' });
-  delete process.env.PASSTHRU_SIMULATED_FAULT;
-  assert.is(response.statusCode, 502);
-  assert.match(response.json().detail, 'could not repair the hide list: ');
-  assert.is(pending(world), `pciback.hide=(${GPU}) xen-pciback.hide=(${GPU})(${SPARE_NIC})\n`);
-  const change = await last(world, GPU);
-  assert.equal([change.type, change.data.status], ['Dom0AccessReconciled', 'disabled_on_reboot']);
-  assert.equal((await world.get('/v1/events?type=HideListRepaired')).json().events, []);
-});
-
 test('given a xen-cmdline whose write fails outright, when a batch runs, then nothing changes', async ({ world }) => {
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-set';
   const response = await world.post('/v1/pcis/hide', { ids: [GPU, GPU_AUDIO] });
