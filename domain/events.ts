@@ -3,12 +3,13 @@ import type { Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
 import type { ProtectedField } from './protection.ts';
 import type { Role } from './roles.ts';
+import type { IgnoredKeyAction } from './hide-list-repair.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
 export type Via = 'pci' | 'pgpu' | 'xapi';
 export type CommandName = 'hide' | 'unhide';
-/** Why the live status moved without a command of ours. */
-export type ObservedCause = 'reboot' | 'outside_change';
+/** Why the live status moved without a hide or unhide: a boot, a change by hand, or a repair of the hide list. */
+export type ObservedCause = 'reboot' | 'outside_change' | 'hide_list_repair';
 
 export type DeviceEvent =
   | {
@@ -74,18 +75,32 @@ export type DeviceEvent =
       };
     };
 
-export type HostEvent = {
-  type: 'BootObserved';
-  data: {
-    boot_id: string;
-    previous_boot_id: string | null;
-    current: PciAddress[];
-    pending: PciAddress[];
-    /** Of the devices this boot hid, those pciback holds, and those it does not. */
-    claimed: PciAddress[];
-    not_claimed: PciAddress[];
-  };
-};
+export type HostEvent =
+  | {
+      type: 'BootObserved';
+      data: {
+        boot_id: string;
+        previous_boot_id: string | null;
+        current: PciAddress[];
+        pending: PciAddress[];
+        /** Of the devices this boot hid, those pciback holds, and those it does not. */
+        claimed: PciAddress[];
+        not_claimed: PciAddress[];
+      };
+    }
+  | {
+      /** The next boot's hide list rewritten without what xen-pciback cannot read; each device it changed has its own event. */
+      type: 'HideListRepaired';
+      data: {
+        dropped: string[];
+        fixed: { entry: string; pci: PciAddress }[];
+        pciback_hide: IgnoredKeyAction;
+        /** The xen-pciback.hide written; '' when the key was removed. */
+        hide_list: string;
+        pending: PciAddress[];
+        boot_id: string;
+      };
+    };
 
 /** A token issued or revoked: who did it is the event's actor; the secret is never recorded. */
 export type TokenEvent = {
@@ -105,6 +120,7 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessReconciled',
   'HideNotClaimed',
   'BootObserved',
+  'HideListRepaired',
   'TokenIssued',
   'TokenRevoked',
 ];

@@ -14,8 +14,12 @@ export type HideEntry =
     };
 
 export interface HideList {
+  /** Every entry xen-pciback can read, those after an unreadable one too: they are what a repair keeps. */
   readonly entries: readonly HideEntry[];
-  /** What follows the first entry xen-pciback cannot parse, verbatim: it stops reading there. */
+  /**
+   * Each entry xen-pciback cannot parse or finds out of range, verbatim. One is
+   * enough for `pcistub_init` to fail before pciback registers: it then hides nothing.
+   */
   readonly unreadable: readonly string[];
 }
 
@@ -30,20 +34,32 @@ const WITHOUT_DOMAIN = new RegExp(String.raw`\s*\(${NUMBER}:${TAIL}\s*`, 'iy');
 
 /**
  * Reads a hide list the way xen-pciback's `pcistub_init` does: entries one
- * after the other, blanks around them allowed, up to the first it cannot parse
- * or whose numbers are out of range. That rest is kept as it is, never guessed at.
+ * after the other, blanks around them allowed. What it cannot parse, or whose
+ * numbers are out of range, is kept verbatim up to the next `(`, so that an
+ * operator can drop or fix each such entry on its own; reading goes on after it.
  */
 export function parseHideList(value: string): HideList {
   const entries: HideEntry[] = [];
+  const unreadable: string[] = [];
   let at = 0;
-  while (at < value.length && value.slice(at).trim() !== '') {
+  while (value.slice(at).trim() !== '') {
     const read = readEntry(value, at);
-    if (!read) return { entries, unreadable: [value.slice(at).trim()] };
-    entries.push(read.entry);
-    at = read.next;
+    if (read) {
+      entries.push(read.entry);
+      at = read.next;
+      continue;
+    }
+    const start = at + (value.slice(at).length - value.slice(at).trimStart().length);
+    const next = value.indexOf('(', start + 1);
+    const end = next < 0 ? value.length : next;
+    unreadable.push(value.slice(start, end).trim());
+    at = end;
   }
-  return { entries, unreadable: [] };
+  return { entries, unreadable };
 }
+
+/** Whether xen-pciback refuses the whole list, and with it hides nothing at all. */
+export const isRejected = (list: HideList): boolean => list.unreadable.length > 0;
 
 function readEntry(value: string, at: number): { entry: HideEntry; next: number } | null {
   for (const [pattern, hasDomain] of [
@@ -85,18 +101,34 @@ function covers(entry: HideEntry, address: PciAddress): boolean {
   return domain === entry.domain && bus === entry.bus && (entry.slot === null || slot === entry.slot);
 }
 
-export function hides(list: HideList, address: PciAddress): boolean {
-  return list.entries.some((entry) => covers(entry, address));
-}
+/** The PCI bridges above a device, from the root down; none when its place is unknown. */
+export type BridgesAbove = (address: PciAddress) => readonly PciAddress[];
 
-/** The devices a list hides: its explicit addresses, and the known devices its wildcards cover. */
-export function coveredDevices(list: HideList, known: Iterable<PciAddress>): Set<PciAddress> {
+/**
+ * The devices a list hides: its explicit addresses, the known devices its
+ * wildcards cover, and, as `pcistub_match_one` walks up through the parent
+ * bridges, every known device below a bridge it names. A list xen-pciback
+ * rejects hides nothing.
+ */
+export function coveredDevices(
+  list: HideList,
+  known: Iterable<PciAddress>,
+  bridgesAbove: BridgesAbove = () => [],
+): Set<PciAddress> {
   const covered = new Set<PciAddress>();
+  if (isRejected(list)) return covered;
   for (const entry of list.entries) if (entry.kind === 'device') covered.add(entry.address);
-  if (list.entries.some((entry) => entry.kind === 'wildcard')) {
-    for (const address of known) if (hides(list, address)) covered.add(address);
+  for (const address of known) {
+    if (names(list, address) || hidingBridge(list, address, bridgesAbove)) covered.add(address);
   }
   return covered;
+}
+
+const names = (list: HideList, address: PciAddress) => list.entries.some((entry) => covers(entry, address));
+
+/** The bridge above a device that the list names, which hides the device with it; null when none does. */
+export function hidingBridge(list: HideList, address: PciAddress, bridgesAbove: BridgesAbove): PciAddress | null {
+  return bridgesAbove(address).find((bridge) => names(list, bridge)) ?? null;
 }
 
 /** One list holding the entries of several (a string module parameter per key), duplicates dropped. */
@@ -137,13 +169,13 @@ export function editHideList(
 }
 
 /**
- * Explicit devices first, sorted, then wildcards as written, then what could
- * not be read: xen-pciback stops at the latter, so everything readable comes before it.
+ * Explicit devices first, sorted, then wildcards as written. What xen-pciback
+ * cannot read is never written: one such entry makes it hide nothing at all.
  */
 export function formatHideList(list: HideList): string {
   const devices = list.entries.flatMap((e) => (e.kind === 'device' ? [e.address] : [])).sort(comparePciAddresses);
   const wildcards = list.entries.flatMap((e) => (e.kind === 'wildcard' ? [e.text] : []));
-  return [...new Set(devices)].map((a) => `(${a})`).join('') + [...wildcards, ...list.unreadable].join('');
+  return [...new Set(devices)].map((a) => `(${a})`).join('') + wildcards.join('');
 }
 
 /** A list of exactly these devices. */

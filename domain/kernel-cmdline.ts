@@ -1,13 +1,18 @@
-import { mergeHideLists, parseHideList, type HideList } from './hide-list.ts';
+import { parseHideList, type HideList } from './hide-list.ts';
 
 export interface KernelParameter {
   readonly key: string;
   readonly value: string | null;
 }
 
-/** The key passthru writes; `pciback.hide` is what a modular pciback reads. */
+/** The key xen-pciback reads, built in or as a module, and the one passthru writes. */
 export const HIDE_KEY = 'xen-pciback.hide';
-export const HIDE_KEYS = [HIDE_KEY, 'pciback.hide'] as const;
+/**
+ * The old module's key: the module is `xen-pciback` with no `pciback` alias,
+ * so no current kernel reads it. It is reported, never counted as hiding anything.
+ */
+export const IGNORED_HIDE_KEY = 'pciback.hide';
+export const HIDE_KEYS = [HIDE_KEY, IGNORED_HIDE_KEY] as const;
 
 /**
  * Splits a command line the way the kernel's `next_arg` does: whitespace
@@ -48,14 +53,17 @@ function sameKey(a: string, b: string): boolean {
 }
 
 /**
- * The hide list a command line gives xen-pciback. A string module parameter
- * keeps its last value, so each key counts once; both keys are read because
- * which one the kernel obeys depends on how pciback was built.
+ * The hide list a command line gives under a key, by default the one
+ * xen-pciback reads. A string module parameter keeps its last value.
  */
-export function hideListOf(parameters: readonly KernelParameter[]): HideList {
-  return mergeHideLists(
-    HIDE_KEYS.map((key) => parseHideList(parameters.findLast((p) => sameKey(p.key, key))?.value ?? '')),
-  );
+export function hideListOf(parameters: readonly KernelParameter[], key: string = HIDE_KEY): HideList {
+  return parseHideList(valueOf(parameters, key) ?? '');
+}
+
+/** The value a key has on a command line (a key without one has ''); null when it is absent. */
+export function valueOf(parameters: readonly KernelParameter[], key: string): string | null {
+  const parameter = parameters.findLast((p) => sameKey(p.key, key));
+  return parameter ? (parameter.value ?? '') : null;
 }
 
 export function hasHideKey(parameters: readonly KernelParameter[], key: string): boolean {

@@ -1,5 +1,6 @@
 import { hiddenIn, type Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
+import type { HideListProblem } from './unheeded-hides.ts';
 
 /** The driver xen-pciback registers: a device it holds is free for a guest. */
 export const PCIBACK = 'pciback';
@@ -9,6 +10,8 @@ export const PASSTHROUGH_PROBLEM_CODES = [
   'not_claimed',
   'not_persistent',
   'dependency_in_dom0',
+  'hide_list_rejected',
+  'hide_key_ignored',
 ] as const;
 export type PassthroughProblemCode = (typeof PASSTHROUGH_PROBLEM_CODES)[number];
 
@@ -34,6 +37,8 @@ export interface PassthroughFacts extends DriverSighting {
   readonly dependencies: readonly DriverSighting[];
   /** Whether Xen can remap DMA for a guest; null when it cannot be known. */
   readonly iommu: boolean | null;
+  /** Why the hide lists that name the device do not hide it. */
+  readonly unheeded: readonly HideListProblem[];
 }
 
 /**
@@ -76,5 +81,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
       });
     }
   }
+  for (const problem of facts.unheeded)
+    problems.push({ code: problem.code, detail: `${id} is not hidden: ${problem.detail}` });
   return { ready: driver === PCIBACK && status === 'disabled' && problems.length === 0, problems };
 }

@@ -2,7 +2,12 @@ import { DOM0_ACCESS_STATUSES } from '../domain/dom0-access.ts';
 import { EVENT_TYPES, type DeviceEvent, type HostEvent, type TokenEvent } from '../domain/events.ts';
 import type { StoredEvent } from '../services/store/event-store.ts';
 
-const OTHER_EVENT_TYPES: readonly (HostEvent | TokenEvent)['type'][] = ['BootObserved', 'TokenIssued', 'TokenRevoked'];
+const OTHER_EVENT_TYPES: readonly (HostEvent | TokenEvent)['type'][] = [
+  'BootObserved',
+  'HideListRepaired',
+  'TokenIssued',
+  'TokenRevoked',
+];
 const DEVICE_EVENT_TYPES = new Set<string>(EVENT_TYPES.filter((type) => !OTHER_EVENT_TYPES.includes(type as never)));
 const STATUSES = new Set<unknown>(DOM0_ACCESS_STATUSES);
 const ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;

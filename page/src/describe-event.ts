@@ -62,9 +62,25 @@ export function describeEvent(entry: HistoryEntry): EventWords {
         reason: base.reason ?? listed(data.protected),
       };
     case 'Dom0AccessReconciled':
+      if (data.cause === 'hide_list_repair')
+        return { ...base, title: 'Changed by a hide list repair', cause: 'command' };
       return data.cause === 'reboot'
         ? { ...base, title: 'Changed by a reboot', cause: 'reboot' }
         : { ...base, title: 'Changed outside passthru', cause: 'change by hand' };
+    case 'HideListRepaired': {
+      const repaired = [
+        ...(Array.isArray(data.dropped) ? data.dropped.map((entry) => `dropped ${String(entry)}`) : []),
+        ...(Array.isArray(data.fixed) ? data.fixed.map((f: Fields) => `${String(f.entry)} as ${String(f.pci)}`) : []),
+        ...(data.pciback_hide === 'move' || data.pciback_hide === 'drop'
+          ? [`pciback.hide ${data.pciback_hide === 'move' ? 'moved' : 'dropped'}`]
+          : []),
+      ];
+      return {
+        ...base,
+        title: `Hide list repaired${repaired.length > 0 ? ` (${repaired.join(', ')})` : ''}`,
+        cause: 'command',
+      };
+    }
     case 'BootObserved':
       return { ...base, title: `Boot ${text(data.boot_id)?.slice(0, 8) ?? ''} observed`, cause: 'boot' };
     case 'TokenIssued':

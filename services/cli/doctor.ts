@@ -2,7 +2,7 @@ import { hiddenIn } from '../../domain/dom0-access.ts';
 import { PCIBACK, passthroughVerdict } from '../../domain/passthrough.ts';
 import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
-import { statusIn } from '../read/records.ts';
+import { statusIn, unheededIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { table } from './table.ts';
 
@@ -26,26 +26,35 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
         driver: driverOf(id),
       }));
       const driver = driverOf(device.id);
-      const verdict = passthroughVerdict({ id: device.id, driver, status, dependencies, iommu: iommu.iommu });
+      const unheeded = unheededIn(device.id, lists);
+      const verdict = passthroughVerdict({ id: device.id, driver, status, dependencies, iommu: iommu.iommu, unheeded });
       return { id: device.id, name: `${device.vendor_name} ${device.device_name}`, status, driver, ...verdict };
     })
-    .filter(({ status, driver }) => {
+    .filter(({ status, driver, problems }) => {
       const live = hiddenIn(status);
-      return live.current || live.pending || driver === PCIBACK;
+      return live.current || live.pending || driver === PCIBACK || problems.length > 0;
     });
-  const healthy = devices.every((d) => d.problems.length === 0);
+  const hideLists = [...lists.running.problems, ...lists.pending.problems];
+  const healthy = hideLists.length === 0 && devices.every((d) => d.problems.length === 0);
   if (flags.json) {
-    out(JSON.stringify({ iommu: iommu.iommu, healthy, devices, safety_problems: safety.problems }, null, 2));
+    out(
+      JSON.stringify(
+        { iommu: iommu.iommu, healthy, hide_list_problems: hideLists, safety_problems: safety.problems, devices },
+        null,
+        2,
+      ),
+    );
     return healthy ? 0 : 1;
   }
   out(`IOMMU: ${iommu.iommu === null ? `unknown (${iommu.unknown})` : iommu.iommu ? 'on' : 'OFF'}`);
+  for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${problem.detail}`);
   // Not a passthrough problem, so not in the exit code: a hide of an unprotected device dom0 needs is not refused.
   if (safety.problems.length > 0) {
     out(['Protection of the devices dom0 needs is incomplete:', ...safety.problems.map((p) => `  ${p}`)].join('\n'));
   }
   if (devices.length === 0) {
     out('No device is hidden from dom0 or held by pciback.');
-    return 0;
+    return healthy ? 0 : 1;
   }
   out('');
   for (const line of table(

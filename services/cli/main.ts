@@ -5,7 +5,7 @@ import { serve } from '../http/server.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { doctorCommand } from './doctor.ts';
 import { historyCommand } from './history.ts';
-import { commandThroughService, rebootCommand } from './remote.ts';
+import { commandThroughService, rebootCommand, repairHideListCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
 import { tokenCommand } from './tokens.ts';
@@ -25,6 +25,10 @@ Commands:
                                  several ids change in one boot configuration edit, all or none;
                                  --force hides even a device dom0 needs (boot disk, management NIC, display)
   unhide ID... [--reason TEXT]   enable dom0 access at next boot (through the running service)
+  repair-hide-list [--drop ENTRY]... [--fix ENTRY=ID]... [--pciback-hide keep|move|drop] [--reason TEXT] [--force]
+                                 rewrite the next boot's hide list without the entries xen-pciback cannot read
+                                 (one makes it hide nothing): drop each, or replace it by the device meant;
+                                 move pciback.hide, which no kernel reads, into xen-pciback.hide, or drop it
   history ID                     the events of one device, oldest first
   replay [--pci ID] [--until POSITION]
                                  print each stored event with the view it produces
@@ -56,6 +60,9 @@ const OPTIONS: ParseArgsConfig['options'] = {
   until: { type: 'string' },
   after: { type: 'string' },
   role: { type: 'string' },
+  drop: { type: 'string', multiple: true },
+  fix: { type: 'string', multiple: true },
+  'pciback-hide': { type: 'string' },
 };
 
 export async function main(argv: string[], out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
@@ -95,6 +102,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
     case 'unhide':
       required(args[0], command);
       return commandThroughService(config, command, args, flags, out);
+    case 'repair-hide-list':
+      return repairHideListCommand(config, flags, out);
     case 'doctor':
       return doctorCommand(config, flags, out);
     case 'history':

@@ -46,6 +46,41 @@ export async function commandThroughService(
   return 0;
 }
 
+/**
+ * Repairs the next boot's hide list through the running service. `--fix`
+ * takes `ENTRY=ID`, split at the last `=`: an entry may hold one, an address never does.
+ */
+export async function repairHideListCommand(config: Config, flags: Flags, out: Output): Promise<number> {
+  const list = (value: Flags[string]) => (Array.isArray(value) ? value : []);
+  const fix = list(flags.fix).map((text) => {
+    const at = text.lastIndexOf('=');
+    if (at <= 0) throw invalidInput(`--fix takes ENTRY=ID, e.g. --fix '(03:00.8)=0000:03:00.1'; got ${text}`);
+    return { entry: text.slice(0, at), pci: parsePciAddress(text.slice(at + 1)) };
+  });
+  const pcibackHide = flags['pciback-hide'];
+  if (pcibackHide !== undefined && !['keep', 'move', 'drop'].includes(String(pcibackHide))) {
+    throw invalidInput(`--pciback-hide takes keep, move or drop; got ${pcibackHide}`);
+  }
+  const body = (await callService(config, 'POST', '/v1/host/hide-list/repair', {
+    ...(list(flags.drop).length > 0 ? { drop: list(flags.drop) } : {}),
+    ...(fix.length > 0 ? { fix } : {}),
+    ...(pcibackHide !== undefined ? { pciback_hide: pcibackHide } : {}),
+    ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}),
+    ...(flags.force ? { force: true } : {}),
+  })) as { changed: boolean; pending: string[]; warnings: string[] };
+  if (flags.json) {
+    out(JSON.stringify(body, null, 2));
+    return 0;
+  }
+  out(
+    body.changed
+      ? `hide list repaired; the next boot hides ${body.pending.join(' ') || 'no device'}`
+      : 'the hide list needs no repair, nothing changed',
+  );
+  for (const warning of body.warnings) out(`warning: ${warning}`);
+  return 0;
+}
+
 export async function rebootCommand(config: Config, _flags: Flags, out: Output): Promise<number> {
   if (config.hostMode !== 'simulated') {
     throw invalidInput('reboot only reboots a simulated host; this one is a real dom0 (PASSTHRU_HOST_MODE=xen)');

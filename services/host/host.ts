@@ -1,13 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import { hostFailure } from '../../domain/errors.ts';
-import { coveredDevices, formatHideList, type HideList } from '../../domain/hide-list.ts';
-import { hasHideKey, HIDE_KEY, HIDE_KEYS, hideListOf, parseKernelCmdline } from '../../domain/kernel-cmdline.ts';
+import { coveredDevices, formatHideList, hidingBridge, parseHideList, type HideList } from '../../domain/hide-list.ts';
+import {
+  hasHideKey,
+  HIDE_KEY,
+  HIDE_KEYS,
+  hideListOf,
+  IGNORED_HIDE_KEY,
+  parseKernelCmdline,
+  type KernelParameter,
+  valueOf,
+} from '../../domain/kernel-cmdline.ts';
+import {
+  hideListProblems,
+  type BootHideKeys,
+  type BootWhen,
+  type HideListProblem,
+} from '../../domain/unheeded-hides.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { PciIds } from './pci-ids.ts';
 import { readHostSafety } from './protected-devices.ts';
 import type { HostSafety, SafetyPaths } from './safety-types.ts';
 import { readInventory } from './sysfs-inventory.ts';
+import { readPciTopology } from './pci-topology.ts';
 import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 import { readDriver } from './drivers.ts';
@@ -25,10 +41,14 @@ export interface HostPaths extends SafetyPaths {
   readonly xl: string | null;
 }
 
-/** A hide list as read, and the devices it hides (its wildcards matched against the inventory). */
-export interface ReadHideList {
+/** A command line's hide keys as read, and the devices they hide (wildcards and bridges matched against the inventory). */
+export interface ReadHideList extends BootHideKeys {
+  /** Empty when xen-pciback rejects the list. */
   readonly devices: ReadonlySet<PciAddress>;
-  readonly list: HideList;
+  /** Why the list hides less than it names; empty when it hides all it names. */
+  readonly problems: readonly HideListProblem[];
+  /** The problems of the lists that name each device without hiding it. */
+  readonly unheeded: ReadonlyMap<PciAddress, readonly HideListProblem[]>;
 }
 
 /** The next boot's hide list, and which of the hide keys hold it. */
@@ -38,8 +58,7 @@ export interface PendingHideList extends ReadHideList {
 
 export interface HideLists {
   readonly current: ReadonlySet<PciAddress>;
-  /** What the running kernel's list holds past the first entry xen-pciback cannot read. */
-  readonly currentUnreadable: readonly string[];
+  readonly running: ReadHideList;
   readonly pending: PendingHideList;
 }
 
@@ -55,6 +74,8 @@ export class Host {
   private readonly pending: FileKeyedCache<PendingHideList>;
   /** The devices of the last inventory: what a wildcard entry is matched against. */
   private known: readonly PciAddress[] = [];
+  /** The bridges above each device of the last inventory, root first: a hidden bridge hides what is below it. */
+  private bridges = new Map<PciAddress, readonly PciAddress[]>();
 
   constructor(
     readonly mode: HostMode,
@@ -112,19 +133,28 @@ export class Host {
 
   private async readCurrentHideList(): Promise<ReadHideList> {
     const line = await this.readHostFile(this.paths.procCmdline, 'running command line');
-    return this.withDevices(hideListOf(parseKernelCmdline(line)));
+    return this.readKeys('current', parseKernelCmdline(line));
   }
 
   private async readPendingHideList(): Promise<PendingHideList> {
     const parameters = await this.xenCmdline.getDom0(HIDE_KEYS);
-    return {
-      ...this.withDevices(hideListOf(parameters)),
-      keys: HIDE_KEYS.filter((key) => hasHideKey(parameters, key)),
-    };
+    return { ...this.readKeys('pending', parameters), keys: HIDE_KEYS.filter((key) => hasHideKey(parameters, key)) };
   }
 
-  private withDevices(list: HideList): ReadHideList {
-    return { list, devices: this.devicesOf(list) };
+  private readKeys(when: BootWhen, parameters: readonly KernelParameter[]): ReadHideList {
+    return this.withDevices(when, { list: hideListOf(parameters), ignored: valueOf(parameters, IGNORED_HIDE_KEY) });
+  }
+
+  private withDevices(when: BootWhen, keys: BootHideKeys): ReadHideList {
+    const problems = hideListProblems(when, keys);
+    const unheeded = new Map<PciAddress, HideListProblem[]>();
+    for (const problem of problems) {
+      const list = problem.code === 'hide_list_rejected' ? keys.list : parseHideList(keys.ignored ?? '');
+      for (const id of this.devicesOf({ entries: list.entries, unreadable: [] })) {
+        unheeded.set(id, [...(unheeded.get(id) ?? []), problem]);
+      }
+    }
+    return { ...keys, devices: this.devicesOf(keys.list), problems, unheeded };
   }
 
   /**
@@ -136,11 +166,7 @@ export class Host {
     if (options.fresh) this.pending.forget();
     // One after the other: a failure of the first leaves no second read unobserved.
     const current = await this.currentHideList();
-    return {
-      current: current.devices,
-      currentUnreadable: current.list.unreadable,
-      pending: await this.pendingHideList(),
-    };
+    return { current: current.devices, running: current, pending: await this.pendingHideList() };
   }
 
   /**
@@ -153,28 +179,42 @@ export class Host {
   }
 
   /**
-   * Writes the whole pending list under `xen-pciback.hide`; the entries of a
-   * `pciback.hide` are already in `list`, so that key is removed rather than
-   * left to hide a device behind our back.
+   * Writes the whole pending list under `xen-pciback.hide`. A `pciback.hide`
+   * is left as it is (no kernel reads it, and moving its entries would hide
+   * devices nobody asked to hide) unless `dropIgnored`, for a repair that
+   * moved or dropped it. Answers the pending list as written.
    */
-  async writePendingHideList(list: HideList, was: PendingHideList): Promise<void> {
+  async writePendingHideList(
+    list: HideList,
+    was: PendingHideList,
+    options: { dropIgnored?: boolean } = {},
+  ): Promise<PendingHideList> {
     this.pending.forget();
     const value = formatHideList(list);
+    const stale = was.keys.filter((key) => (key === HIDE_KEY ? value === '' : options.dropIgnored === true));
     try {
       if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);
-      const stale = was.keys.filter((key) => key !== HIDE_KEY || value === '');
       if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
       this.ownWrite = filesSignature(this.paths.bootConfig);
     } finally {
       // A read that ran during the write may have cached the list from before it.
       this.pending.forget();
     }
+    const ignored = options.dropIgnored ? null : was.ignored;
+    return {
+      ...this.withDevices('pending', { list: parseHideList(value), ignored }),
+      keys: was.keys
+        .filter((key) => !stale.includes(key))
+        .concat(value !== '' && !was.keys.includes(HIDE_KEY) ? [HIDE_KEY] : []),
+    };
   }
 
   /** The PCI devices of this host; the hide lists' wildcards are matched against them from now on. */
   async inventory(): Promise<DeviceIdentity[]> {
     const devices = await readInventory(this.paths.sysfsPci, this.ids);
+    const { placements } = await readPciTopology(this.paths.sysfsPci, devices);
     this.known = devices.map((d) => d.id);
+    this.bridges = new Map(placements.map((p) => [p.id, p.path.slice(0, -1)]));
     this.current = null;
     this.pending.forget();
     return devices;
@@ -186,8 +226,15 @@ export class Host {
 
   /** The devices a list hides on this host. */
   devicesOf(list: HideList): Set<PciAddress> {
-    return coveredDevices(list, this.known);
+    return coveredDevices(list, this.known, this.bridgesAbove);
   }
+
+  /** The bridge whose entry in the list hides the device with it, or null. */
+  hidingBridge(list: HideList, id: PciAddress): PciAddress | null {
+    return hidingBridge(list, id, this.bridgesAbove);
+  }
+
+  private readonly bridgesAbove = (id: PciAddress): readonly PciAddress[] => this.bridges.get(id) ?? [];
 
   /** Which devices dom0 needs and which must move together; read with each inventory, never per request. */
   safety(inventory: readonly DeviceIdentity[]): Promise<HostSafety> {

@@ -113,6 +113,44 @@ export const BatchResponse = Type.Object({
   warnings: Warnings,
 });
 
+const HideEntryText = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'an unreadable entry, exactly as GET /v1/host lists it in hide_list_problems',
+});
+
+export const HideListRepairBody = Type.Object(
+  {
+    drop: Type.Optional(
+      Type.Array(HideEntryText, { maxItems: 64, uniqueItems: true, description: 'unreadable entries to leave out' }),
+    ),
+    fix: Type.Optional(
+      Type.Array(Type.Object({ entry: HideEntryText, pci: PciId }, { additionalProperties: false }), {
+        maxItems: 64,
+        description: 'unreadable entries to replace by the device meant',
+      }),
+    ),
+    pciback_hide: Type.Optional(
+      Type.Union([Type.Literal('keep'), Type.Literal('move'), Type.Literal('drop')], {
+        description:
+          'pciback.hide, which no current kernel reads: keep it as it is (default), move its entries to xen-pciback.hide, or drop it',
+      }),
+    ),
+    reason: Type.Optional(Reason),
+    force: Type.Optional(
+      Type.Boolean({ description: 'repair even when the repaired list hides a protected device it did not before' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const HideListRepairResponse = Type.Object({
+  changed: Type.Boolean({ description: 'false when there was nothing to repair: nothing written, nothing appended' }),
+  pending: Type.Array(Type.String(), { description: 'the devices the next boot hides after the repair' }),
+  event: Type.Union([AppendedEvent, Type.Null()]),
+  warnings: Warnings,
+});
+
 export const StatusResponse = Type.Object({ id: Type.String(), status: Dom0Access });
 
 export const EventView = Type.Object({
@@ -200,8 +238,20 @@ export const HostView = Type.Object({
     },
     {
       description:
-        'what each hide list holds from the first entry xen-pciback cannot parse on (it stops reading there); kept as it is on write',
+        'the entries of each xen-pciback.hide that xen-pciback cannot parse; one makes it reject the whole list and hide nothing',
     },
+  ),
+  hide_list_problems: Type.Array(
+    Type.Object({
+      code: Type.Union([Type.Literal('hide_list_rejected'), Type.Literal('hide_key_ignored')]),
+      list: Type.Union([Type.Literal('current'), Type.Literal('pending')]),
+      key: Type.String(),
+      entries: Type.Array(Type.String(), {
+        description: 'the unreadable entries, or the whole value of a key no kernel reads',
+      }),
+      detail: Type.String({ description: 'what the kernel does with the list, and how to repair it' }),
+    }),
+    { description: 'why a hide list hides less than it names; empty when each hides what it names' },
   ),
   projection_position: Type.Integer(),
   iommu: Type.Union([Type.Boolean(), Type.Null()], {

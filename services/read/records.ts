@@ -13,6 +13,7 @@ import type { HideLists, Host } from '../host/host.ts';
 import type { HostSafety } from '../host/safety-types.ts';
 import type { Projector } from './projector.ts';
 import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
+import type { HideListProblem } from '../../domain/unheeded-hides.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;
@@ -132,6 +133,7 @@ export class Records {
   async readiness(
     id: PciAddress,
     status: Dom0AccessStatus,
+    unheeded: readonly HideListProblem[],
     driverOf: (id: PciAddress) => Promise<string | null> = (of) => this.host.driver(of),
   ): Promise<Readiness> {
     const sighting = async (of: PciAddress) => ({ id: of, driver: await driverOf(of) });
@@ -142,7 +144,13 @@ export class Records {
     ]);
     return {
       driver: device.driver,
-      passthrough: passthroughVerdict({ ...device, status, dependencies, iommu }),
+      passthrough: passthroughVerdict({
+        ...device,
+        status,
+        dependencies,
+        iommu,
+        unheeded,
+      }),
     };
   }
 
@@ -161,7 +169,7 @@ export class Records {
       dom0_access: statusIn(identity.id, lists),
       ...(isDisplayClass(identity.class_id) ? { pgpu: identity.id } : {}),
       ...this.safetyFields(identity.id),
-      ...(await this.readiness(identity.id, statusIn(identity.id, lists), driverOf)),
+      ...(await this.readiness(identity.id, statusIn(identity.id, lists), unheededIn(identity.id, lists), driverOf)),
     };
   }
 
@@ -188,6 +196,11 @@ export class Records {
 
 export function liveIn(id: PciAddress, lists: HideLists): HiddenIn {
   return { current: lists.current.has(id), pending: lists.pending.devices.has(id) };
+}
+
+/** Why the lists that name a device, the running kernel's and the next boot's, do not hide it. */
+export function unheededIn(id: PciAddress, lists: HideLists): HideListProblem[] {
+  return [...(lists.running.unheeded.get(id) ?? []), ...(lists.pending.unheeded.get(id) ?? [])];
 }
 
 export function statusIn(id: PciAddress, lists: HideLists): Dom0AccessStatus {

@@ -70,7 +70,7 @@ export const SETTINGS = {
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
-export type Flags = Partial<Record<string, string | boolean | undefined>>;
+export type Flags = Partial<Record<string, string | string[] | boolean | undefined>>;
 
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
 const XL = '/usr/sbin/xl';

@@ -69,12 +69,8 @@ export class Reconciler {
         this.log.warn('xl info lists no hvm_directio: Xen has no IOMMU, and no device can be passed through');
       if (iommu === null) this.log.info({ reason: unknown }, 'the IOMMU cannot be known');
       for (const problem of this.records.safetyProblems) this.log.warn({ problem }, 'protected devices: %s', problem);
-      const unreadable = [...lists.currentUnreadable, ...lists.pending.list.unreadable];
-      if (unreadable.length > 0) {
-        this.log.warn(
-          { current: lists.currentUnreadable, pending: lists.pending.list.unreadable },
-          'a hide list holds entries xen-pciback cannot parse: it stops reading there, and passthru keeps them as they are',
-        );
+      for (const problem of [...lists.running.problems, ...lists.pending.problems]) {
+        this.log.warn({ problem: problem.code, list: problem.list, entries: problem.entries }, problem.detail);
       }
       await this.projector.catchUp();
       const appended: AppendedEvent[] = [];

@@ -8,10 +8,11 @@ import type { DeviceIdentity } from '../../domain/device.ts';
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import { conflict, hostFailure, PassthruError } from '../../domain/errors.ts';
 import type { CommandName, DeviceEvent, Via } from '../../domain/events.ts';
-import { editHideList } from '../../domain/hide-list.ts';
+import { editHideList, formatHideList, type HideList } from '../../domain/hide-list.ts';
+import { repairHideList, type HideListRepair } from '../../domain/hide-list-repair.ts';
 import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
-import type { PciAddress } from '../../domain/pci-address.ts';
+import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { protectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
 import type { Projector } from '../read/projector.ts';
@@ -31,6 +32,14 @@ export interface BatchCommand {
   readonly pcis: readonly PciAddress[];
   readonly via: Via;
   readonly force?: boolean;
+}
+
+export interface RepairOutcome {
+  readonly changed: boolean;
+  /** The devices the next boot hides after the repair. */
+  readonly pending: PciAddress[];
+  readonly event: AppendedEvent | null;
+  readonly warnings: string[];
 }
 
 export interface BatchOutcome {
@@ -79,12 +88,7 @@ export class Commands {
   }
 
   executeBatch(batch: BatchCommand, context: CommandContext): Promise<BatchOutcome> {
-    if (!this.reconciled()) {
-      throw new PassthruError(
-        'not_ready',
-        'the service has not reconciled with the host yet (see the log); retry after a successful POST /v1/reconcile',
-      );
-    }
+    if (!this.reconciled()) throw notReady();
     const targets: Target[] = batch.pcis.map((pci) => ({
       command: { name: batch.name, pci, via: batch.via, ...(batch.force ? { force: true } : {}) },
       identity: this.records.require(pci),
@@ -101,6 +105,7 @@ export class Commands {
       }
       // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
       await this.recordChangesIn(lists, context);
+      refuseRejectedList(lists);
       await this.refuseProtected(targets, context, lists);
       return this.change(batch, targets, context, lists);
     });
@@ -155,9 +160,9 @@ export class Commands {
         batch.name === 'hide' ? { hide: ids, unhide: [] } : { hide: [], unhide: ids },
         this.host.knownDevices,
       );
-      after = { ...lists, pending: { devices: this.host.devicesOf(list), keys: [HIDE_KEY], list } };
+      if (batch.name === 'unhide') this.refuseHiddenByBridge(ids, list);
       try {
-        await this.host.writePendingHideList(list, lists.pending);
+        after = { ...lists, pending: await this.host.writePendingHideList(list, lists.pending) };
       } catch (error) {
         if (!isHostFailure(error)) throw error;
         after = await this.afterFailedWrite(
@@ -183,9 +188,23 @@ export class Commands {
     return { results, warnings: this.warnings(batch, after) };
   }
 
+  /** A device below a bridge the list names stays hidden with the bridge: only unhiding the bridge frees it. */
+  private refuseHiddenByBridge(ids: readonly PciAddress[], list: HideList): void {
+    const held = ids.flatMap((id) => {
+      const bridge = this.host.hidingBridge(list, id);
+      return bridge ? [{ id, bridge }] : [];
+    });
+    if (held.length === 0) return;
+    throw conflict(
+      `${held.map(({ id, bridge }) => `${id} is below the bridge ${bridge}, which the hide list names`).join('; ')}: ` +
+        'xen-pciback hides every device below a hidden bridge; unhide the bridge to give them back to dom0',
+      { reason: 'hidden_by_bridge', held },
+    );
+  }
+
   /**
-   * A write of several steps can fail after its first: what counts is what
-   * xen-cmdline holds now. When it holds every change, the batch succeeded;
+   * A write can fail yet have landed, in whole or in part (a xen-cmdline cut
+   * short by its timeout): what counts is what xen-cmdline holds now. When it holds every change, the batch succeeded;
    * when it holds some, the old list is written back, so no batch is ever half done.
    */
   private async afterFailedWrite(
@@ -224,6 +243,82 @@ export class Commands {
         ? batch.pcis
         : this.records.knownIds().filter((id) => this.records.dependencies(id).some((d) => asked.has(d)));
     return dependencyWarnings(subjects, after.pending.devices, (id) => this.records.dependencies(id));
+  }
+
+  /**
+   * Rewrites the next boot's hide list as the operator repairs it, on the
+   * commands' lane and through the same write: the repair is recorded on the
+   * host's stream, and each device whose status it changes gets its own event.
+   * A repair that would start hiding a protected device is refused unless forced.
+   */
+  repairHideList(
+    repair: HideListRepair & { readonly force?: boolean },
+    context: CommandContext,
+  ): Promise<RepairOutcome> {
+    if (!this.reconciled()) throw notReady();
+    return this.lane.run(async () => {
+      const lists = await this.host.hideLists({ fresh: true });
+      await this.recordChangesIn(lists, context);
+      const repaired = repairHideList(lists.pending, repair);
+      if (!repaired) return { changed: false, pending: [...lists.pending.devices].sort(), event: null, warnings: [] };
+      const newlyHidden = [...this.host.devicesOf(repaired.list)].filter((id) => !lists.pending.devices.has(id));
+      const guarded = newlyHidden.filter((id) => this.records.protections(id).length > 0);
+      if (guarded.length > 0 && !repair.force) {
+        throw conflict(
+          `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describe(this.records.protections(id))})`).join('; ')}: ` +
+            'dom0 needs it to come back after a reboot; drop its entry, or send {"force": true} to repair the list anyway',
+          {
+            reason: 'protected',
+            refused: guarded.map((id) => ({ id, protected: protectedField(this.records.protections(id)) })),
+          },
+        );
+      }
+      let after: HideLists;
+      try {
+        after = {
+          ...lists,
+          pending: await this.host.writePendingHideList(repaired.list, lists.pending, {
+            dropIgnored: repaired.dropIgnored,
+          }),
+        };
+      } catch (error) {
+        if (!isHostFailure(error)) throw error;
+        // A write of two steps (set, then remove pciback.hide) may have done its first: record what it did.
+        await this.recordChangesIn(await this.host.hideLists({ fresh: true }), context).catch(() => undefined);
+        throw hostFailure(`could not repair the hide list: ${error.message}; GET /v1/host shows what it holds now`);
+      }
+      const bootId = await this.host.bootId();
+      for (const id of this.records.knownIds()) {
+        const [previous, status] = [statusIn(id, lists), statusIn(id, after)];
+        if (previous === status) continue;
+        await this.recorder.appendToDevice(
+          id,
+          {
+            type: 'Dom0AccessReconciled',
+            data: { pci: id, status, previous, cause: 'hide_list_repair', boot_id: bootId },
+          },
+          context,
+        );
+      }
+      const pending = [...after.pending.devices].sort(comparePciAddresses);
+      const event = await this.recorder.appendToHost(
+        {
+          type: 'HideListRepaired',
+          data: {
+            dropped: [...repair.drop],
+            fixed: repair.fix.map(({ entry, pci }) => ({ entry, pci })),
+            pciback_hide: repair.pcibackHide,
+            hide_list: formatHideList(repaired.list),
+            pending,
+            boot_id: bootId,
+          },
+        },
+        context,
+      );
+      await this.projector.catchUp();
+      const warnings = dependencyWarnings(newlyHidden, after.pending.devices, (id) => this.records.dependencies(id));
+      return { changed: true, pending, event, warnings };
+    });
   }
 
   /**
@@ -291,6 +386,27 @@ export class Commands {
     );
   }
 }
+
+/**
+ * xen-pciback rejects a whole list over one entry it cannot read: writing
+ * the list again, with or without that entry, is the operator's call, made
+ * by a repair, never a side effect of a hide or unhide.
+ */
+function refuseRejectedList(lists: HideLists): void {
+  const rejected = lists.pending.problems.find((p) => p.code === 'hide_list_rejected');
+  if (!rejected) return;
+  const drops = rejected.entries.map((entry) => `--drop '${entry}'`).join(' ');
+  throw conflict(
+    `nothing changed: ${rejected.detail}. Until then passthru writes no hide list; e.g. passthru repair-hide-list ${drops}`,
+    { reason: 'hide_list_rejected', unreadable: rejected.entries, repair: '/v1/host/hide-list/repair' },
+  );
+}
+
+const notReady = () =>
+  new PassthruError(
+    'not_ready',
+    'the service has not reconciled with the host yet (see the log); retry after a successful POST /v1/reconcile',
+  );
 
 function describe(protections: readonly { reason: string; detail: string }[]): string {
   return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');

@@ -47,10 +47,14 @@ export function failureOf(error: unknown): { failure: XapiFailure; unexpected: b
   return { failure: internalError('the service failed unexpectedly; the log has the details'), unexpected: true };
 }
 
-/** A hide of a protected device, refused with the code XAPI gives its own refusals (XAPI lets the system display go). */
+/** A refused hide or unhide, with the code XAPI gives its own refusals (XAPI lets the system display go). */
 function refusalFailure(error: PassthruError): XapiFailure | null {
   if (error.kind !== 'conflict') return null;
   const { reason, subject } = error.details;
+  // Refused for the hide list as a whole, not for the device: xapi's own refusal, its reason saying how to repair.
+  if (reason === 'hide_list_rejected' || reason === 'hidden_by_bridge') {
+    return new XapiFailure('OPERATION_NOT_ALLOWED', [error.message]);
+  }
   if (typeof subject !== 'string') return null;
   switch (reason) {
     case 'boot_device':

@@ -1,5 +1,5 @@
 import type { HideLists } from '../host/host.ts';
-import { statusIn } from '../read/records.ts';
+import { statusIn, unheededIn } from '../read/records.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import { xapiDom0Access } from '../../domain/xapi-status.ts';
 import { dom0AccessCommand, type MethodDeps, type MethodTable } from './call.ts';
@@ -27,7 +27,7 @@ export function pciMethods({ passthru, refs }: MethodDeps): MethodTable {
     xapiPciRecord(
       records.require(id),
       records.safetyFields(id),
-      await records.readiness(id, statusIn(id, lists)),
+      await records.readiness(id, statusIn(id, lists), unheededIn(id, lists)),
       refs,
     );
   const recordOf = async (ref: RpcValue) => recordById(idOf(ref), await passthru.host.hideLists());

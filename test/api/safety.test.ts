@@ -282,32 +282,6 @@ test('given a batch with a protected id, when run, then it is refused whole, the
   assert.equal(writes(), ['--set-dom0']);
 });
 
-test('given a xen-cmdline that fails midway through a batch, when the batch runs, then no device changes and each failure is recorded', async ({
-  world,
-}) => {
-  // GPU hidden under the legacy key, SPARE_NIC under the current one: an unhide of both writes xen-pciback.hide, then fails removing pciback.hide.
-  world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${GPU})`, `xen-pciback.hide=(${SPARE_NIC})(${LEGACY_A})`);
-  await world.post('/v1/reconcile');
-  process.env.PASSTHRU_SIMULATED_FAULT = 'fail-delete';
-  const response = await world.post('/v1/pcis/unhide', { ids: [GPU, SPARE_NIC] });
-  delete process.env.PASSTHRU_SIMULATED_FAULT;
-  assert.is(response.statusCode, 502);
-  assert.match(response.json().detail, `could not unhide ${GPU}, ${SPARE_NIC}, they stay as they were: `);
-  for (const id of [GPU, SPARE_NIC, LEGACY_A]) assert.is(await world.status(id), 'disabled_on_reboot', id);
-  const failures = await Promise.all([GPU, SPARE_NIC].map((id) => last(world, id)));
-  assert.equal(
-    failures.map((e) => [e.type, e.data.status]),
-    [
-      ['Dom0AccessChangeFailed', 'disabled_on_reboot'],
-      ['Dom0AccessChangeFailed', 'disabled_on_reboot'],
-    ],
-  );
-  assert.equal(
-    response.json().events.map((e: { position: number }) => e.position),
-    failures.map((e) => e.position),
-  );
-});
-
 test('given a xen-cmdline whose write fails outright, when a batch runs, then nothing changes', async ({ world }) => {
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-set';
   const response = await world.post('/v1/pcis/hide', { ids: [GPU, GPU_AUDIO] });
@@ -356,18 +330,173 @@ test('given a wildcard, when a device it covers is hidden, then nothing is writt
   assert.is(pending(world), 'xen-pciback.hide=(00005:*.*)\n');
 });
 
-test('given an entry xen-pciback cannot parse, when the devices are read, then they answer, the host record reports it, and a write keeps it', async ({
+test("given an entry xen-pciback cannot parse in the next boot's list, when read, then the next boot hides nothing and the host record and readiness say why", async ({
   world,
 }) => {
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(03:00.8)(${SPARE_NIC})`);
-  const records = await world.get('/v1/pcis');
-  assert.is(records.statusCode, 200);
-  assert.is(await world.status(GPU), 'disabled_on_reboot');
-  assert.is(await world.status(SPARE_NIC), 'enabled', 'xen-pciback stops reading at the unreadable entry');
+  assert.is((await world.get('/v1/pcis')).statusCode, 200);
+  for (const id of [GPU, SPARE_NIC]) assert.is(await world.status(id), 'enabled', 'xen-pciback rejects the whole list');
   const host = (await world.get('/v1/host')).json();
-  assert.equal(host.unreadable, { current: [], pending: [`(03:00.8)(${SPARE_NIC})`] });
-  assert.is((await world.post(`/v1/pcis/${LEGACY_A}/hide`)).statusCode, 200);
-  assert.is(pending(world), `xen-pciback.hide=(${GPU})(${LEGACY_A})(03:00.8)(${SPARE_NIC})\n`);
+  assert.equal(host.pending, []);
+  assert.equal(host.unreadable, { current: [], pending: ['(03:00.8)'] });
+  assert.equal(
+    host.hide_list_problems.map((p: Record<string, unknown>) => [p.code, p.list, p.key, p.entries]),
+    [['hide_list_rejected', 'pending', 'xen-pciback.hide', ['(03:00.8)']]],
+  );
+  assert.match(host.hide_list_problems[0].detail, 'will reject the whole list and hide no device at all');
+  const gpu = (await world.get(`/v1/pcis/${GPU}`)).json();
+  assert.equal(
+    gpu.passthrough.problems.map((p: { code: string }) => p.code),
+    ['hide_list_rejected'],
+  );
+  assert.match(
+    gpu.passthrough.problems[0].detail,
+    `${GPU} is not hidden: xen-pciback.hide of the next boot holds (03:00.8)`,
+  );
+});
+
+test('given a running kernel booted with an unreadable entry, when read, then nothing is hidden now and readiness says the kernel rejected the list', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(zz)`);
+  await world.reboot();
+  assert.is(await world.status(GPU), 'enabled');
+  const host = (await world.get('/v1/host')).json();
+  assert.equal([host.current, host.unreadable.current], [[], ['(zz)']]);
+  assert.equal(
+    host.hide_list_problems.map((p: Record<string, unknown>) => [p.code, p.list]),
+    [
+      ['hide_list_rejected', 'current'],
+      ['hide_list_rejected', 'pending'],
+    ],
+  );
+  const problems = (await world.get(`/v1/pcis/${GPU}`)).json().passthrough.problems;
+  assert.match(
+    problems[0].detail,
+    'of the running kernel holds (zz), which xen-pciback cannot parse: it rejected the whole list and hid no device at all',
+  );
+  assert.match(problems[0].detail, ', then reboot');
+});
+
+test("given an unreadable entry in the next boot's list, when a device is hidden or unhidden, then it is refused with how to repair, and nothing is written", async ({
+  world,
+  writes,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(03:00.8)`);
+  const before = writes().length;
+  for (const [action, id] of [
+    ['hide', LEGACY_A],
+    ['unhide', GPU],
+    ['hide', GPU],
+  ]) {
+    const response = await world.post(`/v1/pcis/${id}/${action}`);
+    assert.is(response.statusCode, 409, `${action} ${id}`);
+    assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.is(response.json().reason, 'hide_list_rejected');
+    assert.equal(response.json().unreadable, ['(03:00.8)']);
+    assert.match(response.json().detail, "passthru repair-hide-list --drop '(03:00.8)'");
+  }
+  assert.is(writes().length, before);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(03:00.8)\n`);
+});
+
+test('given an unreadable entry, when the operator repairs the list dropping it, then the rest takes effect and the repair is recorded', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(03:00.8)(${GPU_AUDIO})`);
+  await world.settled();
+  const response = await world.post('/v1/host/hide-list/repair', { drop: ['(03:00.8)'], reason: 'typo' });
+  assert.is(response.statusCode, 200);
+  assert.equal(response.json().changed, true);
+  assert.equal(response.json().pending, [GPU, GPU_AUDIO]);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(${GPU_AUDIO})\n`);
+  assert.is(await world.status(GPU), 'disabled_on_reboot');
+  assert.equal((await world.get('/v1/host')).json().hide_list_problems, []);
+  const change = await last(world, GPU);
+  assert.equal(
+    [change.type, change.data.cause, change.data.previous, change.data.status],
+    ['Dom0AccessReconciled', 'hide_list_repair', 'enabled', 'disabled_on_reboot'],
+  );
+  const [repaired] = (await world.get('/v1/events?type=HideListRepaired')).json().events;
+  assert.equal(repaired.data.dropped, ['(03:00.8)']);
+  assert.is(repaired.data.hide_list, `(${GPU})(${GPU_AUDIO})`);
+  assert.is(repaired.metadata.reason, 'typo');
+  assert.is(repaired.position, response.json().event.position);
+  const again = await world.post('/v1/host/hide-list/repair', {});
+  assert.equal([again.statusCode, again.json().changed, again.json().event], [200, false, null]);
+});
+
+test('given unreadable entries, when a repair fixes one and leaves another, or names one the list does not hold, then it is refused', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(3:0.8)(zz)`);
+  const partial = await world.post('/v1/host/hide-list/repair', { fix: [{ entry: '(3:0.8)', pci: '04:00.0' }] });
+  assert.is(partial.statusCode, 409);
+  assert.equal([partial.json().reason, partial.json().unreadable], ['still_unreadable', ['(zz)']]);
+  const unknown = await world.post('/v1/host/hide-list/repair', { drop: ['(zz)', '(3:0.8)', '(03:00.9)'] });
+  assert.is(unknown.statusCode, 409);
+  assert.match(unknown.json().detail, '(03:00.9) is not an unreadable entry of the next boot');
+  const bad = await world.post('/v1/host/hide-list/repair', { fix: [{ entry: '(zz)', pci: 'nope' }] });
+  assert.is(bad.statusCode, 400);
+  assert.is(pending(world), 'xen-pciback.hide=(3:0.8)(zz)\n');
+  const whole = await world.post('/v1/host/hide-list/repair', {
+    drop: ['(zz)'],
+    fix: [{ entry: '(3:0.8)', pci: SPARE_NIC }],
+  });
+  assert.is(whole.statusCode, 200);
+  assert.is(pending(world), `xen-pciback.hide=(${SPARE_NIC})\n`);
+});
+
+test('given a repair that would start hiding a protected device, when not forced, then it is refused', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${MANAGEMENT_NIC})(zz)`);
+  const refused = await world.post('/v1/host/hide-list/repair', { drop: ['(zz)'] });
+  assert.is(refused.statusCode, 409);
+  assert.equal(
+    refused.json().refused.map((r: { id: string }) => r.id),
+    [MANAGEMENT_NIC],
+  );
+  assert.is(pending(world), `xen-pciback.hide=(${MANAGEMENT_NIC})(zz)\n`);
+  assert.is((await world.post('/v1/host/hide-list/repair', { drop: ['(zz)'], force: true })).statusCode, 200);
+  assert.is(pending(world), `xen-pciback.hide=(${MANAGEMENT_NIC})\n`);
+});
+
+test('given pciback.hide, which no kernel reads, when read, then it hides nothing and is reported; a hide leaves it; a repair moves it', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${GPU})`);
+  assert.is(await world.status(GPU), 'enabled');
+  const host = (await world.get('/v1/host')).json();
+  assert.equal(
+    host.hide_list_problems.map((p: Record<string, unknown>) => [p.code, p.list, p.key, p.entries]),
+    [['hide_key_ignored', 'pending', 'pciback.hide', [`(${GPU})`]]],
+  );
+  const gpu = (await world.get(`/v1/pcis/${GPU}`)).json();
+  assert.equal(
+    gpu.passthrough.problems.map((p: { code: string }) => p.code),
+    ['hide_key_ignored'],
+  );
+  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`)).statusCode, 200);
+  assert.is(pending(world), `pciback.hide=(${GPU}) xen-pciback.hide=(${SPARE_NIC})\n`);
+  const moved = await world.post('/v1/host/hide-list/repair', { pciback_hide: 'move' });
+  assert.is(moved.statusCode, 200);
+  assert.equal(moved.json().pending, [GPU, SPARE_NIC]);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(${SPARE_NIC})\n`);
+  assert.is(await world.status(GPU), 'disabled_on_reboot');
+});
+
+test('given a hidden bridge, when the devices are read, then those behind it are hidden too, and one of them cannot be unhidden alone', async ({
+  world,
+}) => {
+  assert.is((await world.post(`/v1/pcis/${PCI_BRIDGE}/hide`, { force: true })).statusCode, 200);
+  for (const id of [LEGACY_A, LEGACY_B]) assert.is(await world.status(id), 'disabled_on_reboot', id);
+  assert.equal((await world.get('/v1/host')).json().pending, [PCI_BRIDGE, LEGACY_A, LEGACY_B]);
+  const response = await world.post(`/v1/pcis/${LEGACY_A}/unhide`);
+  assert.is(response.statusCode, 409);
+  assert.is(response.json().reason, 'hidden_by_bridge');
+  assert.match(response.json().detail, `${LEGACY_A} is below the bridge ${PCI_BRIDGE}`);
+  assert.is(pending(world), `xen-pciback.hide=(${PCI_BRIDGE})\n`);
 });
 
 test('given the boot VGA, when hidden through the deprecated PGPU route, then it is refused the same way', async ({

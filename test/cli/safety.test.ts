@@ -138,4 +138,35 @@ test('given a bus wildcard written by hand, when status is asked, then the devic
   assert.is(JSON.parse(run.stdout).dom0_access, 'disabled_on_reboot');
 });
 
+test("given an unreadable entry in the next boot's list, when doctor runs, then it exits 1 saying the list hides nothing; repair-hide-list fixes it and history shows why", async ({
+  sys,
+  passthru,
+}) => {
+  execFileSync(join(sys.root, 'var', 'host', 'xen-cmdline'), ['--set-dom0', `xen-pciback.hide=(${GPU})(03:00.8)`]);
+  const doctor = await passthru('doctor');
+  assert.is(doctor.code, 1);
+  assert.match(
+    doctor.stdout,
+    'Hide list (pending) hide_list_rejected: xen-pciback.hide of the next boot holds (03:00.8), which xen-pciback cannot parse',
+  );
+  assert.match(doctor.stdout, `${GPU} hide_list_rejected: ${GPU} is not hidden`);
+  const refused = await passthru('hide', GPU_AUDIO);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, "passthru repair-hide-list --drop '(03:00.8)'");
+  const repair = await passthru('repair-hide-list', '--fix', `(03:00.8)=${GPU_AUDIO}`, '--reason', 'meant the audio');
+  assert.equal(repair, {
+    code: 0,
+    stdout: `hide list repaired; the next boot hides ${GPU} ${GPU_AUDIO}\n`,
+    stderr: '',
+  });
+  const history = await passthru('history', GPU_AUDIO);
+  assert.match(
+    history.stdout.trim().split('\n').at(-1)!,
+    /Dom0AccessReconciled\s+disabled_on_reboot\s+hide_list_repair/,
+  );
+  const bad = await passthru('repair-hide-list', '--fix', '(03:00.8)');
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, '--fix takes ENTRY=ID');
+});
+
 test.run();

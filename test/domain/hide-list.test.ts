@@ -5,6 +5,7 @@ import {
   editHideList,
   explicitHideList,
   formatHideList,
+  hidingBridge,
   parseHideList,
   type HideList,
 } from '../../domain/hide-list.ts';
@@ -42,22 +43,23 @@ test('given (B:*.*) and (D:B:*.*), when matched against the inventory, then ever
   assert.equal(hidden('(0000:04:*.*)', HOST), ['0000:04:00.0']);
 });
 
-test('given an entry xen-pciback cannot parse, when read, then the entries before it count and the rest is kept verbatim', () => {
-  for (const [value, devices, rest] of [
-    ['(03:00.0)(zz:00.0)(04:00.0)', ['0000:03:00.0'], '(zz:00.0)(04:00.0)'],
-    ['(03:00.0)(03:*.1)', ['0000:03:00.0'], '(03:*.1)'],
-    ['(03:20.0)', [], '(03:20.0)'],
-    ['(03:00.8)', [], '(03:00.8)'],
-    ['(10000:03:00.0)', [], '(10000:03:00.0)'],
-    ['(0000:03:00.0', [], '(0000:03:00.0'],
-    ['0000:03:00.0', [], '0000:03:00.0'],
-    ['((03:00.0))', [], '((03:00.0))'],
-    ['()', [], '()'],
-    ['(03:00.0);reboot', ['0000:03:00.0'], ';reboot'],
+test('given an entry xen-pciback cannot parse or finds out of range, when read, then the list hides nothing and each bad entry is kept verbatim', () => {
+  for (const [value, readable, unreadable] of [
+    ['(03:00.0)(zz:00.0)(04:00.0)', ['0000:03:00.0', '0000:04:00.0'], ['(zz:00.0)']],
+    ['(03:00.0)(03:*.1)', ['0000:03:00.0'], ['(03:*.1)']],
+    ['(03:20.0)', [], ['(03:20.0)']],
+    ['(03:00.8)(04:00.0)(05:00.9)', ['0000:04:00.0'], ['(03:00.8)', '(05:00.9)']],
+    ['(10000:03:00.0)', [], ['(10000:03:00.0)']],
+    ['(0000:03:00.0', [], ['(0000:03:00.0']],
+    ['0000:03:00.0', [], ['0000:03:00.0']],
+    ['((03:00.0))', ['0000:03:00.0'], ['(', ')']],
+    ['()', [], ['()']],
+    ['(03:00.0);reboot', ['0000:03:00.0'], [';reboot']],
   ] as const) {
     const list = parseHideList(value);
-    assert.equal([...coveredDevices(list, [])].sort(), devices, value);
-    assert.equal(list.unreadable, [rest], value);
+    assert.equal([...coveredDevices(list, HOST)], [], value);
+    assert.equal([...coveredDevices({ ...list, unreadable: [] }, [])].sort(), readable, value);
+    assert.equal(list.unreadable, unreadable, value);
   }
 });
 
@@ -91,10 +93,28 @@ test('given a wildcard not covering the device unhidden, when edited, then it is
   assert.is(edit(parseHideList('(04:*.*)(03:00.0)'), [], ['0000:03:00.0']), '(04:*.*)');
 });
 
-test('given an unreadable rest, when edited, then it is kept verbatim after every readable entry', () => {
-  const list = parseHideList('(03:00.0)(zz)(04:00.0)');
-  assert.is(edit(list, ['0000:03:00.1'], []), '(0000:03:00.0)(0000:03:00.1)(zz)(04:00.0)');
-  assert.is(edit(list, [], ['0000:03:00.0']), '(zz)(04:00.0)');
+test('given an unreadable entry, when the list is formatted, then the entry is never written back', () => {
+  assert.is(formatHideList(parseHideList('(03:00.0)(zz)(04:00.0)')), '(0000:03:00.0)(0000:04:00.0)');
+});
+
+const BRIDGE = '0000:00:1c.0' as PciAddress;
+const BELOW = ids('0000:03:00.0', '0000:03:00.1');
+const bridgesAbove = (address: PciAddress) => (BELOW.includes(address) ? [BRIDGE] : []);
+
+test('given a hidden bridge, when matched against the inventory, then every device below it is hidden with it', () => {
+  const known = [BRIDGE, ...HOST];
+  assert.equal([...coveredDevices(parseHideList('(00:1c.0)'), known, bridgesAbove)].sort(), [
+    '0000:00:1c.0',
+    '0000:03:00.0',
+    '0000:03:00.1',
+  ]);
+  assert.equal([...coveredDevices(parseHideList('(00:*.*)'), known, bridgesAbove)].sort(), [
+    '0000:00:1c.0',
+    '0000:03:00.0',
+    '0000:03:00.1',
+  ]);
+  assert.is(hidingBridge(parseHideList('(00:1c.0)'), '0000:03:00.1' as PciAddress, bridgesAbove), BRIDGE);
+  assert.is(hidingBridge(parseHideList('(03:00.1)'), '0000:03:00.1' as PciAddress, bridgesAbove), null);
 });
 
 test('given any list passthru writes, when read back, then it hides the same devices', () => {

@@ -2,7 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
+import { parseHideList } from '../../domain/hide-list.ts';
 import { passthroughVerdict, type PassthroughFacts } from '../../domain/passthrough.ts';
+import { hideListProblems } from '../../domain/unheeded-hides.ts';
 
 const test = suite('passthrough verdict');
 
@@ -14,6 +16,7 @@ const facts = (given: Partial<PassthroughFacts>): PassthroughFacts => ({
   status: 'disabled',
   dependencies: [],
   iommu: true,
+  unheeded: [],
   ...given,
 });
 const codes = (given: Partial<PassthroughFacts>) => passthroughVerdict(facts(given)).problems.map((p) => p.code);
@@ -92,6 +95,24 @@ test('given a device dom0 keeps, then its dependencies in dom0 are no problem', 
     codes({ status: 'enabled', driver: 'nouveau', dependencies: [{ id: AUDIO, driver: 'snd_hda_intel' }] }),
     [],
   );
+});
+
+test('given a hide list that names the device but hides nothing, when judged, then each reason is a problem naming the device', () => {
+  const rejected = hideListProblems('pending', { list: parseHideList(`(${GPU})(zz)`), ignored: `(${GPU})` });
+  assert.equal(
+    rejected.map((p) => [p.code, p.key, p.entries]),
+    [
+      ['hide_list_rejected', 'xen-pciback.hide', ['(zz)']],
+      ['hide_key_ignored', 'pciback.hide', [`(${GPU})`]],
+    ],
+  );
+  const verdict = passthroughVerdict(facts({ driver: null, status: 'enabled', unheeded: rejected }));
+  assert.equal(
+    verdict.problems.map((p) => p.code),
+    ['hide_list_rejected', 'hide_key_ignored'],
+  );
+  assert.match(verdict.problems[0]!.detail, `${GPU} is not hidden: xen-pciback.hide of the next boot holds (zz)`);
+  assert.is(verdict.ready, false);
 });
 
 test.run();

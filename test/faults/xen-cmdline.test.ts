@@ -2,7 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simulatedHostFiles } from '../../services/host/simulated-host.ts';
-import { GPU, NIC, NVME, World } from '../support/world.ts';
+import { NIC, NVME, World } from '../support/world.ts';
 
 // The stand-in xen-cmdline misbehaves on demand through PASSTHRU_SIMULATED_FAULT,
 // which it inherits from this process.
@@ -97,19 +97,22 @@ test('a write whose first step lands and whose second fails is recorded as what 
   world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${NVME.id})`);
   await world.post('/v1/reconcile');
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-delete';
-  const hide = await world.post(`/v1/pcis/${GPU.id}/hide`);
-  assert.is(hide.statusCode, 200, 'the GPU is in the next boot’s list even though removing the legacy key failed');
-  assert.is(hide.json().dom0_access, 'disabled_on_reboot');
-  const unhide = await world.post(`/v1/pcis/${NVME.id}/unhide`);
-  assert.is(unhide.statusCode, 502, 'the NVMe stays hidden by the legacy key that could not be removed');
-  assert.match(unhide.json().detail, `could not unhide ${NVME.id}, it stays disabled_on_reboot: `);
+  // Moving pciback.hide writes xen-pciback.hide, then fails removing pciback.hide.
+  const repair = await world.post('/v1/host/hide-list/repair', { pciback_hide: 'move' });
   delete process.env.PASSTHRU_SIMULATED_FAULT;
-  const types = async (id: string) =>
-    (await world.get(`/v1/pcis/${id}/history`)).json().events.map((e: { type: string }) => e.type);
-  assert.equal(await types(GPU.id), ['DeviceDiscovered', 'Dom0AccessDisabled']);
-  assert.equal((await types(NVME.id)).slice(-1), ['Dom0AccessChangeFailed']);
+  assert.is(repair.statusCode, 502);
+  assert.match(repair.json().detail, 'could not repair the hide list: ');
+  assert.is(
+    world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'),
+    `xen-pciback.hide=(${NIC.id})(${NVME.id}) pciback.hide=(${NVME.id})\n`,
+  );
+  const history = (await world.get(`/v1/pcis/${NVME.id}/history`)).json().events;
+  assert.equal(history.map((e: { type: string; data: { status: string } }) => [e.type, e.data.status]).slice(-1), [
+    ['Dom0AccessReconciled', 'disabled_on_reboot'],
+  ]);
   assert.is(await world.status(NVME.id), 'disabled_on_reboot');
   assert.is((await world.get(`/v1/pcis/${NVME.id}/state`)).json().status, 'disabled_on_reboot');
+  assert.equal((await world.get('/v1/events?type=HideListRepaired')).json().events, []);
 });
 
 test('a status read while xen-cmdline fails is a 502, not a guess', async ({ world }) => {

@@ -106,6 +106,25 @@ test('given the system display, when its dom0 access is disabled through xmlrpc.
   assert.equal((await world.get('/v1/events?type=Dom0AccessRefused')).json().events, []);
 });
 
+test("given an entry xen-pciback cannot parse in the next boot's list, when called through xmlrpc.client, then the device reads enabled, its record names the problem, and a change is OPERATION_NOT_ALLOWED", async ({
+  world,
+  url,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(03:00.8)`);
+  const [, status, record, disable] = await xmlRpc(url, [
+    LOGIN,
+    ['PCI.get_dom0_access_status', '$session', `$PCI:${GPU}`],
+    ['PCI.get_record', '$session', `$PCI:${GPU}`],
+    ['PCI.disable_dom0_access', '$session', `$PCI:${SPARE_NIC}`],
+  ]);
+  assert.equal(status, success('enabled'));
+  assert.match(record.Value.other_config.passthrough, '"code":"hide_list_rejected"');
+  assert.equal(disable.ErrorDescription.length, 2);
+  assert.is(disable.ErrorDescription[0], 'OPERATION_NOT_ALLOWED');
+  assert.match(disable.ErrorDescription[1], "passthru repair-hide-list --drop '(03:00.8)'");
+  assert.is(world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide'), `xen-pciback.hide=(${GPU})(03:00.8)\n`);
+});
+
 test('given a GPU and its audio function, when their records are read, then dependencies are PCI refs of each other and a protected device says why in other_config', async ({
   url,
 }) => {

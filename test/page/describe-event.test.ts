@@ -1,0 +1,40 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { describeEvent } from '../../page/src/describe-event.ts';
+
+const test = suite('events in the operator page’s words');
+
+const entry = (type: string, data: Record<string, unknown>) => ({
+  position: 1,
+  revision: 0,
+  type,
+  at: '2026-01-01T00:00:00.000Z',
+  data,
+  metadata: { actor: 'admin', reason: 'typo' },
+});
+
+test('given a hide list repair, when described, then it says what was dropped, fixed and moved, as a command', () => {
+  const words = describeEvent(
+    entry('HideListRepaired', {
+      dropped: ['(zz)'],
+      fixed: [{ entry: '(03:00.8)', pci: '0000:03:00.1' }],
+      pciback_hide: 'move',
+    }),
+  );
+  assert.equal(
+    [words.title, words.cause, words.reason],
+    ['Hide list repaired (dropped (zz), (03:00.8) as 0000:03:00.1, pciback.hide moved)', 'command', 'typo'],
+  );
+});
+
+test('given a device changed by a repair, when described, then it says so rather than a change by hand', () => {
+  const words = describeEvent(
+    entry('Dom0AccessReconciled', { pci: '0000:03:00.1', status: 'disabled_on_reboot', cause: 'hide_list_repair' }),
+  );
+  assert.equal(
+    [words.title, words.cause, words.status],
+    ['Changed by a hide list repair', 'command', 'disabled_on_reboot'],
+  );
+});
+
+test.run();
