@@ -34,6 +34,10 @@ export interface PassthroughFacts extends DriverSighting {
   readonly dependencies: readonly DriverSighting[];
   /** Whether Xen can remap DMA for a guest; null when it cannot be known. */
   readonly iommu: boolean | null;
+  /** Whether the running kernel's command line hides it. */
+  readonly bootHidden: boolean;
+  /** Whether it is in `xl pci-assignable-list`; null when xl cannot say, and the driver tells instead. */
+  readonly assignable: boolean | null;
 }
 
 /**
@@ -41,8 +45,9 @@ export interface PassthroughFacts extends DriverSighting {
  * at boot rather than what the command lines say.
  */
 export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict {
-  const { id, driver, status, iommu } = facts;
+  const { id, driver, status, iommu, bootHidden } = facts;
   const live = hiddenIn(status);
+  const assignable = facts.assignable ?? driver === PCIBACK;
   const meantForGuests = live.current || live.pending;
   const problems: PassthroughProblem[] = [];
   if (meantForGuests && iommu === false) {
@@ -52,7 +57,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
         'Xen reports no IOMMU (no hvm_directio in xl info virt_caps): turn on VT-d or AMD-Vi in the firmware setup and check that Xen is not booted with iommu=0',
     });
   }
-  if (live.current && driver !== PCIBACK) {
+  if (bootHidden && !assignable) {
     problems.push({
       code: 'not_claimed',
       detail:
@@ -61,7 +66,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
           : `the boot hid ${id} but dom0's ${driver} driver holds it: load xen-pciback before ${driver} (put it in the initrd, or blacklist ${driver}) and reboot`,
     });
   }
-  if (driver === PCIBACK && !live.pending) {
+  if (assignable && !live.pending) {
     problems.push({
       code: 'not_persistent',
       detail: `pciback holds ${id} now, but the next boot gives it back to dom0: hide it (passthru hide ${id}) to keep it for passthrough`,
@@ -76,5 +81,5 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
       });
     }
   }
-  return { ready: driver === PCIBACK && status === 'disabled' && problems.length === 0, problems };
+  return { ready: assignable && status === 'disabled' && problems.length === 0, problems };
 }

@@ -20,11 +20,15 @@ Commands:
   status [ID]                    live dom0 access of every PCI device, or of one
   doctor [--json]                will passthrough work? the IOMMU, and every hidden device's driver and verdict;
                                  exits 1 when one is not ready
-  hide ID... [--reason TEXT] [--force]
+  hide ID... [--reason TEXT] [--force] [--now]
                                  disable dom0 access at next boot (through the running service);
                                  several ids change in one boot configuration edit, all or none;
-                                 --force hides even a device dom0 needs (boot disk, management NIC, display)
-  unhide ID... [--reason TEXT]   enable dom0 access at next boot (through the running service)
+                                 --force hides even a device dom0 needs (boot disk, management NIC, display);
+                                 --now also hands it to pciback at once (xl pci-assignable-add): dom0's driver lets go
+  unhide ID... [--reason TEXT] [--force] [--now]
+                                 enable dom0 access at next boot (through the running service);
+                                 --force even from a running guest that holds it;
+                                 --now also gives it back to its dom0 driver at once (xl pci-assignable-remove -r)
   history ID                     the events of one device, oldest first
   replay [--pci ID] [--until POSITION]
                                  print each stored event with the view it produces
@@ -52,6 +56,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   help: { type: 'boolean', short: 'h' },
   reason: { type: 'string' },
   force: { type: 'boolean' },
+  now: { type: 'boolean' },
   pci: { type: 'string' },
   until: { type: 'string' },
   after: { type: 'string' },

@@ -13,6 +13,7 @@ import type { HideLists, Host } from '../host/host.ts';
 import type { HostSafety } from '../host/safety-types.ts';
 import type { Projector } from './projector.ts';
 import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
+import type { Holder } from '../../domain/xl-lists.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;
@@ -21,10 +22,12 @@ export interface PciRecord extends DeviceIdentity {
   readonly dependencies: PciAddress[];
   readonly driver: string | null;
   readonly passthrough: PassthroughVerdict;
+  /** The running guest it is passed through to now, as xl last said. */
+  readonly assigned_to: Holder | null;
 }
 
-/** What dom0 did with a device at boot, and whether a guest could have it now. */
-export type Readiness = Pick<PciRecord, 'driver' | 'passthrough'>;
+/** What dom0 did with a device at boot, whether a guest could have it now, and which guest has it. */
+export type Readiness = Pick<PciRecord, 'driver' | 'passthrough' | 'assigned_to'>;
 
 /** A device's safety as the last inventory found it, with its record field made once. */
 interface Safety {
@@ -128,21 +131,35 @@ export class Records {
     return (id) => read.get(id) ?? read.set(id, this.host.driver(id)).get(id)!;
   }
 
-  /** The driver holding the device and the verdict on it, from the live sysfs and the boot's IOMMU. */
+  /**
+   * The driver holding the device and the verdict on it, from the live sysfs,
+   * the boot's IOMMU and xl's lists as last refreshed.
+   */
   async readiness(
     id: PciAddress,
     status: Dom0AccessStatus,
     driverOf: (id: PciAddress) => Promise<string | null> = (of) => this.host.driver(of),
   ): Promise<Readiness> {
     const sighting = async (of: PciAddress) => ({ id: of, driver: await driverOf(of) });
-    const [device, dependencies, { iommu }] = await Promise.all([
+    const [device, dependencies, { iommu }, current] = await Promise.all([
       sighting(id),
       Promise.all(this.dependencies(id).map(sighting)),
       this.host.iommu(),
+      this.host.currentHideList(),
     ]);
+    const xl = this.host.xlFacts;
+    const assignable = xl.unknown === undefined ? xl.assignable.has(id) : null;
     return {
       driver: device.driver,
-      passthrough: passthroughVerdict({ ...device, status, dependencies, iommu }),
+      passthrough: passthroughVerdict({
+        ...device,
+        status,
+        dependencies,
+        iommu,
+        bootHidden: current.devices.has(id),
+        assignable,
+      }),
+      assigned_to: xl.holders.get(id) ?? null,
     };
   }
 
@@ -186,8 +203,9 @@ export class Records {
   }
 }
 
+/** Hidden now: by the running command line, or handed to pciback since (in xl's assignable list). */
 export function liveIn(id: PciAddress, lists: HideLists): HiddenIn {
-  return { current: lists.current.has(id), pending: lists.pending.devices.has(id) };
+  return { current: lists.current.has(id) || lists.assignable.has(id), pending: lists.pending.devices.has(id) };
 }
 
 export function statusIn(id: PciAddress, lists: HideLists): Dom0AccessStatus {

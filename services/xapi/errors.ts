@@ -47,7 +47,10 @@ export function failureOf(error: unknown): { failure: XapiFailure; unexpected: b
   return { failure: internalError('the service failed unexpectedly; the log has the details'), unexpected: true };
 }
 
-/** A hide of a protected device, refused with the code XAPI gives its own refusals (XAPI lets the system display go). */
+/**
+ * A hide of a protected device, or an unhide of a device a guest holds,
+ * refused with the code XAPI gives its own refusals (XAPI lets the system display go).
+ */
 function refusalFailure(error: PassthruError): XapiFailure | null {
   if (error.kind !== 'conflict') return null;
   const { reason, subject } = error.details;
@@ -57,6 +60,8 @@ function refusalFailure(error: PassthruError): XapiFailure | null {
       return new XapiFailure('BOOT_DEVICE_PASSTHROUGH_DISALLOWED', [subject]);
     case 'management_interface':
       return new XapiFailure('PIF_IS_MANAGEMENT_IFACE', [subject]);
+    case 'assigned':
+      return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
     default:
       return null;
   }
