@@ -5,6 +5,7 @@ import { batchHides } from './batch-hides.ts';
 import { bigStore } from './big-store.ts';
 import { commands } from './commands.ts';
 import { groupCommit } from './group-commit.ts';
+import { handOver } from './hand-over.ts';
 import { page } from './page.ts';
 import { markdownTable, met, type Result } from './result.ts';
 import { npmStart } from './npm-start.ts';
@@ -37,6 +38,7 @@ try {
   await step('watchers', watchers);
   await step('page', page);
   await step('npm-start', npmStart);
+  await step('hand-over', handOver);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

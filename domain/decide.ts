@@ -1,14 +1,17 @@
 import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from './dom0-access.ts';
-import type { CommandName, DeviceEvent, Via } from './events.ts';
+import type { Apply, CommandName, DeviceEvent, Via } from './events.ts';
 import type { PciAddress } from './pci-address.ts';
 import { protectedField, type Protection, type ProtectionReason } from './protection.ts';
+import type { Holder } from './xl-lists.ts';
 
 export interface Dom0AccessCommand {
   readonly name: CommandName;
   readonly pci: PciAddress;
   readonly via: Via;
-  /** Hide even a device dom0 needs to come back after a reboot. */
+  /** Hide even a device dom0 needs to come back after a reboot; unhide even one a guest holds. */
   readonly force?: boolean;
+  /** Next boot when absent. */
+  readonly apply?: Apply;
 }
 
 export type Decision =
@@ -20,10 +23,17 @@ export type Decision =
  * neither touches the running kernel. A command that would leave the pending
  * list as it is decides nothing.
  */
-export function decide(command: Dom0AccessCommand, live: HiddenIn, protections: readonly Protection[] = []): Decision {
+export function decide(
+  command: Dom0AccessCommand,
+  live: HiddenIn,
+  protections: readonly Protection[] = [],
+  /** The guest the device is passed through to: a forced unhide records it. */
+  holder: Holder | null = null,
+): Decision {
   const pendingHidden = command.name === 'hide';
   if (live.pending === pendingHidden) return { kind: 'unchanged', live };
   const overridden = pendingHidden ? protections : [];
+  const takenFrom = pendingHidden ? null : holder;
   return {
     kind: 'change',
     pendingHidden,
@@ -36,7 +46,49 @@ export function decide(command: Dom0AccessCommand, live: HiddenIn, protections: 
         cause: 'command',
         via: command.via,
         ...(overridden.length > 0 ? { forced: true, overridden: protectedField(overridden) } : {}),
+        ...(takenFrom ? { forced: true, assigned_to: takenFrom } : {}),
       },
+    },
+  };
+}
+
+/** Whether a command asked to apply now must still run xl for the device: pciback holds it, or not, already. */
+export function needsHandOver(command: Dom0AccessCommand, assignable: boolean): boolean {
+  return command.apply === 'now' && assignable !== (command.name === 'hide');
+}
+
+/** A device handed over by xl, with the status after it and the driver it was taken from. */
+export function appliedNow(
+  command: Dom0AccessCommand,
+  status: Dom0AccessStatus,
+  fromDriver: string | null,
+): DeviceEvent {
+  return {
+    type: 'AppliedNow',
+    data: {
+      pci: command.pci,
+      id: command.pci,
+      action: command.name,
+      from_driver: fromDriver,
+      status,
+      cause: 'command',
+      via: command.via,
+    },
+  };
+}
+
+/** A hand-over xl failed: recorded on every device of the command, with xl's own words and the status as restored. */
+export function applyNowFailed(command: Dom0AccessCommand, status: Dom0AccessStatus, xlMessage: string): DeviceEvent {
+  return {
+    type: 'ApplyNowFailed',
+    data: {
+      pci: command.pci,
+      id: command.pci,
+      action: command.name,
+      xl_message: xlMessage,
+      status,
+      cause: 'command',
+      via: command.via,
     },
   };
 }
@@ -57,24 +109,27 @@ export function refusing(command: Dom0AccessCommand, protections: readonly Prote
   return protections.filter((p) => !OVERRIDDEN_BY[command.via].includes(p.reason));
 }
 
+/** The guest an unhide is refused for: taking a device back from a running guest, unless forced. */
+export function refusingHolder(command: Dom0AccessCommand, holder: Holder | null): Holder | null {
+  return command.name === 'unhide' && !command.force ? holder : null;
+}
+
 /** The refusal to record for a command, or null when nothing refuses it. */
 export function refusal(
   command: Dom0AccessCommand,
   protections: readonly Protection[],
   known: Dom0AccessStatus,
+  heldBy: Holder | null = null,
 ): DeviceEvent | null {
   const refused = refusing(command, protections);
-  if (refused.length === 0) return null;
+  const holder = refusingHolder(command, heldBy);
+  if (refused.length === 0 && !holder) return null;
+  const base = { pci: command.pci, command: command.name, status: known, cause: 'command', via: command.via } as const;
   return {
     type: 'Dom0AccessRefused',
-    data: {
-      pci: command.pci,
-      command: command.name,
-      status: known,
-      cause: 'command',
-      via: command.via,
-      protected: protectedField(refused),
-    },
+    data: holder
+      ? { ...base, reason: 'assigned', assigned_to: holder }
+      : { ...base, protected: protectedField(refused) },
   };
 }
 

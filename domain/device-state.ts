@@ -42,6 +42,7 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
       return { ...moved, identity };
     }
     case 'Dom0AccessChangeFailed':
+    case 'ApplyNowFailed':
       return { ...moved, last_change: base.last_change, failures: base.failures + 1 };
     case 'Dom0AccessRefused':
       return { ...moved, last_change: base.last_change };
@@ -50,6 +51,7 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
     case 'Dom0AccessDisabled':
     case 'Dom0AccessEnabled':
     case 'Dom0AccessReconciled':
+    case 'AppliedNow':
       return moved;
   }
 }

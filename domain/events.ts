@@ -4,10 +4,14 @@ import type { PciAddress } from './pci-address.ts';
 import type { ProtectedField } from './protection.ts';
 import type { Role } from './roles.ts';
 import type { IgnoredKeyAction } from './hide-list-repair.ts';
+import type { Holder } from './xl-lists.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
 export type Via = 'pci' | 'pgpu' | 'xapi';
 export type CommandName = 'hide' | 'unhide';
+/** When a command takes effect: at the next boot (the boot list alone), or now as well (handed over through xl). */
+export const APPLY_MODES = ['next-boot', 'now'] as const;
+export type Apply = (typeof APPLY_MODES)[number];
 /** Why the live status moved without a hide or unhide: a boot, a change by hand, or a repair of the hide list. */
 export type ObservedCause = 'reboot' | 'outside_change' | 'hide_list_repair';
 
@@ -24,13 +28,14 @@ export type DeviceEvent =
         previous: Dom0AccessStatus;
         cause: 'command';
         via: Via;
-        /** Present on a hide that overrode protections: which ones. */
+        /** Present on a command that overrode a refusal: the protections of a hide, the guest of an unhide. */
         forced?: true;
         overridden?: ProtectedField;
+        assigned_to?: Holder;
       };
     }
   | {
-      /** A hide of a protected device, refused; nothing changed. */
+      /** A hide of a protected device, or an unhide of one a guest holds, refused; nothing changed. */
       type: 'Dom0AccessRefused';
       data: {
         pci: PciAddress;
@@ -38,7 +43,33 @@ export type DeviceEvent =
         status: Dom0AccessStatus;
         cause: 'command';
         via: Via;
-        protected: ProtectedField;
+      } & ({ protected: ProtectedField } | { reason: 'assigned'; assigned_to: Holder });
+    }
+  | {
+      /** Handed to pciback (hide) or given back to dom0 (unhide) now, through xl; `id` is the device. */
+      type: 'AppliedNow';
+      data: {
+        pci: PciAddress;
+        id: PciAddress;
+        action: CommandName;
+        /** The driver bound before: dom0's on a hide, pciback on an unhide; null when none was. */
+        from_driver: string | null;
+        status: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
+      };
+    }
+  | {
+      /** xl could not hand a device of the command over: everything it did was undone. */
+      type: 'ApplyNowFailed';
+      data: {
+        pci: PciAddress;
+        id: PciAddress;
+        action: CommandName;
+        xl_message: string;
+        status: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
       };
     }
   | {
@@ -117,6 +148,8 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessEnabled',
   'Dom0AccessChangeFailed',
   'Dom0AccessRefused',
+  'AppliedNow',
+  'ApplyNowFailed',
   'Dom0AccessReconciled',
   'HideNotClaimed',
   'BootObserved',

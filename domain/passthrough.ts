@@ -39,6 +39,10 @@ export interface PassthroughFacts extends DriverSighting {
   readonly iommu: boolean | null;
   /** Why the hide lists that name the device do not hide it. */
   readonly unheeded: readonly HideListProblem[];
+  /** Whether the running kernel's command line hides it. */
+  readonly bootHidden: boolean;
+  /** Whether it is in `xl pci-assignable-list`; null when xl cannot say, and the driver tells instead. */
+  readonly assignable: boolean | null;
 }
 
 /**
@@ -46,8 +50,9 @@ export interface PassthroughFacts extends DriverSighting {
  * at boot rather than what the command lines say.
  */
 export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict {
-  const { id, driver, status, iommu } = facts;
+  const { id, driver, status, iommu, bootHidden } = facts;
   const live = hiddenIn(status);
+  const assignable = facts.assignable ?? driver === PCIBACK;
   const meantForGuests = live.current || live.pending;
   const problems: PassthroughProblem[] = [];
   if (meantForGuests && iommu === false) {
@@ -57,7 +62,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
         'Xen reports no IOMMU (no hvm_directio in xl info virt_caps): turn on VT-d or AMD-Vi in the firmware setup and check that Xen is not booted with iommu=0',
     });
   }
-  if (live.current && driver !== PCIBACK) {
+  if (bootHidden && !assignable) {
     problems.push({
       code: 'not_claimed',
       detail:
@@ -66,7 +71,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
           : `the boot hid ${id} but dom0's ${driver} driver holds it: load xen-pciback before ${driver} (put it in the initrd, or blacklist ${driver}) and reboot`,
     });
   }
-  if (driver === PCIBACK && !live.pending) {
+  if (assignable && !live.pending) {
     problems.push({
       code: 'not_persistent',
       detail: `pciback holds ${id} now, but the next boot gives it back to dom0: hide it (passthru hide ${id}) to keep it for passthrough`,
@@ -83,5 +88,5 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
   }
   for (const problem of facts.unheeded)
     problems.push({ code: problem.code, detail: `${id} is not hidden: ${problem.detail}` });
-  return { ready: driver === PCIBACK && status === 'disabled' && problems.length === 0, problems };
+  return { ready: assignable && status === 'disabled' && problems.length === 0, problems };
 }

@@ -30,8 +30,17 @@ const listed = (value: unknown): string | null =>
     ? value.map((p: Fields) => [text(p.reason), text(p.detail)].filter(Boolean).join(': ')).join('; ')
     : null;
 
-const forcedOf = (data: Fields): string | null =>
-  data.forced === true ? (listed(data.overridden) ?? 'protection') : null;
+/** A guest as an event records it: `{ domid, name }`. */
+const guest = (value: unknown): string | null => {
+  const holder = typeof value === 'object' && value !== null ? (value as Fields) : null;
+  return holder ? `${text(holder.name) ?? 'a guest'} (domain ${String(holder.domid)})` : null;
+};
+
+const forcedOf = (data: Fields): string | null => {
+  if (data.forced !== true) return null;
+  const taken = guest(data.assigned_to);
+  return listed(data.overridden) ?? (taken ? `held by ${taken}` : 'protection');
+};
 
 /** An event of the feed or a device's history, in the operator's words. */
 export function describeEvent(entry: HistoryEntry): EventWords {
@@ -55,11 +64,29 @@ export function describeEvent(entry: HistoryEntry): EventWords {
     case 'Dom0AccessChangeFailed':
       return { ...base, title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} failed`, cause: 'failure' };
     case 'Dom0AccessRefused':
+      return data.reason === 'assigned'
+        ? { ...base, title: `Give back refused: ${guest(data.assigned_to)} holds the device`, cause: 'refusal' }
+        : {
+            ...base,
+            title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused: the device is protected`,
+            cause: 'refusal',
+            reason: base.reason ?? listed(data.protected),
+          };
+    case 'AppliedNow':
       return {
         ...base,
-        title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused: the device is protected`,
-        cause: 'refusal',
-        reason: base.reason ?? listed(data.protected),
+        title:
+          data.action === 'unhide'
+            ? 'Given back to dom0 now (from pciback)'
+            : `Handed to pciback now (from ${text(data.from_driver) ?? 'no driver'})`,
+        cause: 'command',
+      };
+    case 'ApplyNowFailed':
+      return {
+        ...base,
+        title: `${data.action === 'unhide' ? 'Giving back' : 'Handing over'} now failed`,
+        cause: 'failure',
+        reason: text(data.xl_message),
       };
     case 'Dom0AccessReconciled':
       if (data.cause === 'hide_list_repair')

@@ -4,6 +4,7 @@ import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
 import { statusIn, unheededIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
+import { holderCell } from './holder.ts';
 import { table } from './table.ts';
 
 /**
@@ -15,6 +16,8 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   const host = openHost(config);
   // The inventory first: the hide lists' wildcards are matched against it.
   const inventory = await host.inventory();
+  // xl's lists first: the hide lists carry what pciback holds now.
+  const xl = await host.refreshXlFacts();
   const [lists, safety, iommu] = await Promise.all([host.hideLists(), host.safety(inventory), host.iommu()]);
   const drivers = new Map(await Promise.all(inventory.map(async (d) => [d.id, await host.driver(d.id)] as const)));
   const driverOf = (id: (typeof inventory)[number]['id']) => drivers.get(id) ?? null;
@@ -26,9 +29,25 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
         driver: driverOf(id),
       }));
       const driver = driverOf(device.id);
-      const unheeded = unheededIn(device.id, lists);
-      const verdict = passthroughVerdict({ id: device.id, driver, status, dependencies, iommu: iommu.iommu, unheeded });
-      return { id: device.id, name: `${device.vendor_name} ${device.device_name}`, status, driver, ...verdict };
+      const verdict = passthroughVerdict({
+        id: device.id,
+        driver,
+        status,
+        dependencies,
+        iommu: iommu.iommu,
+        bootHidden: lists.current.has(device.id),
+        assignable: xl.unknown === undefined ? xl.assignable.has(device.id) : null,
+        unheeded: unheededIn(device.id, lists),
+      });
+      const assigned_to = xl.holders.get(device.id) ?? null;
+      return {
+        id: device.id,
+        name: `${device.vendor_name} ${device.device_name}`,
+        status,
+        driver,
+        assigned_to,
+        ...verdict,
+      };
     })
     .filter(({ status, driver, problems }) => {
       const live = hiddenIn(status);
@@ -58,12 +77,13 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   }
   out('');
   for (const line of table(
-    ['ID', 'DOM0 ACCESS', 'DRIVER', 'PASSTHROUGH', 'DEVICE'],
+    ['ID', 'DOM0 ACCESS', 'DRIVER', 'PASSTHROUGH', 'HOLDER', 'DEVICE'],
     devices.map((d) => [
       d.id,
       d.status,
       d.driver ?? '-',
       d.ready ? 'ready' : d.problems.length > 0 ? 'PROBLEM' : 'after reboot',
+      holderCell(d.assigned_to),
       d.name,
     ]),
   )) {

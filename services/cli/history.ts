@@ -6,6 +6,30 @@ import { openStore } from '../store/open-store.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { table } from './table.ts';
 
+interface NowFields {
+  readonly action?: string;
+  readonly from_driver?: string | null;
+  readonly xl_message?: string;
+  readonly reason?: string;
+  readonly assigned_to?: { readonly domid: number; readonly name: string };
+}
+
+/** What happened to the device now, beyond the boot list: a hand-over, its failure, or the guest that refused it. */
+function nowWords(type: string, data: NowFields): string {
+  switch (type) {
+    case 'AppliedNow':
+      return data.action === 'unhide'
+        ? 'given back to dom0 from pciback'
+        : `handed to pciback from ${data.from_driver ?? 'no driver'}`;
+    case 'ApplyNowFailed':
+      return `${data.action} now failed: ${data.xl_message}`;
+    case 'Dom0AccessRefused':
+      return data.assigned_to ? `held by ${data.assigned_to.name} (domain ${data.assigned_to.domid})` : '';
+    default:
+      return '';
+  }
+}
+
 export async function historyCommand(config: Config, id: string, flags: Flags, out: Output): Promise<number> {
   const pci = parsePciAddress(id);
   const store = await openStore(config.store, () => new Date());
@@ -29,9 +53,10 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
         data.status ?? '',
         data.cause ?? '',
         String(e.metadata.actor ?? ''),
+        nowWords(e.type, e.data as NowFields),
       ];
     });
-    for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR'], rows)) out(line);
+    for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR', 'NOW'], rows)) out(line);
     return 0;
   } finally {
     await store.close();

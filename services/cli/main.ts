@@ -20,11 +20,15 @@ Commands:
   status [ID]                    live dom0 access of every PCI device, or of one
   doctor [--json]                will passthrough work? the IOMMU, and every hidden device's driver and verdict;
                                  exits 1 when one is not ready
-  hide ID... [--reason TEXT] [--force]
+  hide ID... [--reason TEXT] [--force] [--now]
                                  disable dom0 access at next boot (through the running service);
                                  several ids change in one boot configuration edit, all or none;
-                                 --force hides even a device dom0 needs (boot disk, management NIC, display)
-  unhide ID... [--reason TEXT]   enable dom0 access at next boot (through the running service)
+                                 --force hides even a device dom0 needs (boot disk, management NIC, display);
+                                 --now also hands it to pciback at once (xl pci-assignable-add): dom0's driver lets go
+  unhide ID... [--reason TEXT] [--force] [--now]
+                                 enable dom0 access at next boot (through the running service);
+                                 --force even from a running guest that holds it;
+                                 --now also gives it back to its dom0 driver at once (xl pci-assignable-remove -r)
   repair-hide-list [--drop ENTRY]... [--fix ENTRY=ID]... [--pciback-hide keep|move|drop] [--reason TEXT] [--force]
                                  rewrite the next boot's hide list without the entries xen-pciback cannot read
                                  (one makes it hide nothing): drop each, or replace it by the device meant;
@@ -56,6 +60,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   help: { type: 'boolean', short: 'h' },
   reason: { type: 'string' },
   force: { type: 'boolean' },
+  now: { type: 'boolean' },
   pci: { type: 'string' },
   until: { type: 'string' },
   after: { type: 'string' },

@@ -24,7 +24,11 @@ export async function commandThroughService(
 ): Promise<number> {
   const pcis = ids.map(parsePciAddress);
   const reason = typeof flags.reason === 'string' ? flags.reason : undefined;
-  const options = { ...(reason ? { reason } : {}), ...(flags.force ? { force: true } : {}) };
+  const options = {
+    ...(reason ? { reason } : {}),
+    ...(flags.force ? { force: true } : {}),
+    ...(flags.now ? { apply: 'now' } : {}),
+  };
   const [single] = pcis;
   const body =
     pcis.length === 1

@@ -4,6 +4,7 @@ import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
 import { statusIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
+import { holderCell } from './holder.ts';
 import { table } from './table.ts';
 
 /** Reads the host itself, so it answers even when the service is down. */
@@ -17,6 +18,8 @@ export async function statusCommand(
   const wanted = id === undefined ? null : parsePciAddress(id);
   // The inventory first: the hide lists' wildcards are matched against it.
   const inventory = await host.inventory();
+  // xl's lists first: the hide lists carry what pciback holds now.
+  const xl = await host.refreshXlFacts();
   const lists = await host.hideLists();
   const devices = inventory.filter((d) => wanted === null || d.id === wanted);
   if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
@@ -25,14 +28,15 @@ export async function statusCommand(
     class_name: d.class_name,
     name: `${d.vendor_name} ${d.device_name}`,
     dom0_access: statusIn(d.id, lists),
+    assigned_to: xl.holders.get(d.id) ?? null,
   }));
   if (flags.json) {
     out(JSON.stringify(wanted ? rows[0] : rows, null, 2));
     return 0;
   }
   for (const line of table(
-    ['ID', 'DOM0 ACCESS', 'CLASS', 'DEVICE'],
-    rows.map((r) => [r.id, r.dom0_access, r.class_name, r.name]),
+    ['ID', 'DOM0 ACCESS', 'HOLDER', 'CLASS', 'DEVICE'],
+    rows.map((r) => [r.id, r.dom0_access, holderCell(r.assigned_to), r.class_name, r.name]),
   )) {
     out(line);
   }

@@ -27,7 +27,17 @@ import { readPciTopology } from './pci-topology.ts';
 import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 import { readDriver } from './drivers.ts';
-import { readIommu, type IommuReading } from './xl.ts';
+import {
+  assignableAdd,
+  assignableRemove,
+  NO_XL_FACTS,
+  readIommu,
+  readXlFacts,
+  type IommuReading,
+  type XlFacts,
+} from './xl.ts';
+import { ProgramFailure } from './run-program.ts';
+import type { CommandName } from '../../domain/events.ts';
 
 export type HostMode = 'xen' | 'simulated';
 
@@ -37,7 +47,7 @@ export interface HostPaths extends SafetyPaths {
   readonly bootConfig: readonly string[];
   readonly procCmdline: string;
   readonly bootId: string;
-  /** Xen's toolstack, asked for the IOMMU; null when there is none to ask. */
+  /** Xen's toolstack, asked for the IOMMU, who holds what, and to hand devices over; null when there is none to ask. */
   readonly xl: string | null;
 }
 
@@ -59,6 +69,8 @@ export interface PendingHideList extends ReadHideList {
 export interface HideLists {
   readonly current: ReadonlySet<PciAddress>;
   readonly running: ReadHideList;
+  /** What pciback holds now (`xl pci-assignable-list`): hidden now, whatever the running command line says. */
+  readonly assignable: ReadonlySet<PciAddress>;
   readonly pending: PendingHideList;
 }
 
@@ -70,6 +82,7 @@ export class Host {
   private readonly xenCmdline: XenCmdline;
   private current: Promise<ReadHideList> | null = null;
   private iommuReading: Promise<IommuReading> | null = null;
+  private xl: XlFacts = NO_XL_FACTS;
   private ownWrite: string | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
   /** The devices of the last inventory: what a wildcard entry is matched against. */
@@ -121,6 +134,37 @@ export class Host {
     return this.iommuReading;
   }
 
+  /**
+   * Reads again which devices pciback holds and which guest holds each: at
+   * each reconcile, after each command and by the poll, never per read, as a
+   * read of them runs xl once per running guest.
+   */
+  async refreshXlFacts(): Promise<XlFacts> {
+    this.xl = await readXlFacts(this.paths.xl, this.timeoutMs);
+    return this.xl;
+  }
+
+  /** What the last refresh found. */
+  get xlFacts(): XlFacts {
+    return this.xl;
+  }
+
+  /**
+   * Hands a device to pciback now (hide) or gives it back to the driver dom0
+   * had (unhide); fails with xl's own message.
+   */
+  async handOver(action: CommandName, id: PciAddress): Promise<void> {
+    const program = this.paths.xl;
+    if (program === null) throw hostFailure('no xl program is set (PASSTHRU_XL): a device cannot be handed over now');
+    try {
+      if (action === 'hide') await assignableAdd(program, id, this.timeoutMs);
+      else await assignableRemove(program, id, this.timeoutMs);
+    } catch (error) {
+      if (error instanceof ProgramFailure) throw hostFailure(error.message, { xl: error.reason });
+      throw error;
+    }
+  }
+
   /** The driver bound to a device now, read at every ask: a rebind shows at once. */
   driver(id: PciAddress): Promise<string | null> {
     return readDriver(this.paths.sysfsPci, id);
@@ -166,7 +210,12 @@ export class Host {
     if (options.fresh) this.pending.forget();
     // One after the other: a failure of the first leaves no second read unobserved.
     const current = await this.currentHideList();
-    return { current: current.devices, running: current, pending: await this.pendingHideList() };
+    return {
+      current: current.devices,
+      running: current,
+      assignable: this.xl.assignable,
+      pending: await this.pendingHideList(),
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { DOM0_ACCESS_STATUSES } from '../../domain/dom0-access.ts';
-import { EVENT_TYPES } from '../../domain/events.ts';
+import { APPLY_MODES, EVENT_TYPES } from '../../domain/events.ts';
 import { PASSTHROUGH_PROBLEM_CODES } from '../../domain/passthrough.ts';
 import { PROTECTION_REASONS } from '../../domain/protection.ts';
 import { ROLES } from '../../domain/roles.ts';
@@ -64,6 +64,10 @@ export const PciRecord = Type.Object({
     },
     { description: 'whether a guest could be given the device now' },
   ),
+  assigned_to: Type.Union([Type.Object({ domid: Type.Integer({ minimum: 1 }), name: Type.String() }), Type.Null()], {
+    description:
+      'the running guest it is passed through to now (xl list and xl pci-list, refreshed at least every 5 s); null when none is',
+  }),
 });
 
 export const PgpuRecord = Type.Object({
@@ -91,11 +95,19 @@ export const Warnings = Type.Array(Type.String(), {
 const Reason = Type.String({ maxLength: 500, description: 'recorded in the event metadata' });
 const Force = Type.Boolean({
   description:
-    'hide even a protected device (boot disk, management NIC, system display); the event records what was overridden',
+    'hide even a protected device (boot disk, management NIC, system display), unhide even one a guest holds; the event records what was overridden',
+});
+
+const Apply = Type.Enum([...APPLY_MODES], {
+  description:
+    'next-boot (when absent): edit the boot list only; now: also hand the device to pciback (xl pci-assignable-add) or give it back to its dom0 driver (xl pci-assignable-remove -r) at once',
 });
 
 export const CommandBody = Type.Union([
-  Type.Object({ reason: Type.Optional(Reason), force: Type.Optional(Force) }, { additionalProperties: false }),
+  Type.Object(
+    { reason: Type.Optional(Reason), force: Type.Optional(Force), apply: Type.Optional(Apply) },
+    { additionalProperties: false },
+  ),
   Type.Null(),
 ]);
 
@@ -104,6 +116,7 @@ export const BatchBody = Type.Object(
     ids: Type.Array(PciId, { minItems: 1, maxItems: 256, uniqueItems: true }),
     reason: Type.Optional(Reason),
     force: Type.Optional(Force),
+    apply: Type.Optional(Apply),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,7 @@ import type { HostSafety } from '../host/safety-types.ts';
 import type { Projector } from './projector.ts';
 import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
 import type { HideListProblem } from '../../domain/unheeded-hides.ts';
+import type { Holder } from '../../domain/xl-lists.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;
@@ -22,10 +23,12 @@ export interface PciRecord extends DeviceIdentity {
   readonly dependencies: PciAddress[];
   readonly driver: string | null;
   readonly passthrough: PassthroughVerdict;
+  /** The running guest it is passed through to now, as xl last said. */
+  readonly assigned_to: Holder | null;
 }
 
-/** What dom0 did with a device at boot, and whether a guest could have it now. */
-export type Readiness = Pick<PciRecord, 'driver' | 'passthrough'>;
+/** What dom0 did with a device at boot, whether a guest could have it now, and which guest has it. */
+export type Readiness = Pick<PciRecord, 'driver' | 'passthrough' | 'assigned_to'>;
 
 /** A device's safety as the last inventory found it, with its record field made once. */
 interface Safety {
@@ -129,7 +132,10 @@ export class Records {
     return (id) => read.get(id) ?? read.set(id, this.host.driver(id)).get(id)!;
   }
 
-  /** The driver holding the device and the verdict on it, from the live sysfs and the boot's IOMMU. */
+  /**
+   * The driver holding the device and the verdict on it, from the live sysfs,
+   * the boot's IOMMU and xl's lists as last refreshed.
+   */
   async readiness(
     id: PciAddress,
     status: Dom0AccessStatus,
@@ -137,11 +143,14 @@ export class Records {
     driverOf: (id: PciAddress) => Promise<string | null> = (of) => this.host.driver(of),
   ): Promise<Readiness> {
     const sighting = async (of: PciAddress) => ({ id: of, driver: await driverOf(of) });
-    const [device, dependencies, { iommu }] = await Promise.all([
+    const [device, dependencies, { iommu }, current] = await Promise.all([
       sighting(id),
       Promise.all(this.dependencies(id).map(sighting)),
       this.host.iommu(),
+      this.host.currentHideList(),
     ]);
+    const xl = this.host.xlFacts;
+    const assignable = xl.unknown === undefined ? xl.assignable.has(id) : null;
     return {
       driver: device.driver,
       passthrough: passthroughVerdict({
@@ -150,7 +159,10 @@ export class Records {
         dependencies,
         iommu,
         unheeded,
+        bootHidden: current.devices.has(id),
+        assignable,
       }),
+      assigned_to: xl.holders.get(id) ?? null,
     };
   }
 
@@ -194,8 +206,9 @@ export class Records {
   }
 }
 
+/** Hidden now: by the running command line, or handed to pciback since (in xl's assignable list). */
 export function liveIn(id: PciAddress, lists: HideLists): HiddenIn {
-  return { current: lists.current.has(id), pending: lists.pending.devices.has(id) };
+  return { current: lists.current.has(id) || lists.assignable.has(id), pending: lists.pending.devices.has(id) };
 }
 
 /** Why the lists that name a device, the running kernel's and the next boot's, do not hide it. */

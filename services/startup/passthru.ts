@@ -16,6 +16,7 @@ import { loadPciIds } from '../host/pci-ids.ts';
 import { prepareSimulatedHost } from '../host/simulated-host.ts';
 import { checkpointFile, Projector } from '../read/projector.ts';
 import { Reconciler } from '../watch/reconciler.ts';
+import { XlPoll } from '../watch/xl-poll.ts';
 import { Records } from '../read/records.ts';
 import { Recorder } from '../write/recorder.ts';
 import { Serial } from '../concurrency/serial.ts';
@@ -86,6 +87,11 @@ export async function openPassthru(
     log,
   );
   watcher.start();
+  const xlPoll = new XlPoll(
+    () => commands.refreshXl({ actor: 'xl-poll', correlationId: randomUUID(), extra: { trigger: 'xl_poll' } }),
+    log,
+  );
+  if (config.hostPaths.xl !== null) xlPoll.start();
   return {
     config,
     log,
@@ -100,6 +106,7 @@ export async function openPassthru(
     watcher,
     async close() {
       await watcher.close();
+      await xlPoll.close();
       access.close();
       await following?.close();
       await projector.saveCheckpoint();

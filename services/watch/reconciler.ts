@@ -59,9 +59,11 @@ export class Reconciler {
       // The inventory first: the hide lists' wildcards are matched against it.
       const [bootId, { lists, inventory }, { iommu, unknown }] = await Promise.all([
         this.host.bootId(),
-        this.records
-          .refreshInventory()
-          .then(async (inventory) => ({ inventory, lists: await this.host.hideLists({ fresh: true }) })),
+        // xl's lists before the hide lists too: what pciback holds now is hidden now.
+        Promise.all([this.records.refreshInventory(), this.host.refreshXlFacts()]).then(async ([inventory]) => ({
+          inventory,
+          lists: await this.host.hideLists({ fresh: true }),
+        })),
         // Like the running kernel's list, fixed for the boot: read with it, never per request.
         this.host.iommu(),
       ]);

@@ -2,23 +2,33 @@
 // serial lane (commands.ts); the one writer of events with their metadata and ids
 // (recorder.ts, event-id.ts). May import domain/, projections/, store/, host/,
 // concurrency/ and read/ (a command answers with the record after it); nothing above.
-import { decide, failed, refusal, refusing, type Dom0AccessCommand } from '../../domain/decide.ts';
+import {
+  decide,
+  failed,
+  needsHandOver,
+  refusal,
+  refusing,
+  refusingHolder,
+  type Dom0AccessCommand,
+} from '../../domain/decide.ts';
 import { dependencyWarnings } from '../../domain/dependencies.ts';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import { conflict, hostFailure, PassthruError } from '../../domain/errors.ts';
-import type { CommandName, DeviceEvent, Via } from '../../domain/events.ts';
-import { editHideList, formatHideList, type HideList } from '../../domain/hide-list.ts';
+import type { Apply, CommandName, DeviceEvent, Via } from '../../domain/events.ts';
+import { editHideList, formatHideList } from '../../domain/hide-list.ts';
 import { repairHideList, type HideListRepair } from '../../domain/hide-list-repair.ts';
 import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { protectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
+import type { Holder } from '../../domain/xl-lists.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
+import { HandOver } from './hand-over.ts';
 
 export interface CommandOutcome {
   readonly record: PciRecord;
@@ -32,6 +42,7 @@ export interface BatchCommand {
   readonly pcis: readonly PciAddress[];
   readonly via: Via;
   readonly force?: boolean;
+  readonly apply?: Apply;
 }
 
 export interface RepairOutcome {
@@ -64,6 +75,8 @@ const isHostFailure = (error: unknown): error is PassthruError =>
  * carries them all.
  */
 export class Commands {
+  private readonly handOver: HandOver;
+
   constructor(
     private readonly host: Host,
     private readonly recorder: Recorder,
@@ -72,16 +85,18 @@ export class Commands {
     private readonly lane: Serial,
     /** Until the reconciler has run once, devices may lack the discovery their history starts with. */
     private readonly reconciled: () => boolean,
-  ) {}
+  ) {
+    this.handOver = new HandOver(host, recorder, projector);
+  }
 
   /** One device: a batch of one. */
   async execute(
     command: Dom0AccessCommand,
     context: CommandContext,
   ): Promise<CommandOutcome & Pick<BatchOutcome, 'warnings'>> {
-    const { name, pci, via, force } = command;
+    const { name, pci, via, force, apply } = command;
     const { results, warnings } = await this.executeBatch(
-      { name, pcis: [pci], via, ...(force ? { force } : {}) },
+      { name, pcis: [pci], via, ...(force ? { force } : {}), ...(apply ? { apply } : {}) },
       context,
     );
     return { ...results[0]!, warnings };
@@ -90,10 +105,19 @@ export class Commands {
   executeBatch(batch: BatchCommand, context: CommandContext): Promise<BatchOutcome> {
     if (!this.reconciled()) throw notReady();
     const targets: Target[] = batch.pcis.map((pci) => ({
-      command: { name: batch.name, pci, via: batch.via, ...(batch.force ? { force: true } : {}) },
+      command: {
+        name: batch.name,
+        pci,
+        via: batch.via,
+        ...(batch.force ? { force: true } : {}),
+        ...(batch.apply ? { apply: batch.apply } : {}),
+      },
       identity: this.records.require(pci),
     }));
     return this.lane.run(async () => {
+      // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
+      await this.host.refreshXlFacts();
+      if (batch.apply === 'now') await this.handOver.requireIommu();
       let lists: HideLists;
       try {
         lists = await this.host.hideLists({ fresh: true });
@@ -106,26 +130,50 @@ export class Commands {
       // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
       await this.recordChangesIn(lists, context);
       refuseRejectedList(lists);
-      await this.refuseProtected(targets, context, lists);
+      if (batch.name === 'unhide') this.refuseHiddenByBridge(targets, lists);
+      await this.refuseObstacles(targets, context, lists);
       return this.change(batch, targets, context, lists);
     });
   }
 
-  /** Every protected device of a hide is refused, and recorded as refused, before anything is written. */
-  private async refuseProtected(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<void> {
+  /**
+   * Every protected device of a hide, and every device of an unhide a guest
+   * holds, is refused, and recorded as refused, before anything is written.
+   */
+  private async refuseObstacles(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<void> {
     const refused: { id: PciAddress; protections: Protection[]; event: DeviceEvent }[] = [];
+    const held: { id: PciAddress; holder: Holder }[] = [];
     for (const { command } of targets) {
       const protections = this.records.protections(command.pci);
-      const event = refusal(command, protections, statusIn(command.pci, lists));
-      if (event) refused.push({ id: command.pci, protections: refusing(command, protections), event });
+      const holder = this.holderOf(command.pci);
+      const event = refusal(command, protections, statusIn(command.pci, lists), holder);
+      if (!event) continue;
+      refused.push({ id: command.pci, protections: refusing(command, protections), event });
+      const taken = refusingHolder(command, holder);
+      if (taken) held.push({ id: command.pci, holder: taken });
     }
     if (refused.length === 0) return;
     const events: AppendedEvent[] = [];
     for (const { id, event } of refused) events.push(await this.recorder.appendToDevice(id, event, context));
     await this.projector.catchUp();
+    const scope = targets.length > 1 ? 'the batch is refused, nothing changed: ' : '';
+    const recorded = events.length === 1 ? { id: refused[0]!.id, event: events[0] } : { events };
+    if (held.length > 0) {
+      const [first] = held;
+      const why = held.map(({ id, holder }) => `${id} is passed through to ${describeHolder(holder)}`);
+      throw conflict(
+        `${scope}${why.join('; ')}: shut the guest down or detach the device first (xl pci-detach), or send {"force": true} to unhide it anyway`,
+        {
+          reason: 'assigned',
+          assigned_to: first!.holder,
+          subject: `${first!.id} is passed through to ${describeHolder(first!.holder)}`,
+          refused: held,
+          ...recorded,
+        },
+      );
+    }
     const [first] = refused[0]!.protections;
     const why = refused.map(({ id, protections }) => `${id} is protected (${describe(protections)})`);
-    const scope = targets.length > 1 ? 'the batch is refused, nothing changed: ' : '';
     throw conflict(
       `${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; send {"force": true} to hide it anyway`,
       {
@@ -134,9 +182,13 @@ export class Commands {
         ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
         subject: first!.subject,
         refused: refused.map(({ id, protections }) => ({ id, protected: protectedField(protections) })),
-        ...(events.length === 1 ? { id: refused[0]!.id, event: events[0] } : { events }),
+        ...recorded,
       },
     );
+  }
+
+  private holderOf(id: PciAddress): Holder | null {
+    return this.host.xlFacts.holders.get(id) ?? null;
   }
 
   private async change(
@@ -145,14 +197,25 @@ export class Commands {
     context: CommandContext,
     lists: HideLists,
   ): Promise<BatchOutcome> {
+    const handing = targets
+      .map(({ command }) => command)
+      .filter((command) => needsHandOver(command, lists.assignable.has(command.pci)));
+    // An unhide gives the devices back before the boot list changes, a hide hands them over after: a failure leaves neither half done.
+    const given = batch.name === 'unhide' ? await this.handOver.run(handing, context, async () => {}) : [];
+    const before = given.length > 0 ? { ...lists, assignable: await this.refreshedAssignable() } : lists;
     const decisions = targets.map((target) => ({
       target,
-      decision: decide(target.command, liveIn(target.command.pci, lists), this.records.protections(target.command.pci)),
+      decision: decide(
+        target.command,
+        liveIn(target.command.pci, before),
+        this.records.protections(target.command.pci),
+        this.holderOf(target.command.pci),
+      ),
     }));
     const changing = decisions.flatMap(({ target, decision }) =>
       decision.kind === 'change' ? [{ target, event: decision.event }] : [],
     );
-    let after = lists;
+    let after = before;
     if (changing.length > 0) {
       const ids = changing.map(({ target }) => target.command.pci);
       const list = editHideList(
@@ -160,11 +223,11 @@ export class Commands {
         batch.name === 'hide' ? { hide: ids, unhide: [] } : { hide: [], unhide: ids },
         this.host.knownDevices,
       );
-      if (batch.name === 'unhide') this.refuseHiddenByBridge(ids, list);
       try {
-        after = { ...lists, pending: await this.host.writePendingHideList(list, lists.pending) };
+        after = { ...before, pending: await this.host.writePendingHideList(list, lists.pending) };
       } catch (error) {
         if (!isHostFailure(error)) throw error;
+        await this.handOver.undo(given);
         after = await this.afterFailedWrite(
           batch.name,
           changing.map(({ target }) => target),
@@ -174,11 +237,24 @@ export class Commands {
         );
       }
     }
+    const written = after;
+    const taken =
+      batch.name === 'hide'
+        ? await this.handOver.run(handing, context, async () => {
+            if (changing.length > 0) await this.host.writePendingHideList(lists.pending.list, written.pending);
+          })
+        : [];
+    if (taken.length > 0) after = { ...after, assignable: await this.refreshedAssignable() };
     const events = new Map<PciAddress, AppendedEvent>();
+    // In the order they happened, each with the status it left.
+    if (given.length > 0)
+      for (const [id, event] of await this.handOver.record(given, before, context)) events.set(id, event);
     for (const { target, event } of changing) {
       events.set(target.command.pci, await this.recorder.appendToDevice(target.command.pci, event, context));
     }
-    if (changing.length > 0) await this.projector.catchUp();
+    if (taken.length > 0)
+      for (const [id, event] of await this.handOver.record(taken, after, context)) events.set(id, event);
+    if (events.size > 0) await this.projector.catchUp();
     const results = await Promise.all(
       targets.map(async ({ command, identity }) => {
         const event = events.get(command.pci) ?? null;
@@ -188,8 +264,13 @@ export class Commands {
     return { results, warnings: this.warnings(batch, after) };
   }
 
-  /** A device below a bridge the list names stays hidden with the bridge: only unhiding the bridge frees it. */
-  private refuseHiddenByBridge(ids: readonly PciAddress[], list: HideList): void {
+  /**
+   * A device below a bridge the list names stays hidden with the bridge: only
+   * unhiding the bridge frees it. Refused before anything is handed back.
+   */
+  private refuseHiddenByBridge(targets: readonly Target[], lists: HideLists): void {
+    const ids = targets.map(({ command }) => command.pci);
+    const list = editHideList(lists.pending.list, { hide: [], unhide: ids }, this.host.knownDevices);
     const held = ids.flatMap((id) => {
       const bridge = this.host.hidingBridge(list, id);
       return bridge ? [{ id, bridge }] : [];
@@ -200,6 +281,10 @@ export class Commands {
         'xen-pciback hides every device below a hidden bridge; unhide the bridge to give them back to dom0',
       { reason: 'hidden_by_bridge', held },
     );
+  }
+
+  private async refreshedAssignable(): Promise<ReadonlySet<PciAddress>> {
+    return (await this.host.refreshXlFacts()).assignable;
   }
 
   /**
@@ -336,6 +421,20 @@ export class Commands {
     });
   }
 
+  /**
+   * Reads xl's lists again, on the commands' lane: a device handed over or
+   * given back outside the service is recorded as a change by hand.
+   */
+  refreshXl(context: CommandContext): Promise<void> {
+    if (!this.reconciled()) return Promise.resolve();
+    return this.lane.run(async () => {
+      const was = this.host.xlFacts.assignable;
+      const now = (await this.host.refreshXlFacts()).assignable;
+      if (was.size === now.size && [...now].every((id) => was.has(id))) return;
+      await this.recordChangesIn(await this.host.hideLists(), context);
+    });
+  }
+
   private async recordChangesIn(lists: HideLists, context: CommandContext): Promise<void> {
     for (const id of this.records.knownIds()) {
       const identity = this.records.identity(id);
@@ -407,6 +506,10 @@ const notReady = () =>
     'not_ready',
     'the service has not reconciled with the host yet (see the log); retry after a successful POST /v1/reconcile',
   );
+
+function describeHolder(holder: Holder): string {
+  return `${holder.name} (domain ${holder.domid})`;
+}
 
 function describe(protections: readonly { reason: string; detail: string }[]): string {
   return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');

@@ -47,7 +47,10 @@ export function failureOf(error: unknown): { failure: XapiFailure; unexpected: b
   return { failure: internalError('the service failed unexpectedly; the log has the details'), unexpected: true };
 }
 
-/** A refused hide or unhide, with the code XAPI gives its own refusals (XAPI lets the system display go). */
+/**
+ * A refused hide or unhide (a protected device, a device a guest holds, a hide
+ * list the kernel rejects), with the code XAPI gives its own refusals (XAPI lets the system display go).
+ */
 function refusalFailure(error: PassthruError): XapiFailure | null {
   if (error.kind !== 'conflict') return null;
   const { reason, subject } = error.details;
@@ -62,6 +65,7 @@ function refusalFailure(error: PassthruError): XapiFailure | null {
     case 'management_interface':
       return new XapiFailure('PIF_IS_MANAGEMENT_INTERFACE', [subject]);
     case 'local_sr':
+    case 'assigned':
       return new XapiFailure('OPERATION_NOT_ALLOWED', [subject]);
     default:
       return null;

@@ -14,7 +14,8 @@ export const API_VERSION = { major: '2', minor: '21' } as const;
  * the subsystem of a device without one) is empty, as XAPI shows it for a
  * device it knows nothing more of. Class, vendor and device ids are internal
  * in XAPI: not here. A protected device says why in `other_config.protected`,
- * the REST field as JSON (XAPI's maps hold strings).
+ * the REST field as JSON (XAPI's maps hold strings); a device a guest holds
+ * names it in `other_config.assigned_to`, as `attached_VMs` would need VM refs.
  */
 export function xapiPciRecord(
   pci: DeviceIdentity,
@@ -33,6 +34,7 @@ export function xapiPciRecord(
     other_config: {
       ...(safety.protected ? { protected: JSON.stringify(safety.protected) } : {}),
       passthrough: JSON.stringify(readiness.passthrough),
+      ...(readiness.assigned_to ? { assigned_to: JSON.stringify(readiness.assigned_to) } : {}),
     } as Record<string, string>,
     subsystem_vendor_name: pci.subsystem_vendor_name ?? '',
     subsystem_device_name: pci.subsystem_device_name ?? '',

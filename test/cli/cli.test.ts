@@ -87,7 +87,7 @@ test('status lists every device with its live dom0 access', async ({ passthru })
   const run = await passthru('status');
   assert.is(run.code, 0);
   const lines = run.stdout.trim().split('\n');
-  assert.match(lines[0]!, /^ID\s+DOM0 ACCESS\s+CLASS\s+DEVICE$/);
+  assert.match(lines[0]!, /^ID\s+DOM0 ACCESS\s+HOLDER\s+CLASS\s+DEVICE$/);
   assert.match(lines[1]!, /^0000:03:00\.0\s+enabled\s+/);
   assert.match(lines[2]!, /^0000:04:00\.0\s+enabled\s+/);
 });

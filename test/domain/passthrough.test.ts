@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import { hiddenIn, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
 import { parseHideList } from '../../domain/hide-list.ts';
 import { passthroughVerdict, type PassthroughFacts } from '../../domain/passthrough.ts';
@@ -17,6 +17,8 @@ const facts = (given: Partial<PassthroughFacts>): PassthroughFacts => ({
   dependencies: [],
   iommu: true,
   unheeded: [],
+  bootHidden: hiddenIn(given.status ?? 'disabled').current,
+  assignable: null,
   ...given,
 });
 const codes = (given: Partial<PassthroughFacts>) => passthroughVerdict(facts(given)).problems.map((p) => p.code);
@@ -113,6 +115,21 @@ test('given a hide list that names the device but hides nothing, when judged, th
   );
   assert.match(verdict.problems[0]!.detail, `${GPU} is not hidden: xen-pciback.hide of the next boot holds (zz)`);
   assert.is(verdict.ready, false);
+});
+
+test('given xl’s assignable list, then it tells instead of the driver: assignable now but not hidden at next boot is not persistent', () => {
+  assert.equal(codes({ status: 'enabled_on_reboot', bootHidden: false, driver: 'igb', assignable: true }), [
+    'not_persistent',
+  ]);
+});
+
+test('given xl’s assignable list, then a device the boot hid that is not assignable now is not claimed, whatever the driver link says', () => {
+  assert.equal(codes({ status: 'disabled', driver: 'pciback', assignable: false }), ['not_claimed']);
+  assert.is(passthroughVerdict(facts({ assignable: false })).ready, false);
+});
+
+test('given a device handed to pciback now and hidden at next boot, then it is ready without a reboot', () => {
+  assert.equal(passthroughVerdict(facts({ bootHidden: false, assignable: true })), { ready: true, problems: [] });
 });
 
 test.run();

@@ -18,6 +18,7 @@ const record = (id: string, dom0_access: PciRecord['dom0_access'], extra: Partia
   dependencies: [],
   driver: null,
   passthrough: { ready: false, problems: [] },
+  assigned_to: null,
   ...extra,
 });
 const host = (current: string[], pending: string[]): HostView =>

@@ -60,7 +60,13 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       async (request) => {
         const pci = parsePciAddress(request.params.id);
         const outcome = await commands.execute(
-          { name, pci, via: 'pci', ...(request.body?.force ? { force: true } : {}) },
+          {
+            name,
+            pci,
+            via: 'pci',
+            ...(request.body?.force ? { force: true } : {}),
+            ...(request.body?.apply ? { apply: request.body.apply } : {}),
+          },
           commandContext(request, 'pci', request.body?.reason),
         );
         return { ...outcome.record, changed: outcome.changed, event: outcome.event, warnings: outcome.warnings };
@@ -83,7 +89,13 @@ export const pciRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         const twice = pcis.find((pci, i) => pcis.indexOf(pci) !== i);
         if (twice) throw invalidInput(`${twice} is listed twice`, { id: twice });
         return commands.executeBatch(
-          { name, pcis, via: 'pci', ...(request.body.force ? { force: true } : {}) },
+          {
+            name,
+            pcis,
+            via: 'pci',
+            ...(request.body.force ? { force: true } : {}),
+            ...(request.body.apply ? { apply: request.body.apply } : {}),
+          },
           commandContext(request, 'pci', request.body.reason),
         );
       },

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+
+/** The bound: who holds a device is never older than this while the service runs. */
+export const XL_POLL_MS = 5000;
+
+/**
+ * Reads xl's lists again every few seconds, one read at a time (a slow xl
+ * never stacks up reads): guests start, stop and take devices without
+ * passthru being asked, and a read request must never run xl itself.
+ */
+export class XlPoll {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly refresh: () => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    return this.running;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.running = this.refresh()
+        .catch((err: unknown) => this.log.warn({ err }, 'reading who holds each device from xl failed'))
+        .finally(() => this.schedule());
+    }, XL_POLL_MS).unref();
+  }
+}

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KernelSysfs } from '../support/kernel-sysfs.ts';
+import { safetyHost, SPARE_NIC } from '../support/safety-host.ts';
+import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const test = suite<{
+  sys: KernelSysfs;
+  xl: XlStandIn;
+  service: ServiceProcess;
+  passthru: (...args: string[]) => Promise<Run>;
+}>('passthru CLI: who holds a device, and --now');
+
+test.before(async (context) => {
+  context.sys = safetyHost().bind(SPARE_NIC, 'igb');
+  context.xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
+  const env = {
+    ...context.sys.env,
+    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
+    PASSTHRU_TOKEN: 'cli-holders-token',
+    PASSTHRU_HOST_ID: 'cli-holders-host',
+    PASSTHRU_XL: context.xl.program,
+  };
+  context.service = await startService(env);
+  const port = new URL(context.service.url).port;
+  context.passthru = (...args) =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+});
+
+test.after(async ({ service, sys }) => {
+  await stopService(service);
+  rmSync(sys.root, { recursive: true, force: true });
+});
+
+test('given --now, when a NIC is hidden, then it is disabled at once and pciback holds it', async ({ passthru }) => {
+  const run = await passthru('hide', '--now', SPARE_NIC);
+  assert.equal([run.code, run.stdout, run.stderr], [0, `${SPARE_NIC}: disabled\n`, '']);
+  const [nic] = JSON.parse((await passthru('doctor', '--json')).stdout).devices;
+  assert.equal([nic.id, nic.driver, nic.ready], [SPARE_NIC, 'pciback', true]);
+});
+
+test('given a guest holding it, then status and doctor name the guest, and unhide is refused naming it', async ({
+  passthru,
+  xl,
+}) => {
+  xl.guest(3, 'win10', [SPARE_NIC]);
+  assert.match((await passthru('status')).stdout, new RegExp(`^${SPARE_NIC} +disabled +win10 \\(3\\) +`, 'm'));
+  assert.match(
+    (await passthru('doctor')).stdout,
+    new RegExp(`^${SPARE_NIC} +disabled +pciback +ready +win10 \\(3\\) +`, 'm'),
+  );
+  assert.equal(JSON.parse((await passthru('status', SPARE_NIC, '--json')).stdout).assigned_to, {
+    domid: 3,
+    name: 'win10',
+  });
+  const run = await passthru('unhide', '--now', SPARE_NIC);
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `passthru unhide: ${SPARE_NIC} is passed through to win10 (domain 3)`);
+});
+
+test('given the guest gone, when unhidden --now, then dom0’s driver has it back at once', async ({ passthru, xl }) => {
+  xl.noGuests();
+  const run = await passthru('unhide', '--now', SPARE_NIC);
+  assert.equal([run.code, run.stdout], [0, `${SPARE_NIC}: enabled\n`]);
+  const history = (await passthru('history', SPARE_NIC)).stdout;
+  assert.match(history, /AppliedNow .* handed to pciback from igb$/m);
+  assert.match(history, /Dom0AccessRefused .* held by win10 \(domain 3\)$/m);
+  assert.match(history, /AppliedNow .* given back to dom0 from pciback$/m);
+});
+
+test.run();
