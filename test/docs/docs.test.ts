@@ -6,7 +6,12 @@ import * as assert from 'uvu/assert';
 import { SETTINGS } from '../../services/settings/config.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .map((n) => `docs/${n}`),
+];
 const read = (page: string) => readFileSync(join(root, page), 'utf8');
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
@@ -17,8 +22,7 @@ const anchorOf = (heading: string) =>
     .replace(/[^\w\- ]/g, '')
     .replace(/ /g, '-');
 
-const anchors = (page: string) =>
-  new Set([...read(page).matchAll(/^#{1,6} (.*)$/gm)].map((m) => anchorOf(m[1]!)));
+const anchors = (page: string) => new Set([...read(page).matchAll(/^#{1,6} (.*)$/gm)].map((m) => anchorOf(m[1]!)));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
