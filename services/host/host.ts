@@ -20,8 +20,8 @@ import {
 } from '../../domain/unheeded-hides.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import type { PciIds } from './pci-ids.ts';
-import { readHostSafety } from './protected-devices.ts';
-import type { HostSafety, SafetyPaths } from './safety-types.ts';
+import { readHostSafety } from './safety/protected-devices.ts';
+import type { HostSafety, SafetyPaths } from './safety/safety-types.ts';
 import { readInventory } from './sysfs-inventory.ts';
 import { readPciTopology } from './pci-topology.ts';
 import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';

@@ -10,7 +10,7 @@ import { notFound } from '../../domain/errors.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { protectedField, type ProtectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
-import type { HostSafety } from '../host/safety-types.ts';
+import type { HostSafety } from '../host/safety/safety-types.ts';
 import type { Projector } from './projector.ts';
 import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
 import type { HideListProblem } from '../../domain/unheeded-hides.ts';

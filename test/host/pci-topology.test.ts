@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
 import { readPciTopology } from '../../services/host/pci-topology.ts';
-import { readHostSafety } from '../../services/host/protected-devices.ts';
+import { readHostSafety } from '../../services/host/safety/protected-devices.ts';
 import { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { sriovCard, SRIOV_PF, SRIOV_PORT, SRIOV_VFS } from '../support/sriov-card.ts';
 

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
-import { readHostSafety } from '../../services/host/protected-devices.ts';
+import { readHostSafety } from '../../services/host/safety/protected-devices.ts';
 import { KernelSysfs } from '../support/kernel-sysfs.ts';
 
 const test = suite<{ sys: KernelSysfs }>('protected devices read from sysfs');

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SafetyPaths } from '../../services/host/safety-types.ts';
+import type { SafetyPaths } from '../../services/host/safety/safety-types.ts';
 import { OvsVsctlStandIn } from './ovs-vsctl-standin.ts';
 
 export interface KernelPci {

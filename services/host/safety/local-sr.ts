@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PciAddress } from '../../domain/pci-address.ts';
-import type { Protection } from '../../domain/protection.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import type { Protection } from '../../../domain/protection.ts';
 import { localSrSubject, lowest, pciFunctionsOfDisks, through } from './boot-devices.ts';
 import type { Found } from './safety-types.ts';
-import { resolved } from './sysfs-path.ts';
+import { resolved } from '../sysfs-path.ts';
 
 const VG_PREFIX = 'VG_XenStorage-';
 

@@ -1,4 +1,4 @@
-import { runProgram } from './run-program.ts';
+import { runProgram } from '../run-program.ts';
 
 /** What Open vSwitch holds under a bridge, and the real bridge it found it on. */
 export interface OvsBridge {

@@ -1,11 +1,11 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { PciAddress } from '../../domain/pci-address.ts';
-import type { Protection } from '../../domain/protection.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import type { Protection } from '../../../domain/protection.ts';
 import { iscsiPaths } from './iscsi-nics.ts';
 import type { NetworkSources } from './management-nics.ts';
 import type { Found } from './safety-types.ts';
-import { pciFunctionsOn, resolved } from './sysfs-path.ts';
+import { pciFunctionsOn, resolved } from '../sysfs-path.ts';
 
 /** What dom0 cannot boot without. */
 export const BOOT_MOUNTS = ['/', '/boot', '/boot/efi'] as const;

@@ -1,11 +1,15 @@
-import { dependenciesOf } from '../../domain/dependencies.ts';
-import type { DeviceIdentity } from '../../domain/device.ts';
-import type { PciAddress } from '../../domain/pci-address.ts';
-import type { Protection } from '../../domain/protection.ts';
+// services/host/safety/: what dom0 needs to come back after a reboot (boot disks,
+// local SR, management and iSCSI NICs, the system display) and what must move
+// together, read from sysfs, mountinfo, the route table and ovs-vsctl. May import
+// domain/ and the rest of host/ (sysfs paths, the PCI topology, running a program).
+import { dependenciesOf } from '../../../domain/dependencies.ts';
+import type { DeviceIdentity } from '../../../domain/device.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import type { Protection } from '../../../domain/protection.ts';
 import { bootDevices } from './boot-devices.ts';
 import { lvmSrDevices } from './local-sr.ts';
 import { managementNics } from './management-nics.ts';
-import { readPciTopology } from './pci-topology.ts';
+import { readPciTopology } from '../pci-topology.ts';
 import type { DeviceSafety, HostSafety, SafetyPaths } from './safety-types.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { PciAddress } from '../../domain/pci-address.ts';
-import type { Protection } from '../../domain/protection.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import type { Protection } from '../../../domain/protection.ts';
 
 export interface SafetyPaths {
   readonly sysfs: string;

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { PciAddress } from '../../domain/pci-address.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
 import { type NetworkSources, nicsUnder } from './management-nics.ts';
 import { interfaceTo, readRoutes } from './net-route.ts';
-import { pciFunctionsOn } from './sysfs-path.ts';
+import { pciFunctionsOn } from '../sysfs-path.ts';
 
 /** A NIC dom0 reaches an iSCSI target through, and how: the target's address and the interface routed to it. */
 export interface IscsiPath {

@@ -1,11 +1,11 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PciAddress } from '../../domain/pci-address.ts';
-import type { Protection } from '../../domain/protection.ts';
+import type { PciAddress } from '../../../domain/pci-address.ts';
+import type { Protection } from '../../../domain/protection.ts';
 import { defaultRouteInterfaces, readRoutes } from './net-route.ts';
 import { ovsBridge } from './ovs-vsctl.ts';
 import type { Found } from './safety-types.ts';
-import { pciFunctionsOn, resolved } from './sysfs-path.ts';
+import { pciFunctionsOn, resolved } from '../sysfs-path.ts';
 
 /** Where to look for what is under a network interface. */
 export interface NetworkSources {
