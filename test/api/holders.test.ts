@@ -4,29 +4,17 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually } from '../support/eventually.ts';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { GPU, GPU_AUDIO, MANAGEMENT_NIC, safetyHost, SPARE_NIC } from '../support/safety-host.ts';
+import { GPU, GPU_AUDIO, MANAGEMENT_NIC, SPARE_NIC } from '../support/safety-host.ts';
 import { World } from '../support/world.ts';
-import { WITH_IOMMU, WITHOUT_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts';
+import { WITHOUT_IOMMU, XlStandIn } from '../support/xl-standin.ts';
 
-const test = suite<{ world: World; sys: KernelSysfs; xl: XlStandIn; env: Record<string, string> }>(
-  'who holds each device, and handing it over now',
-);
+const test = suite<XlWorld>('who holds each device, and handing it over now');
 
 test.before.each(async (context) => {
-  context.sys = safetyHost().bind(GPU, 'nouveau').bind(GPU_AUDIO, 'snd_hda_intel').bind(SPARE_NIC, 'igb');
-  context.xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
-  context.env = {
-    ...context.sys.env,
-    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
-    PASSTHRU_XL: context.xl.program,
-  };
-  context.world = await World.start([], context.env);
+  Object.assign(context, await startXlWorld({ handsOver: true }));
 });
-test.after.each(async ({ world, sys }) => {
-  await world.close();
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after.each(closeXlWorld);
 
 const record = async (world: World, id: string) => (await world.get(`/v1/pcis/${id}`)).json();
 const history = async (world: World, id: string) =>

@@ -1,34 +1,22 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exitCode } from '../support/exit-code.ts';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { GPU, GPU_AUDIO, safetyHost, SPARE_NIC } from '../support/safety-host.ts';
+import { GPU, GPU_AUDIO, SPARE_NIC } from '../support/safety-host.ts';
 import { TOKEN, World } from '../support/world.ts';
-import { WITH_IOMMU, WITHOUT_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts';
+import { WITHOUT_IOMMU } from '../support/xl-standin.ts';
 import { jsonLogin, jsonRpc } from '../xapi/support.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'passthru.js');
-const test = suite<{ world: World; sys: KernelSysfs; xl: XlStandIn; env: Record<string, string> }>(
-  'will passthrough work',
-);
+const test = suite<XlWorld>('will passthrough work');
 
 test.before.each(async (context) => {
-  context.sys = safetyHost().bind(GPU, 'nouveau').bind(GPU_AUDIO, 'snd_hda_intel').bind(SPARE_NIC, 'igb');
-  context.xl = new XlStandIn(context.sys.root, WITH_IOMMU);
-  context.env = {
-    ...context.sys.env,
-    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
-    PASSTHRU_XL: context.xl.program,
-  };
-  context.world = await World.start([], context.env);
+  Object.assign(context, await startXlWorld());
 });
-test.after.each(async ({ world, sys }) => {
-  await world.close();
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after.each(closeXlWorld);
 
 const record = async (world: World, id: string) => (await world.get(`/v1/pcis/${id}`)).json();
 const verdict = async (world: World, id: string) => (await record(world, id)).passthrough;
