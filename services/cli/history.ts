@@ -2,13 +2,13 @@ import { parsePciAddress } from '../../domain/pci-address.ts';
 import { toHistoryEntry } from '../../projections/history-entry.ts';
 import { deviceStream } from '../../projections/streams.ts';
 import type { Config } from '../settings/config.ts';
-import { openStore } from '../store/open-store.ts';
+import { openExistingStore } from '../store/open-store.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { table } from './table.ts';
 
 export async function historyCommand(config: Config, id: string, flags: Flags, out: Output): Promise<number> {
   const pci = parsePciAddress(id);
-  const store = await openStore(config.store, () => new Date());
+  const store = await openExistingStore(config.store, () => new Date());
   try {
     const entries = (await store.readStream(deviceStream(config.hostId, pci))).map(toHistoryEntry);
     if (flags.json) {

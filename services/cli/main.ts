@@ -5,6 +5,7 @@ import { serve } from '../http/server.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { doctorCommand } from './doctor.ts';
 import { historyCommand } from './history.ts';
+import { locateService } from './locate-service.ts';
 import { commandThroughService, rebootCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
@@ -73,7 +74,10 @@ export async function main(argv: string[], out: Output = (l) => process.stdout.w
     return command || flags.help ? 0 : 2;
   }
   try {
-    const config = loadConfig(process.env, flags);
+    const config =
+      command === 'serve'
+        ? loadConfig(process.env, flags)
+        : locateService(process.env, flags, (line) => process.stderr.write(`${line}\n`));
     return await run(command, rest, flags, config, out);
   } catch (error) {
     if (error instanceof PassthruError) {

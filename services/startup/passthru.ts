@@ -2,7 +2,8 @@
 // checks and says: file modes (private-files.ts), a missing boot configuration or
 // pci.ids (start-warnings.ts), V8's settings (garbage-collection.ts). May import every
 // folder of services/ but http/, xapi/ and cli/, which sit on top of it.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { notFound } from '../../domain/errors.ts';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -10,11 +11,11 @@ import { Access } from '../access/access.ts';
 import { TokenRegistry, tokensFile } from '../access/token-registry.ts';
 import { BootConfigWatcher } from '../watch/boot-config-watcher.ts';
 import { Commands } from '../write/commands.ts';
-import type { Config } from '../settings/config.ts';
+import { SETTINGS, type Config } from '../settings/config.ts';
 import { EventTail } from '../read/event-tail.ts';
 import { Host } from '../host/host.ts';
 import { loadPciIds } from '../host/pci-ids.ts';
-import { prepareSimulatedHost } from '../host/simulated-host.ts';
+import { prepareSimulatedHost, simulatedHostFiles } from '../host/simulated-host.ts';
 import { checkpointFile, Projector } from '../read/projector.ts';
 import { Reconciler } from '../watch/reconciler.ts';
 import { Records } from '../read/records.ts';
@@ -46,10 +47,13 @@ export interface Clock {
   now(): Date;
 }
 
-/** The host adapter a configuration names, with a simulated host laid out when asked for. */
+/** The host adapter a configuration names; it creates nothing, so a read never leaves a data dir behind. */
 export function openHost(config: Config): Host {
-  mkdirSync(config.dataDir, { recursive: true });
-  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
+  if (config.hostMode === 'simulated' && !existsSync(simulatedHostFiles(config.dataDir).dir)) {
+    throw notFound(
+      `no simulated host in ${config.dataDir}: no passthru service has run with this data dir; start "passthru serve", or set ${SETTINGS.dataDir.env} (--${SETTINGS.dataDir.flag}) to the data dir of the one that runs`,
+    );
+  }
   return new Host(config.hostMode, config.hostPaths, loadPciIds(config.pciIds), config.xenCmdlineTimeoutMs);
 }
 
@@ -58,6 +62,8 @@ export async function openPassthru(
   log: Logger,
   clock: Clock = { now: () => new Date() },
 ): Promise<Passthru> {
+  mkdirSync(config.dataDir, { recursive: true });
+  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
   const host = openHost(config);
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, checkpointFile(config.dataDir), log);
