@@ -16,3 +16,8 @@ export type ProtectedField = { readonly reason: ProtectionReason; readonly detai
 export function protectedField(protections: readonly Protection[]): ProtectedField {
   return protections.length === 0 ? null : protections.map(({ reason, detail }) => ({ reason, detail }));
 }
+
+/** Protections in words, e.g. `boot_device: /dev/nvme0n1p2 on /`. */
+export function describeProtections(protections: readonly { reason: string; detail: string }[]): string {
+  return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');
+}

@@ -20,7 +20,7 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
       return 0;
     }
     const rows = entries.map((e) => {
-      const data = e.data as { status?: string; cause?: string; reason?: string };
+      const data = e.data as { status?: string; cause?: string };
       return [
         String(e.revision),
         String(e.position),
@@ -29,9 +29,10 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
         data.status ?? '',
         data.cause ?? '',
         String(e.metadata.actor ?? ''),
+        String(e.metadata.reason ?? ''),
       ];
     });
-    for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR'], rows)) out(line);
+    for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR', 'REASON'], rows)) out(line);
     return 0;
   } finally {
     await store.close();

@@ -12,7 +12,7 @@ import { editHideList } from '../../domain/hide-list.ts';
 import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
-import { protectedField, type Protection } from '../../domain/protection.ts';
+import { describeProtections, protectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
@@ -46,6 +46,9 @@ interface Target {
 
 const isHostFailure = (error: unknown): error is PassthruError =>
   error instanceof PassthruError && error.kind === 'host_failure';
+
+/** How a refusal's detail tells a REST client to override it; the CLI says it in flags. */
+export const FORCE_OVER_REST = 'send {"force": true} to hide it anyway';
 
 /**
  * Hide and unhide: read the live lists, decide, write the boot configuration,
@@ -119,19 +122,16 @@ export class Commands {
     for (const { id, event } of refused) events.push(await this.recorder.appendToDevice(id, event, context));
     await this.projector.catchUp();
     const [first] = refused[0]!.protections;
-    const why = refused.map(({ id, protections }) => `${id} is protected (${describe(protections)})`);
+    const why = refused.map(({ id, protections }) => `${id} is protected (${describeProtections(protections)})`);
     const scope = targets.length > 1 ? 'the batch is refused, nothing changed: ' : '';
-    throw conflict(
-      `${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; send {"force": true} to hide it anyway`,
-      {
-        reason: first!.reason,
-        path: first!.detail,
-        ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
-        subject: first!.subject,
-        refused: refused.map(({ id, protections }) => ({ id, protected: protectedField(protections) })),
-        ...(events.length === 1 ? { id: refused[0]!.id, event: events[0] } : { events }),
-      },
-    );
+    throw conflict(`${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; ${FORCE_OVER_REST}`, {
+      reason: first!.reason,
+      path: first!.detail,
+      ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
+      subject: first!.subject,
+      refused: refused.map(({ id, protections }) => ({ id, protected: protectedField(protections) })),
+      ...(events.length === 1 ? { id: refused[0]!.id, event: events[0] } : { events }),
+    });
   }
 
   private async change(
@@ -290,8 +290,4 @@ export class Commands {
       ids.length === 1 ? { id: ids[0], event: events[0] } : { ids, events },
     );
   }
-}
-
-function describe(protections: readonly { reason: string; detail: string }[]): string {
-  return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');
 }
