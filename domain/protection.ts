@@ -21,3 +21,8 @@ export function protectedField(protections: readonly Protection[]): ProtectedFie
 export function describeProtections(protections: readonly { reason: string; detail: string }[]): string {
   return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');
 }
+
+/** The devices of a safety reading that dom0 needs to come back after a reboot. */
+export function protectedIds<Id>(devices: ReadonlyMap<Id, { readonly protections: readonly Protection[] }>): Id[] {
+  return [...devices].filter(([, device]) => device.protections.length > 0).map(([id]) => id);
+}
