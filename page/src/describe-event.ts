@@ -13,8 +13,10 @@ export interface EventWords {
   /** The device it is about, when it is a device's event. */
   readonly pci: string | null;
   readonly actor: string | null;
-  /** The operator's reason, or why it failed or was refused. */
+  /** The operator's reason, or why it failed. */
   readonly reason: string | null;
+  /** The protections that refused a change: the service's, never to be read as the operator's words. */
+  readonly protection: string | null;
   /** What a forced change overrode. */
   readonly forced: string | null;
 }
@@ -43,6 +45,7 @@ export function describeEvent(entry: HistoryEntry): EventWords {
     actor: text(metadata.actor),
     reason: text(metadata.reason) ?? text(data.reason),
     forced: forcedOf(data),
+    protection: null,
   };
   const via = text(data.via);
   switch (entry.type) {
@@ -59,8 +62,16 @@ export function describeEvent(entry: HistoryEntry): EventWords {
         ...base,
         title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused: the device is protected`,
         cause: 'refusal',
-        reason: base.reason ?? listed(data.protected),
+        protection: listed(data.protected),
       };
+    case 'HideNotClaimed': {
+      const driver = text(data.driver);
+      return {
+        ...base,
+        title: `Hidden at boot, but pciback did not take it${driver ? `: ${driver} holds it` : ''}`,
+        cause: 'boot',
+      };
+    }
     case 'Dom0AccessReconciled':
       return data.cause === 'reboot'
         ? { ...base, title: 'Changed by a reboot', cause: 'reboot' }
