@@ -88,21 +88,6 @@ test('given a refused hide, when the activity shows it, then the protection is s
   await page.context().close();
 });
 
-test('given the activity scrolled to its end, when the last entry shows, then it is whole', async ({
-  browser,
-  url,
-}) => {
-  const page = await opened(browser, url, 1440);
-  const list = page.locator('.feed .timeline');
-  await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
-  const [box, last] = [await list.boundingBox(), await page.locator('.feed li.event').last().boundingBox()];
-  assert.ok(
-    last!.y + last!.height <= box!.y + box!.height + 0.5,
-    `${JSON.stringify(last)} ends inside ${JSON.stringify(box)}`,
-  );
-  await page.context().close();
-});
-
 test('given a wrong token, when signing in, then the page says so in plain words', async ({ browser, url }) => {
   const page = await (await browser.newContext()).newPage();
   page.setDefaultTimeout(SAFETY_MS);
