@@ -6,6 +6,7 @@ import type { Config } from '../settings/config.ts';
 import { rebootSimulatedHost } from '../host/simulated-host.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { callService } from './service-client.ts';
+import { requireSimulatedHost } from '../startup/passthru.ts';
 
 interface Changed {
   readonly record: { readonly id: string; readonly dom0_access: string; readonly protected: ProtectedField };
@@ -77,6 +78,7 @@ export async function rebootCommand(config: Config, _flags: Flags, out: Output):
   if (config.hostMode !== 'simulated') {
     throw invalidInput('reboot only reboots a simulated host; this one is a real dom0 (PASSTHRU_HOST_MODE=xen)');
   }
+  requireSimulatedHost(config.dataDir);
   const { bootId } = rebootSimulatedHost(config.dataDir);
   out(`simulated host rebooted, boot id ${bootId}`);
   try {

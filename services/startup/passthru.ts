@@ -49,12 +49,17 @@ export interface Clock {
 
 /** The host adapter a configuration names; it creates nothing, so a read never leaves a data dir behind. */
 export function openHost(config: Config): Host {
-  if (config.hostMode === 'simulated' && !existsSync(simulatedHostFiles(config.dataDir).dir)) {
+  if (config.hostMode === 'simulated') requireSimulatedHost(config.dataDir);
+  return new Host(config.hostMode, config.hostPaths, loadPciIds(config.pciIds), config.xenCmdlineTimeoutMs);
+}
+
+/** A simulated host is laid out by the service alone: a CLI run elsewhere must not make a second one. */
+export function requireSimulatedHost(dataDir: string): void {
+  if (!existsSync(simulatedHostFiles(dataDir).dir)) {
     throw notFound(
-      `no simulated host in ${config.dataDir}: no passthru service has run with this data dir; start "passthru serve", or set ${SETTINGS.dataDir.env} (--${SETTINGS.dataDir.flag}) to the data dir of the one that runs`,
+      `no simulated host in ${dataDir}: no passthru service has run with this data dir; start "passthru serve", or set ${SETTINGS.dataDir.env} (--${SETTINGS.dataDir.flag}) to the service’s data dir`,
     );
   }
-  return new Host(config.hostMode, config.hostPaths, loadPciIds(config.pciIds), config.xenCmdlineTimeoutMs);
 }
 
 export async function openPassthru(

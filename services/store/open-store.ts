@@ -10,7 +10,7 @@ export async function openExistingStore(setting: string, now: () => Date): Promi
   const path = setting.startsWith('sqlite:') ? setting.slice('sqlite:'.length) : null;
   if (path !== null && !existsSync(path)) {
     throw notFound(
-      `no event store at ${path}: no passthru service has run with this data dir; start "passthru serve", or set PASSTHRU_DATA_DIR (--data-dir) to the data dir of the one that runs`,
+      `no event store at ${path}: no passthru service has run with this data dir; start "passthru serve", or set PASSTHRU_DATA_DIR (--data-dir) to the service’s data dir`,
     );
   }
   return openStore(setting, now);

@@ -106,12 +106,43 @@ test('given no running service, when status and history run in another folder, t
   assert.is(status.code, 1);
   assert.is(
     status.stderr,
-    `passthru status: no simulated host in ${join(elsewhere, 'var')}: no passthru service has run with this data dir; start "passthru serve", or set PASSTHRU_DATA_DIR (--data-dir) to the data dir of the one that runs\n`,
+    `passthru status: no simulated host in ${join(elsewhere, 'var')}: no passthru service has run with this data dir; start "passthru serve", or set PASSTHRU_DATA_DIR (--data-dir) to the service’s data dir\n`,
   );
   const history = await passthru({}, 'history', NIC);
   assert.is(history.code, 1);
   assert.match(history.stderr, `passthru history: no event store at ${join(elsewhere, 'var', 'events.db')}`);
   assert.not.ok(existsSync(join(elsewhere, 'var')), 'a read leaves no data dir behind');
+});
+
+test('given a stopped service, when reboot runs in another folder, then it reboots no stray host; given its data dir, the next start reads the new boot', async (context) => {
+  const { dir, elsewhere, host, passthru } = context;
+  const env = { ...host, PASSTHRU_DATA_DIR: join(dir, 'var'), PASSTHRU_HOST_ID: 'found-host' };
+  const first = await startService(env);
+  const hide = await passthru({}, 'hide', NIC);
+  assert.is(hide.code, 0, hide.stderr);
+  await stopService(first);
+  const stray = await passthru({}, 'reboot');
+  assert.is(stray.code, 1);
+  assert.match(stray.stderr, `passthru reboot: no simulated host in ${join(elsewhere, 'var')}: `);
+  assert.equal(readdirSync(elsewhere), []);
+  const reboot = await passthru({ PASSTHRU_DATA_DIR: join(dir, 'var') }, 'reboot');
+  assert.match(
+    reboot.stdout,
+    /simulated host rebooted, boot id [0-9a-f-]{36}\nno service is running; it reconciles when it starts\n/,
+  );
+  context.service = await startService(env);
+  const status = await passthru({}, 'status', NIC, '--json');
+  assert.is(JSON.parse(status.stdout).dom0_access, 'disabled');
+  const history = await passthru({}, 'history', NIC, '--json');
+  assert.equal(
+    JSON.parse(history.stdout).map((e: { type: string; data: { status: string } }) => [e.type, e.data.status]),
+    [
+      ['DeviceDiscovered', 'enabled'],
+      ['Dom0AccessDisabled', 'disabled_on_reboot'],
+      ['Dom0AccessReconciled', 'disabled'],
+      ['HideNotClaimed', 'disabled'],
+    ],
+  );
 });
 
 test('given a service stopped cleanly, when it is gone, then its runtime file is gone with it', async (context) => {
