@@ -24,7 +24,8 @@ Commands:
   hide ID... [--reason TEXT] [--force]
                                  disable dom0 access at next boot (through the running service);
                                  several ids change in one boot configuration edit, all or none;
-                                 --force hides even a device dom0 needs (boot disk, management NIC, display)
+                                 --force hides even a device dom0 needs (boot disk, management NIC, display),
+                                 with a --reason the history keeps
   unhide ID... [--reason TEXT]   enable dom0 access at next boot (through the running service)
   history ID                     the events of one device, oldest first
   replay [--pci ID] [--until POSITION]
