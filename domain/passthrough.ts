@@ -35,6 +35,8 @@ export interface DriverSighting {
 export interface PassthroughFacts extends DriverSighting {
   readonly status: Dom0AccessStatus;
   readonly dependencies: readonly DriverSighting[];
+  /** The devices dom0 needs to come back after a reboot (protected): a driver of theirs is never to be blacklisted. */
+  readonly needed: readonly DriverSighting[];
   /** Whether Xen can remap DMA for a guest; null when it cannot be known. */
   readonly iommu: boolean | null;
   /** Why the hide lists that name the device do not hide it. */
@@ -43,6 +45,18 @@ export interface PassthroughFacts extends DriverSighting {
   readonly bootHidden: boolean;
   /** Whether it is in `xl pci-assignable-list`; null when xl cannot say, and the driver tells instead. */
   readonly assignable: boolean | null;
+}
+
+function notClaimed(id: PciAddress, driver: string | null, needed: readonly DriverSighting[]): string {
+  if (driver === null) {
+    return `the boot hid ${id} but pciback did not claim it: load xen-pciback at boot (built in, or in the initrd) and check that the hide list names ${id}`;
+  }
+  const sharing = needed.find((device) => device.id !== id && device.driver === driver);
+  if (!sharing) {
+    return `the boot hid ${id} but dom0's ${driver} driver holds it: load xen-pciback before ${driver} (put it in the initrd, or blacklist ${driver}) and reboot`;
+  }
+  // Blacklisting it would take a device dom0 boots from (or is managed through) away with it.
+  return `the boot hid ${id} but dom0's ${driver} driver holds it, and ${driver} also drives ${sharing.id}, which dom0 needs: do not blacklist ${driver}; give ${id} alone to pciback with xl pci-assignable-add ${id}, or unbind it (echo ${id} > /sys/bus/pci/devices/${id}/driver/unbind) and bind it to pciback (echo ${id} > /sys/bus/pci/drivers/pciback/new_slot; echo ${id} > /sys/bus/pci/drivers/pciback/bind)`;
 }
 
 /**
@@ -63,13 +77,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
     });
   }
   if (bootHidden && !assignable) {
-    problems.push({
-      code: 'not_claimed',
-      detail:
-        driver === null
-          ? `the boot hid ${id} but pciback did not claim it: load xen-pciback at boot (built in, or in the initrd) and check that the hide list names ${id}`
-          : `the boot hid ${id} but dom0's ${driver} driver holds it: load xen-pciback before ${driver} (put it in the initrd, or blacklist ${driver}) and reboot`,
-    });
+    problems.push({ code: 'not_claimed', detail: notClaimed(id, driver, facts.needed) });
   }
   if (assignable && !live.pending) {
     problems.push({

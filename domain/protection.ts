@@ -16,3 +16,13 @@ export type ProtectedField = { readonly reason: ProtectionReason; readonly detai
 export function protectedField(protections: readonly Protection[]): ProtectedField {
   return protections.length === 0 ? null : protections.map(({ reason, detail }) => ({ reason, detail }));
 }
+
+/** Protections in words, e.g. `boot_device: /dev/nvme0n1p2 on /`. */
+export function describeProtections(protections: readonly { reason: string; detail: string }[]): string {
+  return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');
+}
+
+/** The devices of a safety reading that dom0 needs to come back after a reboot. */
+export function protectedIds<Id>(devices: ReadonlyMap<Id, { readonly protections: readonly Protection[] }>): Id[] {
+  return [...devices].filter(([, device]) => device.protections.length > 0).map(([id]) => id);
+}

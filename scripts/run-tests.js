@@ -3,17 +3,22 @@
 // `N passed, N failed, N skipped`, after naming every skipped suite, every
 // failed hook and every `.only` (which fails the run: it turns tests off).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [dir = 'test', pattern = '.*\\.test\\.ts$'] = process.argv.slice(2);
+// The services the suites start say where they run here, not in the runtime dir of the one who runs the tests.
+const runtimeDir = mkdtempSync(join(tmpdir(), 'passthru-test-run-'));
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--import', './scripts/test-hooks/register.js', 'node_modules/uvu/bin.js', dir, pattern],
   {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, FORCE_COLOR: '0', NODE_DISABLE_COLORS: '1' },
+    env: { ...process.env, FORCE_COLOR: '0', NODE_DISABLE_COLORS: '1', PASSTHRU_RUNTIME_DIR: runtimeDir },
   },
 );
 let output = '';
@@ -22,6 +27,7 @@ child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
 });
 child.on('close', (code, signal) => {
+  rmSync(runtimeDir, { recursive: true, force: true });
   const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output)?.[1] ?? 0);
   const lines = (prefix) => output.split('\n').filter((line) => line.startsWith(prefix));
   const total = count('Total');

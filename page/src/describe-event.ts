@@ -13,8 +13,10 @@ export interface EventWords {
   /** The device it is about, when it is a device's event. */
   readonly pci: string | null;
   readonly actor: string | null;
-  /** The operator's reason, or why it failed or was refused. */
+  /** The operator's reason, or why it failed. */
   readonly reason: string | null;
+  /** The protections that refused a change: the service's, never to be read as the operator's words. */
+  readonly protection: string | null;
   /** What a forced change overrode. */
   readonly forced: string | null;
 }
@@ -52,6 +54,7 @@ export function describeEvent(entry: HistoryEntry): EventWords {
     actor: text(metadata.actor),
     reason: text(metadata.reason) ?? text(data.reason),
     forced: forcedOf(data),
+    protection: null,
   };
   const via = text(data.via);
   switch (entry.type) {
@@ -70,7 +73,7 @@ export function describeEvent(entry: HistoryEntry): EventWords {
             ...base,
             title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} refused: the device is protected`,
             cause: 'refusal',
-            reason: base.reason ?? listed(data.protected),
+            protection: listed(data.protected),
           };
     case 'AppliedNow':
       return {
@@ -88,6 +91,14 @@ export function describeEvent(entry: HistoryEntry): EventWords {
         cause: 'failure',
         reason: text(data.xl_message),
       };
+    case 'HideNotClaimed': {
+      const driver = text(data.driver);
+      return {
+        ...base,
+        title: `Hidden at boot, but pciback did not take it${driver ? `: ${driver} holds it` : ''}`,
+        cause: 'boot',
+      };
+    }
     case 'Dom0AccessReconciled':
       if (data.cause === 'hide_list_repair')
         return { ...base, title: 'Changed by a hide list repair', cause: 'command' };

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ApiError } from './api.ts';
 
 interface Props {
   readonly notice: string | null;
@@ -17,7 +18,7 @@ export function SignIn({ notice, onSubmit }: Props) {
     try {
       await onSubmit(token.trim());
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(inPlainWords(failure as Error));
       setBusy(false);
     }
   };
@@ -54,4 +55,16 @@ export function SignIn({ notice, onSubmit }: Props) {
       </form>
     </main>
   );
+}
+
+/** Why a sign-in failed, as someone new to the service can act on it; the service's words last, for the details. */
+function inPlainWords(failure: Error): string {
+  if (!(failure instanceof ApiError)) return `Signing in failed: ${failure.message}.`;
+  if (failure.status === 401) {
+    return `This token was not accepted: it is mistyped, or it was revoked. Paste the token again (the admin token is in the file token of the service's data dir), or ask for a new one. (${failure.message})`;
+  }
+  if (failure.status === 0) {
+    return `The service did not answer: check that passthru serve is running, then try again. (${failure.message})`;
+  }
+  return `The service could not sign you in (${failure.message}).`;
 }

@@ -28,6 +28,7 @@ export function EventItem({ entry, showDevice = false, current = false }: EntryP
         {words.actor && <span> · by {words.actor}</span>}
         {!showDevice && <span class="muted"> · revision {entry.revision}</span>}
       </div>
+      {words.protection && <p class="event-protection small">Protected: {words.protection}</p>}
       {words.reason && <p class="event-reason small">“{words.reason}”</p>}
       {words.forced && <p class="event-reason small">Forced: overrode {words.forced}</p>}
     </li>

@@ -1,5 +1,6 @@
 import { hiddenIn } from '../../domain/dom0-access.ts';
 import { PCIBACK, passthroughVerdict } from '../../domain/passthrough.ts';
+import { protectedIds } from '../../domain/protection.ts';
 import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
 import { statusIn, unheededIn } from '../read/records.ts';
@@ -21,6 +22,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   const [lists, safety, iommu] = await Promise.all([host.hideLists(), host.safety(inventory), host.iommu()]);
   const drivers = new Map(await Promise.all(inventory.map(async (d) => [d.id, await host.driver(d.id)] as const)));
   const driverOf = (id: (typeof inventory)[number]['id']) => drivers.get(id) ?? null;
+  const needed = protectedIds(safety.devices).map((id) => ({ id, driver: driverOf(id) }));
   const devices = inventory
     .map((device) => {
       const status = statusIn(device.id, lists);
@@ -34,6 +36,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
         driver,
         status,
         dependencies,
+        needed,
         iommu: iommu.iommu,
         bootHidden: lists.current.has(device.id),
         assignable: xl.unknown === undefined ? xl.assignable.has(device.id) : null,

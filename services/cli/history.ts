@@ -2,7 +2,7 @@ import { parsePciAddress } from '../../domain/pci-address.ts';
 import { toHistoryEntry } from '../../projections/history-entry.ts';
 import { deviceStream } from '../../projections/streams.ts';
 import type { Config } from '../settings/config.ts';
-import { openStore } from '../store/open-store.ts';
+import { openExistingStore } from '../store/open-store.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { table } from './table.ts';
 
@@ -32,7 +32,7 @@ function nowWords(type: string, data: NowFields): string {
 
 export async function historyCommand(config: Config, id: string, flags: Flags, out: Output): Promise<number> {
   const pci = parsePciAddress(id);
-  const store = await openStore(config.store, () => new Date());
+  const store = await openExistingStore(config.store, () => new Date());
   try {
     const entries = (await store.readStream(deviceStream(config.hostId, pci))).map(toHistoryEntry);
     if (flags.json) {
@@ -44,7 +44,7 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
       return 0;
     }
     const rows = entries.map((e) => {
-      const data = e.data as { status?: string; cause?: string; reason?: string };
+      const data = e.data as { status?: string; cause?: string };
       return [
         String(e.revision),
         String(e.position),
@@ -54,9 +54,11 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
         data.cause ?? '',
         String(e.metadata.actor ?? ''),
         nowWords(e.type, e.data as NowFields),
+        String(e.metadata.reason ?? ''),
       ];
     });
-    for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR', 'NOW'], rows)) out(line);
+    for (const line of table(['REV', 'POS', 'AT', 'EVENT', 'STATUS', 'CAUSE', 'ACTOR', 'NOW', 'REASON'], rows))
+      out(line);
     return 0;
   } finally {
     await store.close();

@@ -5,6 +5,7 @@ import { serve } from '../http/server.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { doctorCommand } from './doctor.ts';
 import { historyCommand } from './history.ts';
+import { locateService } from './locate-service.ts';
 import { commandThroughService, rebootCommand, repairHideListCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
@@ -23,7 +24,8 @@ Commands:
   hide ID... [--reason TEXT] [--force] [--now]
                                  disable dom0 access at next boot (through the running service);
                                  several ids change in one boot configuration edit, all or none;
-                                 --force hides even a device dom0 needs (boot disk, management NIC, display);
+                                 --force hides even a device dom0 needs (boot disk, management NIC, display),
+                                 with a --reason the history keeps;
                                  --now also hands it to pciback at once (xl pci-assignable-add): dom0's driver lets go
   unhide ID... [--reason TEXT] [--force] [--now]
                                  enable dom0 access at next boot (through the running service);
@@ -44,7 +46,7 @@ Commands:
   token list                     every token: name, role, when made and last used (never the secret)
   token revoke NAME              revoke a token, at once in the running service
 
-Options (each also an environment variable, see README):
+Options (each also an environment variable, see docs/configuration.md):
 ${Object.values(SETTINGS)
   .map((s) => `  --${s.flag.padEnd(28)} ${s.env}`)
   .join('\n')}
@@ -85,7 +87,10 @@ export async function main(argv: string[], out: Output = (l) => process.stdout.w
     return command || flags.help ? 0 : 2;
   }
   try {
-    const config = loadConfig(process.env, flags);
+    const config =
+      command === 'serve'
+        ? loadConfig(process.env, flags)
+        : locateService(process.env, flags, (line) => process.stderr.write(`${line}\n`));
     return await run(command, rest, flags, config, out);
   } catch (error) {
     if (error instanceof PassthruError) {

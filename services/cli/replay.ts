@@ -7,7 +7,7 @@ import { applyToPciView, emptyPciView } from '../../projections/pci-view.ts';
 import { deviceStream, deviceStreamPrefix } from '../../projections/streams.ts';
 import type { Config } from '../settings/config.ts';
 import { Projector } from '../read/projector.ts';
-import { openStore } from '../store/open-store.ts';
+import { openExistingStore } from '../store/open-store.ts';
 import type { Flags, Output } from './cli-types.ts';
 
 const PAGE = 1000;
@@ -16,7 +16,7 @@ const PAGE = 1000;
 export async function replayCommand(config: Config, flags: Flags, out: Output): Promise<number> {
   const pci = typeof flags.pci === 'string' ? parsePciAddress(flags.pci) : null;
   const until = typeof flags.until === 'string' ? storePosition(flags.until, '--until') : Infinity;
-  const store = await openStore(config.store, () => new Date());
+  const store = await openExistingStore(config.store, () => new Date());
   try {
     const streamPrefix = pci ? deviceStream(config.hostId, pci) : deviceStreamPrefix(config.hostId);
     let view = emptyPciView();
@@ -42,7 +42,7 @@ export async function replayCommand(config: Config, flags: Flags, out: Output): 
 }
 
 export async function rebuildCommand(config: Config, flags: Flags, out: Output): Promise<number> {
-  const store = await openStore(config.store, () => new Date());
+  const store = await openExistingStore(config.store, () => new Date());
   try {
     const log = pino({ level: 'warn' }, pino.destination(2));
     const projector = new Projector(store, config.hostId, join(config.dataDir, 'projections.checkpoint.json'), log);

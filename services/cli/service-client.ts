@@ -4,7 +4,8 @@ import { request as httpsRequest } from 'node:https';
 import { userInfo } from 'node:os';
 import { invalidInput, PassthruError, type ErrorKind } from '../../domain/errors.ts';
 import type { Config } from '../settings/config.ts';
-import { generatedTlsFiles, servesHttps } from '../tls/tls-mode.ts';
+import { generatedTlsFiles } from '../tls/tls-mode.ts';
+import { serviceUrl } from '../http/service-url.ts';
 import { tokenFile } from '../access/admin-token.ts';
 
 const KIND: Record<number, ErrorKind> = {
@@ -23,12 +24,6 @@ const UNTRUSTED = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_HAS_EXPIRED',
 ]);
-
-/** The running service, as the CLI reaches it: the scheme, address and port the service itself uses. */
-export function serviceUrl(config: Config): string {
-  const host = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind;
-  return `${servesHttps(config) ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
-}
 
 /**
  * Asks the running service, with the admin token (or PASSTHRU_TOKEN); over

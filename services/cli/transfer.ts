@@ -4,7 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { invalidInput, PassthruError } from '../../domain/errors.ts';
 import type { Config } from '../settings/config.ts';
 import type { EventMetadata, StoredEvent } from '../store/event-store.ts';
-import { openStore } from '../store/open-store.ts';
+import { openExistingStore, openStore } from '../store/open-store.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { storePosition } from './replay.ts';
 
@@ -13,7 +13,7 @@ const PAGE = 1000;
 /** Every stored event after a position, one JSON object a line, in store order. */
 export async function exportCommand(config: Config, flags: Flags, out: Output): Promise<number> {
   const start = typeof flags.after === 'string' ? storePosition(flags.after, '--after') : 0;
-  const store = await openStore(config.store, () => new Date());
+  const store = await openExistingStore(config.store, () => new Date());
   try {
     for (let after = start; ;) {
       const events = await store.readAll({ after, limit: PAGE });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../settings/config.ts';
 import { keepShortLivedObjectsYoung } from '../startup/garbage-collection.ts';
@@ -9,11 +10,16 @@ import { sayWithoutPciIds, warnWithoutBootConfig } from '../startup/start-warnin
 import { serverTls } from '../tls/server-tls.ts';
 import { tokenFile } from '../access/admin-token.ts';
 import { buildApp } from './app.ts';
+import { serviceUrl } from './service-url.ts';
+import { removeRuntimeFile, writeRuntimeFile } from '../startup/runtime-file.ts';
+import { isPortInUse, portInUse, reservePort } from './port-reservation.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
 export async function serve(config: Config): Promise<void> {
   keepShortLivedObjectsYoung();
   const log = createLogger(config);
+  // Before anything in the data dir is touched: a second copy must leave the first one's store alone.
+  const port = await reservePort(config);
   if (config.hostMode === 'simulated') {
     log.warn(
       { data_dir: config.dataDir, host_files: `${config.dataDir}/host` },
@@ -41,10 +47,30 @@ export async function serve(config: Config): Promise<void> {
     });
   const app = await buildApp(passthru, log, tls);
   await reconciled;
-  closeWithGrace({ delay: 10_000, logger: log }, async ({ err }) => {
+  const grace = closeWithGrace({ delay: 10_000, logger: log }, async ({ err }) => {
     if (err) log.error({ err }, 'closing after an error');
+    removeRuntimeFile(config);
     await app.close();
     await passthru.close();
   });
-  await app.listen({ port: config.port, host: config.bind });
+  await port.release();
+  try {
+    await app.listen({ port: config.port, host: config.bind });
+  } catch (error) {
+    grace.uninstall();
+    await app.close();
+    await passthru.close();
+    throw isPortInUse(error) ? portInUse(config.port) : error;
+  }
+  const { port: listening } = app.server.address() as AddressInfo;
+  const url = serviceUrl(config, listening);
+  log.info({ url: `${url}/` }, `the operator page: ${url}/`);
+  writeRuntimeFile(config, {
+    data_dir: config.dataDir,
+    url,
+    host_id: config.hostId,
+    pid: process.pid,
+    port: listening,
+    bind: config.bind,
+  });
 }

@@ -8,7 +8,7 @@ import { isDisplayClass } from '../../domain/device.ts';
 import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from '../../domain/dom0-access.ts';
 import { notFound } from '../../domain/errors.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
-import { protectedField, type ProtectedField, type Protection } from '../../domain/protection.ts';
+import { protectedField, protectedIds, type ProtectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
 import type { HostSafety } from '../host/safety/safety-types.ts';
 import type { Projector } from './projector.ts';
@@ -83,6 +83,11 @@ export class Records {
     return this.safetyOf(id).dependencies;
   }
 
+  /** Every device dom0 needs to come back after a reboot, as the last inventory found them. */
+  protectedDevices(): PciAddress[] {
+    return protectedIds(this.safety);
+  }
+
   /** The record fields of a device's safety, as REST and XAPI both show them. */
   safetyFields(id: PciAddress): Pick<PciRecord, 'protected' | 'dependencies'> {
     const safety = this.safetyOf(id);
@@ -143,9 +148,10 @@ export class Records {
     driverOf: (id: PciAddress) => Promise<string | null> = (of) => this.host.driver(of),
   ): Promise<Readiness> {
     const sighting = async (of: PciAddress) => ({ id: of, driver: await driverOf(of) });
-    const [device, dependencies, { iommu }, current] = await Promise.all([
+    const [device, dependencies, needed, { iommu }, current] = await Promise.all([
       sighting(id),
       Promise.all(this.dependencies(id).map(sighting)),
+      Promise.all(this.protectedDevices().map(sighting)),
       this.host.iommu(),
       this.host.currentHideList(),
     ]);
@@ -157,6 +163,7 @@ export class Records {
         ...device,
         status,
         dependencies,
+        needed,
         iommu,
         unheeded,
         bootHidden: current.devices.has(id),

@@ -2,6 +2,7 @@
 // and checked once. May import domain/, host/ and store/ (for their types and
 // defaults); every other folder may import it.
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { invalidInput } from '../../domain/errors.ts';
 import type { HostMode, HostPaths } from '../host/host.ts';
@@ -35,6 +36,8 @@ export interface Config {
   readonly logFormat: LogFormat | null;
   /** The pci.ids candidates, the first readable one is used. */
   readonly pciIds: readonly string[];
+  /** Where the running service says where it runs (data dir, URL, host id), for the CLI to find it. */
+  readonly runtimeDir: string;
 }
 
 export type LogFormat = 'pretty' | 'json';
@@ -67,6 +70,7 @@ export const SETTINGS = {
   insecureHttp: { env: 'PASSTHRU_INSECURE_HTTP', flag: 'insecure-http', boolean: true },
   logFormat: { env: 'PASSTHRU_LOG_FORMAT', flag: 'log-format' },
   pciIds: { env: 'PASSTHRU_PCI_IDS', flag: 'pci-ids' },
+  runtimeDir: { env: 'PASSTHRU_RUNTIME_DIR', flag: 'runtime-dir' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -79,13 +83,16 @@ const OVS_VSCTL = '/usr/bin/ovs-vsctl';
 const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** A setting as asked for, by its flag first, else its environment variable; undefined when not asked for. */
+export function askedSetting(env: NodeJS.ProcessEnv, flags: Flags, name: SettingName): string | undefined {
+  const flag = flags[SETTINGS[name].flag];
+  if (flag === true) return '1';
+  const value = typeof flag === 'string' ? flag : env[SETTINGS[name].env];
+  return value === '' ? undefined : value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
-  const get = (name: SettingName): string | undefined => {
-    const flag = flags[SETTINGS[name].flag];
-    if (flag === true) return '1';
-    const value = typeof flag === 'string' ? flag : env[SETTINGS[name].env];
-    return value === '' ? undefined : value;
-  };
+  const get = (name: SettingName) => askedSetting(env, flags, name);
   const dataDir = resolve(get('dataDir') ?? './var');
   const xenCmdline = get('xenCmdline') ?? XEN_CMDLINE;
   const askedMode = get('hostMode') ?? 'auto';
@@ -143,7 +150,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     insecureHttp: flagSetting(get('insecureHttp'), SETTINGS.insecureHttp.env),
     logFormat: logFormatSetting(get('logFormat')),
     pciIds: pciIdsSetting(get('pciIds')),
+    runtimeDir: resolve(get('runtimeDir') ?? defaultRuntimeDir(env)),
   };
+}
+
+/** root's on a dom0 is /run/passthru; anyone else's is in their own runtime dir, else a tmp dir of their own. */
+function defaultRuntimeDir(env: NodeJS.ProcessEnv): string {
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) return '/run/passthru';
+  return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'passthru') : join(tmpdir(), `passthru-${uid}`);
 }
 
 function tlsSettings(cert: string | undefined, key: string | undefined, ca: string | undefined) {

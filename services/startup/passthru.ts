@@ -2,18 +2,19 @@
 // checks and says: file modes (private-files.ts), a missing boot configuration or
 // pci.ids (start-warnings.ts), V8's settings (garbage-collection.ts). May import every
 // folder of services/ but http/, xapi/ and cli/, which sit on top of it.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { notFound } from '../../domain/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Access } from '../access/access.ts';
 import { TokenRegistry, tokensFile } from '../access/token-registry.ts';
 import { BootConfigWatcher } from '../watch/boot-config-watcher.ts';
 import { Commands } from '../write/commands.ts';
-import type { Config } from '../settings/config.ts';
+import { SETTINGS, type Config } from '../settings/config.ts';
 import { EventTail } from '../read/event-tail.ts';
 import { Host } from '../host/host.ts';
 import { loadPciIds } from '../host/pci-ids.ts';
-import { prepareSimulatedHost } from '../host/simulated-host.ts';
+import { prepareSimulatedHost, simulatedHostFiles } from '../host/simulated-host.ts';
 import { checkpointFile, Projector } from '../read/projector.ts';
 import { Reconciler } from '../watch/reconciler.ts';
 import { XlPoll } from '../watch/xl-poll.ts';
@@ -46,11 +47,19 @@ export interface Clock {
   now(): Date;
 }
 
-/** The host adapter a configuration names, with a simulated host laid out when asked for. */
+/** The host adapter a configuration names; it creates nothing, so a read never leaves a data dir behind. */
 export function openHost(config: Config): Host {
-  mkdirSync(config.dataDir, { recursive: true });
-  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
+  if (config.hostMode === 'simulated') requireSimulatedHost(config.dataDir);
   return new Host(config.hostMode, config.hostPaths, loadPciIds(config.pciIds), config.xenCmdlineTimeoutMs);
+}
+
+/** A simulated host is laid out by the service alone: a CLI run elsewhere must not make a second one. */
+export function requireSimulatedHost(dataDir: string): void {
+  if (!existsSync(simulatedHostFiles(dataDir).dir)) {
+    throw notFound(
+      `no simulated host in ${dataDir}: no passthru service has run with this data dir; start "passthru serve", or set ${SETTINGS.dataDir.env} (--${SETTINGS.dataDir.flag}) to the service’s data dir`,
+    );
+  }
 }
 
 export async function openPassthru(
@@ -58,6 +67,8 @@ export async function openPassthru(
   log: Logger,
   clock: Clock = { now: () => new Date() },
 ): Promise<Passthru> {
+  mkdirSync(config.dataDir, { recursive: true });
+  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
   const host = openHost(config);
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, checkpointFile(config.dataDir), log);

@@ -21,7 +21,7 @@ import { repairHideList, type HideListRepair } from '../../domain/hide-list-repa
 import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
-import { protectedField, type Protection } from '../../domain/protection.ts';
+import { describeProtections, protectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
 import type { Holder } from '../../domain/xl-lists.ts';
 import type { Projector } from '../read/projector.ts';
@@ -66,6 +66,9 @@ interface Target {
 
 const isHostFailure = (error: unknown): error is PassthruError =>
   error instanceof PassthruError && error.kind === 'host_failure';
+
+/** How a refusal's detail tells a REST client to override it; the CLI says it in flags. */
+export const FORCE_OVER_REST = 'send {"force": true} to hide it anyway';
 
 /**
  * Hide and unhide: read the live lists, decide, write the boot configuration,
@@ -173,18 +176,15 @@ export class Commands {
       );
     }
     const [first] = refused[0]!.protections;
-    const why = refused.map(({ id, protections }) => `${id} is protected (${describe(protections)})`);
-    throw conflict(
-      `${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; send {"force": true} to hide it anyway`,
-      {
-        reason: first!.reason,
-        path: first!.detail,
-        ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
-        subject: first!.subject,
-        refused: refused.map(({ id, protections }) => ({ id, protected: protectedField(protections) })),
-        ...recorded,
-      },
-    );
+    const why = refused.map(({ id, protections }) => `${id} is protected (${describeProtections(protections)})`);
+    throw conflict(`${scope}${why.join('; ')}: dom0 needs it to come back after a reboot; ${FORCE_OVER_REST}`, {
+      reason: first!.reason,
+      path: first!.detail,
+      ...(first!.reason === 'management_interface' ? { interface: first!.subject } : {}),
+      subject: first!.subject,
+      refused: refused.map(({ id, protections }) => ({ id, protected: protectedField(protections) })),
+      ...recorded,
+    });
   }
 
   private holderOf(id: PciAddress): Holder | null {
@@ -350,7 +350,7 @@ export class Commands {
       const guarded = newlyHidden.filter((id) => this.records.protections(id).length > 0);
       if (guarded.length > 0 && !repair.force) {
         throw conflict(
-          `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describe(this.records.protections(id))})`).join('; ')}: ` +
+          `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describeProtections(this.records.protections(id))})`).join('; ')}: ` +
             'dom0 needs it to come back after a reboot; drop its entry, or send {"force": true} to repair the list anyway',
           {
             reason: 'protected',
@@ -509,8 +509,4 @@ const notReady = () =>
 
 function describeHolder(holder: Holder): string {
   return `${holder.name} (domain ${holder.domid})`;
-}
-
-function describe(protections: readonly { reason: string; detail: string }[]): string {
-  return protections.map((p) => `${p.reason}: ${p.detail}`).join('; ');
 }

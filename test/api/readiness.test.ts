@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exitCode } from '../support/exit-code.ts';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { GPU, GPU_AUDIO, SPARE_NIC } from '../support/safety-host.ts';
+import { GPU, GPU_AUDIO, NVME, SPARE_NIC } from '../support/safety-host.ts';
 import { TOKEN, World } from '../support/world.ts';
 import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts';
 import { WITHOUT_IOMMU } from '../support/xl-standin.ts';
@@ -203,6 +203,27 @@ test('given a hide pciback did not take up, when passthru doctor runs, then it s
   assert.equal(
     json.devices.map((d: { id: string }) => d.id),
     [SPARE_NIC],
+  );
+});
+
+test('given a hidden NIC whose driver also drives the root disk, when passthru doctor runs, then it never advises blacklisting that driver', async ({
+  world,
+  sys,
+  env,
+}) => {
+  sys.bind(NVME, 'virtio-pci').bind(SPARE_NIC, 'virtio-pci');
+  await world.post(`/v1/pcis/${SPARE_NIC}/hide`);
+  await world.reboot();
+  const { code, stdout } = await doctor(env);
+  assert.is(code, 1);
+  assert.not.match(stdout, /or blacklist virtio-pci/);
+  assert.match(
+    stdout,
+    `  ${SPARE_NIC} not_claimed: the boot hid ${SPARE_NIC} but dom0's virtio-pci driver holds it, and virtio-pci also drives ${NVME}, which dom0 needs: do not blacklist virtio-pci; give ${SPARE_NIC} alone to pciback with xl pci-assignable-add ${SPARE_NIC}`,
+  );
+  assert.match(
+    (await verdict(world, SPARE_NIC)).problems[0].detail,
+    `do not blacklist virtio-pci; give ${SPARE_NIC} alone to pciback`,
   );
 });
 

@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import {
+  EFI_DETAIL,
   GPU,
   GPU_AUDIO,
   LEGACY_B,
@@ -63,7 +64,38 @@ test('given the NVMe holding /, when hidden, then the CLI exits 1 naming the pro
   assert.is(run.code, 1);
   assert.is(run.stdout, '');
   assert.match(run.stderr, `passthru hide: ${NVME} is protected (boot_device: ${ROOT_DETAIL}`);
-  assert.match(run.stderr, 'send {"force": true}');
+  assert.match(
+    run.stderr,
+    ': dom0 needs it to come back after a reboot; add --force --reason "why" to hide it anyway\n',
+  );
+  assert.not.match(run.stderr, '"force": true');
+});
+
+test('given the NVMe holding /, when hidden with --force but no reason, then the CLI exits 2 asking for one and nothing changes', async ({
+  passthru,
+}) => {
+  const run = await passthru('hide', NVME, '--force');
+  assert.equal(run, {
+    code: 2,
+    stdout: '',
+    stderr: 'passthru hide: --force needs --reason "why": the history keeps why it was forced\n',
+  });
+  assert.is(JSON.parse((await passthru('status', NVME, '--json')).stdout).dom0_access, 'enabled');
+});
+
+test('given the NVMe holding /, when hidden with --force and a reason, then the CLI says it was forced over what, and history shows the reason', async ({
+  passthru,
+}) => {
+  const run = await passthru('hide', NVME, '--force', '--reason', 'moving the root disk to a guest');
+  assert.equal(run, {
+    code: 0,
+    stdout: `${NVME}: disabled_on_reboot\nforced: ${NVME} was protected (boot_device: ${ROOT_DETAIL}; boot_device: ${EFI_DETAIL}), reason: moving the root disk to a guest\n`,
+    stderr: '',
+  });
+  const history = (await passthru('history', NVME)).stdout.trim().split('\n');
+  assert.match(history[0]!, /\sACTOR\s+REASON$/);
+  assert.match(history[history.length - 1]!, /\sDom0AccessDisabled\s.*\sadmin\s+moving the root disk to a guest$/);
+  assert.is((await passthru('unhide', NVME)).code, 0);
 });
 
 test('given the NIC under XCP-ng’s Open vSwitch management bridge, when hidden, then the CLI exits 1 naming the management interface', async ({
@@ -113,7 +145,7 @@ test('given several ids, when hidden, then one batch hides them, each reported',
 
 test('given a batch with the NVMe, when hidden with --force, then all are hidden', async ({ passthru }) => {
   assert.is((await passthru('unhide', GPU, GPU_AUDIO)).code, 0);
-  const run = await passthru('hide', GPU, NVME, '--force', '--json');
+  const run = await passthru('hide', GPU, NVME, '--force', '--reason', 'all to vm-9', '--json');
   assert.is(run.code, 0);
   const body = JSON.parse(run.stdout);
   assert.equal(

@@ -15,6 +15,7 @@ const facts = (given: Partial<PassthroughFacts>): PassthroughFacts => ({
   driver: 'pciback',
   status: 'disabled',
   dependencies: [],
+  needed: [],
   iommu: true,
   unheeded: [],
   bootHidden: hiddenIn(given.status ?? 'disabled').current,
@@ -47,6 +48,18 @@ test('given the boot hid a device that a dom0 driver holds, then it is not claim
     ['not_claimed'],
   );
   assert.match(verdict.problems[0]!.detail, /dom0's igb driver holds it/);
+});
+
+test('given the boot hid a device whose driver also drives the boot disk, then the advice is never to blacklist that driver', () => {
+  const disk = parsePciAddress('0000:00:05.0');
+  const [problem] = passthroughVerdict(
+    facts({ driver: 'virtio-pci', needed: [{ id: disk, driver: 'virtio-pci' }] }),
+  ).problems;
+  assert.is(problem?.code, 'not_claimed');
+  assert.is(
+    problem!.detail,
+    `the boot hid ${GPU} but dom0's virtio-pci driver holds it, and virtio-pci also drives ${disk}, which dom0 needs: do not blacklist virtio-pci; give ${GPU} alone to pciback with xl pci-assignable-add ${GPU}, or unbind it (echo ${GPU} > /sys/bus/pci/devices/${GPU}/driver/unbind) and bind it to pciback (echo ${GPU} > /sys/bus/pci/drivers/pciback/new_slot; echo ${GPU} > /sys/bus/pci/drivers/pciback/bind)`,
+  );
 });
 
 test('given the boot hid a device no driver holds, then it is not claimed and the fix is to load pciback', () => {
