@@ -18,7 +18,7 @@ const child = spawn(
   {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, FORCE_COLOR: '0', NODE_DISABLE_COLORS: '1', PASSTHRU_RUNTIME_DIR: runtimeDir },
+    env: { ...process.env, FORCE_COLOR: '0', PASSTHRU_RUNTIME_DIR: runtimeDir },
   },
 );
 let output = '';
