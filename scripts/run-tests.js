@@ -12,13 +12,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const [dir = 'test', pattern = '.*\\.test\\.ts$'] = process.argv.slice(2);
 // The services the suites start say where they run here, not in the runtime dir of the one who runs the tests.
 const runtimeDir = mkdtempSync(join(tmpdir(), 'passthru-test-run-'));
+// Plain text for the counts below. NO_COLOR alone: Node 22 warns on every child's stderr when FORCE_COLOR
+// is set beside NO_COLOR or NODE_DISABLE_COLORS, and the CLI tests read that stderr.
+const { FORCE_COLOR, NODE_DISABLE_COLORS, ...inherited } = process.env;
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--import', './scripts/test-hooks/register.js', 'node_modules/uvu/bin.js', dir, pattern],
   {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, FORCE_COLOR: '0', PASSTHRU_RUNTIME_DIR: runtimeDir },
+    env: { ...inherited, NO_COLOR: '1', PASSTHRU_RUNTIME_DIR: runtimeDir },
   },
 );
 let output = '';

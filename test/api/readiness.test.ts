@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exitCode } from '../support/exit-code.ts';
+import { runCli } from '../support/cli-run.ts';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { GPU, GPU_AUDIO, NVME, SPARE_NIC } from '../support/safety-host.ts';
 import { TOKEN, World } from '../support/world.ts';
@@ -10,7 +8,6 @@ import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts
 import { WITHOUT_IOMMU } from '../support/xl-standin.ts';
 import { jsonLogin, jsonRpc } from '../xapi/support.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'passthru.js');
 const test = suite<XlWorld>('will passthrough work');
 
 test.before.each(async (context) => {
@@ -161,19 +158,8 @@ test('given XAPI, then PCI.driver_name is the bound driver, and other_config car
 });
 
 const doctor = (env: Record<string, string>, ...args: string[]) =>
-  new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, 'doctor', ...args],
-      { env: { ...process.env, ...env, PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_TOKEN: TOKEN } },
-      (error, stdout, stderr) => {
-        try {
-          resolve({ code: exitCode(error, stderr), stdout });
-        } catch (failure) {
-          reject(failure);
-        }
-      },
-    );
+  runCli(['doctor', ...args], {
+    env: { ...process.env, ...env, PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_TOKEN: TOKEN },
   });
 
 test('given every hidden device ready, when passthru doctor runs, then it exits 0 and shows them', async (context) => {

@@ -1,25 +1,19 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exitCode } from '../support/exit-code.ts';
+import { runCli, type CliRun } from '../support/cli-run.ts';
+import { BIN } from '../support/service-process.ts';
 
-const BIN = join(process.cwd(), 'bin/passthru.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const test = suite<{
   dir: string;
   env: NodeJS.ProcessEnv;
   service: ChildProcess;
-  passthru: (...args: string[]) => Promise<Run>;
+  passthru: (...args: string[]) => Promise<CliRun>;
 }>('passthru CLI against a running service on a real port');
 
 function freePort(): Promise<number> {
@@ -50,16 +44,7 @@ test.before(async (context) => {
     PASSTHRU_SYSFS_PCI: join(context.dir, 'sysfs'),
     PASSTHRU_HOST_ID: 'cli-host',
   };
-  context.passthru = (...args) =>
-    new Promise((resolve, reject) => {
-      execFile(process.execPath, [BIN, ...args], { env: context.env }, (error, stdout, stderr) => {
-        try {
-          resolve({ code: exitCode(error, stderr), stdout, stderr });
-        } catch (failure) {
-          reject(failure);
-        }
-      });
-    });
+  context.passthru = (...args) => runCli(args, { env: context.env });
   context.service = spawn(process.execPath, [BIN, 'serve'], {
     env: { ...context.env, PASSTHRU_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,17 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exitCode } from '../support/exit-code.ts';
-import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runCli, type CliRun } from '../support/cli-run.ts';
+import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 const NIC = '0000:04:00.0';
 
@@ -21,7 +14,7 @@ const test = suite<{
   elsewhere: string;
   host: Record<string, string>;
   service: ServiceProcess | null;
-  passthru: (env: Record<string, string>, ...args: string[]) => Promise<Run>;
+  passthru: (env: Record<string, string>, ...args: string[]) => Promise<CliRun>;
 }>('the CLI run outside the project folder finds the running service');
 
 test.before.each((context) => {
@@ -39,24 +32,10 @@ test.before.each((context) => {
     PASSTHRU_RUNTIME_DIR: join(context.dir, 'run'),
   };
   context.service = null;
-  context.passthru = (env, ...args) =>
-    new Promise((resolve, reject) => {
-      const inherited = Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => !name.startsWith('PASSTHRU_')),
-      );
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { cwd: context.elsewhere, env: { ...inherited, ...context.host, ...env } },
-        (error, stdout, stderr) => {
-          try {
-            resolve({ code: exitCode(error, stderr), stdout, stderr });
-          } catch (failure) {
-            reject(failure);
-          }
-        },
-      );
-    });
+  context.passthru = (env, ...args) => {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PASSTHRU_')));
+    return runCli(args, { cwd: context.elsewhere, env: { ...inherited, ...context.host, ...env } });
+  };
 });
 
 test.after.each(async ({ dir, service }) => {

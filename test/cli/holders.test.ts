@@ -1,24 +1,18 @@
-import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { safetyHost, SPARE_NIC } from '../support/safety-host.ts';
-import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+import { runCli, type CliRun } from '../support/cli-run.ts';
+import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const test = suite<{
   sys: KernelSysfs;
   xl: XlStandIn;
   service: ServiceProcess;
-  passthru: (...args: string[]) => Promise<Run>;
+  passthru: (...args: string[]) => Promise<CliRun>;
 }>('passthru CLI: who holds a device, and --now');
 
 test.before(async (context) => {
@@ -34,14 +28,7 @@ test.before(async (context) => {
   context.service = await startService(env);
   const port = new URL(context.service.url).port;
   context.passthru = (...args) =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
-    });
+    runCli(args, { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } });
 });
 
 test.after(async ({ service, sys }) => {

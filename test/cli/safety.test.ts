@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -15,19 +15,14 @@ import {
   ROOT_DETAIL,
   safetyHost,
 } from '../support/safety-host.ts';
-import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runCli, type CliRun } from '../support/cli-run.ts';
+import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
 const test = suite<{
   sys: KernelSysfs;
   service: ServiceProcess;
-  passthru: (...args: string[]) => Promise<Run>;
-  run: (env: Record<string, string>, ...args: string[]) => Promise<Run>;
+  passthru: (...args: string[]) => Promise<CliRun>;
+  run: (env: Record<string, string>, ...args: string[]) => Promise<CliRun>;
 }>('passthru CLI on a host with protected devices');
 
 test.before(async (context) => {
@@ -41,14 +36,7 @@ test.before(async (context) => {
   context.service = await startService(env);
   const port = new URL(context.service.url).port;
   context.run = (changed, ...args) =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated', ...changed } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
-    });
+    runCli(args, { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated', ...changed } });
   context.passthru = (...args) => context.run({}, ...args);
 });
 
@@ -93,7 +81,7 @@ test('given the NVMe holding /, when hidden with --force and a reason, then the 
     stderr: '',
   });
   const history = (await passthru('history', NVME)).stdout.trim().split('\n');
-  assert.match(history[0]!, /\sACTOR\s+REASON$/);
+  assert.match(history[0]!, /\sACTOR\s+NOW\s+REASON$/);
   assert.match(history[history.length - 1]!, /\sDom0AccessDisabled\s.*\sadmin\s+moving the root disk to a guest$/);
   assert.is((await passthru('unhide', NVME)).code, 0);
 });

@@ -121,8 +121,10 @@ test('given XAPI calls and watchers, reads and waits write no line; a login, a c
 
 test('given a terminal as standard output and no setting, the lines are for a person', async ({ env }) => {
   const terminal = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
+  // A person's terminal: the test runner's NO_COLOR is not theirs.
+  const { NO_COLOR, ...personal } = process.env;
   const child = spawn('python3', [terminal, process.execPath, BIN, 'serve'], {
-    env: { ...process.env, ...env, PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_PORT: String(await freePort()) },
+    env: { ...personal, ...env, PASSTHRU_HOST_MODE: 'simulated', PASSTHRU_PORT: String(await freePort()) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let text = '';

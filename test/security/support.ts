@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIN } from '../support/service-process.ts';
+import { runCli } from '../support/cli-run.ts';
 
 export const TOKEN = 'security-token-0123456789';
 const CLIENTS = fileURLToPath(new URL('./clients/', import.meta.url));
@@ -101,19 +102,7 @@ export function httpsGet(url: string, ca: string | undefined, token = TOKEN): Pr
   });
 }
 
-export interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+export const cli = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(args, { env });
 
 /** Python's xmlrpc.client logging in over HTTPS, trusting only `cafile` (or the system's CAs when null). */
 export function pythonLogin(
