@@ -12,12 +12,22 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const [dir = 'test', pattern = '.*\\.test\\.ts$'] = process.argv.slice(2);
 // The services the suites start say where they run here, not in the runtime dir of the one who runs the tests.
 const runtimeDir = mkdtempSync(join(tmpdir(), 'passthru-test-run-'));
-// Plain text for the counts below. NO_COLOR alone: Node 22 warns on every child's stderr when FORCE_COLOR
-// is set beside NO_COLOR or NODE_DISABLE_COLORS, and the CLI tests read that stderr.
+// Plain text for the counts below, asked with NO_COLOR alone (and uvu's --no-color, without which uvu sets
+// FORCE_COLOR): Node 22 warns on every child's stderr when FORCE_COLOR is set beside NO_COLOR or
+// NODE_DISABLE_COLORS, and the CLI tests read that stderr.
 const { FORCE_COLOR, NODE_DISABLE_COLORS, ...inherited } = process.env;
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--import', './scripts/test-hooks/register.js', 'node_modules/uvu/bin.js', dir, pattern],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './scripts/test-hooks/register.js',
+    'node_modules/uvu/bin.js',
+    '--no-color',
+    dir,
+    pattern,
+  ],
   {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
