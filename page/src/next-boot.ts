@@ -1,9 +1,23 @@
 import { dom0AccessStatus, hiddenIn, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import type { Apply } from '../../domain/events.ts';
 import type { CommandName, HostView, PciRecord, Protection } from './api-types.ts';
 
-/** The status a command leaves: it sets the next boot's list and never touches the running kernel. */
-export const statusAfter = (status: Dom0AccessStatus, command: CommandName): Dom0AccessStatus =>
-  dom0AccessStatus({ current: hiddenIn(status).current, pending: command === 'hide' });
+/**
+ * The status a command leaves. At next boot it sets the next boot's list and
+ * never touches the running kernel. Handed over now, pciback takes the device
+ * or lets go of it at once too, but one the running kernel's own list hides
+ * stays hidden until the reboot: that list cannot change.
+ */
+export const statusAfter = (
+  status: Dom0AccessStatus,
+  command: CommandName,
+  apply: Apply = 'next-boot',
+  runningKernelHides = false,
+): Dom0AccessStatus =>
+  dom0AccessStatus({
+    current: apply === 'now' ? command === 'hide' || runningKernelHides : hiddenIn(status).current,
+    pending: command === 'hide',
+  });
 
 export interface BootChange {
   readonly id: string;

@@ -32,6 +32,14 @@ test('a command sets the next boot and leaves the running kernel as it is', () =
   assert.is(statusAfter('disabled', 'hide'), 'disabled');
 });
 
+test('handed over now, pciback takes or lets go of the device at once, but the running kernel’s own list still hides', () => {
+  assert.is(statusAfter('enabled', 'hide', 'now'), 'disabled');
+  assert.is(statusAfter('disabled_on_reboot', 'hide', 'now'), 'disabled');
+  assert.is(statusAfter('disabled', 'unhide', 'now'), 'enabled');
+  assert.is(statusAfter('disabled', 'unhide', 'now', true), 'enabled_on_reboot');
+  assert.is(statusAfter('disabled', 'unhide', 'next-boot'), 'enabled_on_reboot');
+});
+
 test('the next boot hides what its list adds and gives back what it drops, unknown devices too', () => {
   const pcis = [record('0000:03:00.0', 'disabled_on_reboot'), record('0000:04:00.0', 'enabled_on_reboot')];
   const changes = nextBootChanges(host(['0000:04:00.0', '0000:06:00.0'], ['0000:03:00.0', '0000:06:00.0']), pcis);

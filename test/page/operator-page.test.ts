@@ -127,6 +127,22 @@ test('hiding a device asks first, then shows its badge, the reboot banner and it
   assert.match(await newest.innerText(), 'by admin');
 });
 
+test('given a host whose IOMMU cannot be known (no xl), then “Hand over now” is shown disabled with the reason', async ({
+  page,
+  url,
+}) => {
+  await signIn(page, url);
+  await row(page, LEGACY_A)
+    .getByRole('button', { name: /Hide from dom0|Give back to dom0/ })
+    .click();
+  const dialog = page.getByRole('dialog');
+  assert.is(await dialog.getByRole('checkbox', { name: 'Hand over now' }).isDisabled(), true);
+  assert.match(
+    await dialog.locator('#hand-over-what').innerText(),
+    'Not on this host now: passthru cannot tell whether Xen has an IOMMU (it reads that from xl info), so changes wait for a reboot.',
+  );
+});
+
 test('a read-only token sees every device and no change button', async ({ page, url, world, devices }) => {
   const viewer = (await cli(world, url, 'token', 'add', 'wallscreen', '--role', 'read-only')).trim().split('\n').pop()!;
   await signIn(page, url, viewer);
