@@ -26,18 +26,24 @@ export interface BootChange {
 }
 
 /**
- * Exactly what the next boot changes: what its hide list adds to the running
- * kernel's (hidden from then on) and what it drops (back with dom0), devices
- * the inventory does not show included.
+ * Exactly what the next boot changes: what its hide list hides that is not
+ * hidden now (hidden from then on) and what is hidden now that it does not
+ * hide (back with dom0), devices the inventory does not show included. A
+ * record's status says what is hidden now, pciback's devices handed over now
+ * included; the running kernel's list says it for the others.
  */
 export function nextBootChanges(host: HostView, pcis: readonly PciRecord[]): BootChange[] {
   const byId = new Map(pcis.map((p) => [p.id, p]));
-  const current = new Set(host.current);
+  const now = [
+    ...host.current.filter((id) => !byId.has(id)),
+    ...pcis.filter((p) => hiddenIn(p.dom0_access).current).map((p) => p.id),
+  ];
+  const hiddenNow = new Set(now);
   const pending = new Set(host.pending);
   const change = (id: string, hidden: boolean): BootChange => ({ id, record: byId.get(id) ?? null, hidden });
   return [
-    ...host.pending.filter((id) => !current.has(id)).map((id) => change(id, true)),
-    ...host.current.filter((id) => !pending.has(id)).map((id) => change(id, false)),
+    ...host.pending.filter((id) => !hiddenNow.has(id)).map((id) => change(id, true)),
+    ...now.filter((id) => !pending.has(id)).map((id) => change(id, false)),
   ].sort((a, b) => a.id.localeCompare(b.id));
 }
 

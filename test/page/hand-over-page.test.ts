@@ -88,6 +88,7 @@ test('given the choice turned on, when a device is hidden, then it is applied no
     [(await record(world, SPARE_NIC)).dom0_access, (await record(world, SPARE_NIC)).driver],
     ['disabled', 'pciback'],
   );
+  assert.is(await page.locator('.reboot-banner').count(), 0, 'the next boot changes nothing more');
   assert.match(
     await page.getByRole('status').filter({ hasText: 'handed to pciback now' }).innerText(),
     `${SPARE_NIC}: handed to pciback now, and hidden from dom0 at the next boot.`,

@@ -50,10 +50,18 @@ test('the next boot hides what its list adds and gives back what it drops, unkno
       ['0000:04:00.0', false, 'device 0000:04:00.0'],
     ],
   );
-  assert.equal(nextBootChanges(host(['0000:06:00.0'], ['0000:06:00.0']), pcis), []);
+  assert.equal(nextBootChanges(host(['0000:06:00.0'], ['0000:06:00.0']), []), []);
   assert.equal(
-    nextBootChanges(host([], ['0000:09:00.0']), pcis).map((c) => [c.id, c.record]),
+    nextBootChanges(host([], ['0000:09:00.0']), []).map((c) => [c.id, c.record]),
     [['0000:09:00.0', null]],
+  );
+});
+
+test('a device handed over now is no change of the next boot; one pciback holds that the next boot does not hide is', () => {
+  const pcis = [record('0000:03:00.0', 'disabled'), record('0000:04:00.0', 'enabled_on_reboot')];
+  assert.equal(
+    nextBootChanges(host([], ['0000:03:00.0']), pcis).map((c) => [c.id, c.hidden]),
+    [['0000:04:00.0', false]],
   );
 });
 
