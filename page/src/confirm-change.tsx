@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type Api } from './api.ts';
-import type { CommandAnswer, CommandName, PciRecord } from './api-types.ts';
+import type { Apply } from '../../domain/events.ts';
+import type { CommandAnswer, CommandName, HostView, PciRecord } from './api-types.ts';
 import { Modal } from './modal.tsx';
 import { leftBehind, protections, statusAfter } from './next-boot.ts';
 import { StatusBadge } from './status-badge.tsx';
@@ -13,12 +14,14 @@ export interface ChangeRequest {
 
 export interface ChangeDone {
   readonly request: ChangeRequest;
+  readonly apply: Apply;
   readonly warnings: readonly string[];
 }
 
 interface Props {
   readonly api: Api;
   readonly request: ChangeRequest;
+  readonly host: HostView;
   readonly pcis: readonly PciRecord[];
   readonly onDone: (done: ChangeDone) => void;
   readonly onClose: () => void;
@@ -34,15 +37,24 @@ async function send(api: Api, { command, records }: ChangeRequest, body: Record<
   return answer.warnings ?? [];
 }
 
+/** Why a device cannot be handed over now on this host, or null when it can. */
+const cannotHandOver = (iommu: boolean | null): string | null => {
+  if (iommu === true) return null;
+  return iommu === false
+    ? 'Not on this host: Xen reports no IOMMU, so no device can be handed to a guest before a reboot.'
+    : 'Not on this host now: passthru cannot tell whether Xen has an IOMMU (it reads that from xl info), so changes wait for a reboot.';
+};
+
 /**
  * Says what the next boot will do before anything is sent, shows what a hide
- * would leave behind, and asks for an explicit override with a reason before
- * hiding a protected device.
+ * would leave behind, asks for an explicit override with a reason before
+ * hiding a protected device, and offers to hand the devices over now.
  */
-export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
+export function ConfirmChange({ api, request, host, pcis, onDone, onClose }: Props) {
   const { command, records } = request;
   const [reason, setReason] = useState('');
   const [override, setOverride] = useState(false);
+  const [now, setNow] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [refused, setRefused] = useState(false);
@@ -50,7 +62,10 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
   const guarded = command === 'hide' ? records.filter((r) => protections(r).length > 0) : [];
   const needsOverride = guarded.length > 0 || refused;
   const warnings = command === 'hide' ? leftBehind(records, pcis) : [];
-  const changing = records.filter((r) => statusAfter(r.dom0_access, command) !== r.dom0_access);
+  const unavailable = cannotHandOver(host.iommu);
+  const apply: Apply = now && unavailable === null ? 'now' : 'next-boot';
+  const after = (r: PciRecord) => statusAfter(r.dom0_access, command, apply, host.current.includes(r.id));
+  const changing = records.filter((r) => after(r) !== r.dom0_access);
   const ready = !busy && (!needsOverride || (override && reason.trim() !== ''));
 
   const confirm = async (event: Event) => {
@@ -60,9 +75,10 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
     const body = {
       ...(reason.trim() ? { reason: reason.trim() } : {}),
       ...(needsOverride && override ? { force: true } : {}),
+      ...(apply === 'now' ? { apply } : {}),
     };
     try {
-      onDone({ request, warnings: await send(api, request, body) });
+      onDone({ request, apply, warnings: await send(api, request, body) });
     } catch (failure) {
       setError((failure as Error).message);
       // A refusal the records did not foresee (the host changed since they were read) can be overridden too.
@@ -80,25 +96,25 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
           {changing.length === 0
             ? 'Nothing would change: the next boot already does this.'
             : command === 'hide'
-              ? `From the next boot on, dom0 no longer uses ${changing.length === 1 ? 'this device: xen-pciback holds it' : 'these devices: xen-pciback holds them'} for passthrough to a guest.`
-              : `From the next boot on, dom0 uses ${changing.length === 1 ? 'this device' : 'these devices'} again.`}{' '}
-          Nothing changes before the host reboots.
+              ? `${apply === 'now' ? 'Now, and from' : 'From'} the next boot on, dom0 no longer uses ${changing.length === 1 ? 'this device: xen-pciback holds it' : 'these devices: xen-pciback holds them'} for passthrough to a guest.`
+              : `${apply === 'now' ? 'Now, and from' : 'From'} the next boot on, dom0 uses ${changing.length === 1 ? 'this device' : 'these devices'} again.`}{' '}
+          {apply === 'next-boot' && 'Nothing changes before the host reboots.'}
         </p>
         <ul class="change-list" aria-label="What the next boot does" tabIndex={0}>
           {records.map((r) => {
-            const after = statusAfter(r.dom0_access, command);
+            const next = after(r);
             return (
               <li key={r.id}>
                 <span class="mono">{r.id}</span> <span class="muted">{r.device_name}</span>
                 <span class="change-states">
                   <StatusBadge status={r.dom0_access} />
-                  {after === r.dom0_access ? (
+                  {next === r.dom0_access ? (
                     <span class="muted"> no change</span>
                   ) : (
                     <>
                       <span aria-hidden="true"> → </span>
                       <span class="visually-hidden"> becomes </span>
-                      <StatusBadge status={after} />
+                      <StatusBadge status={next} />
                     </>
                   )}
                 </span>
@@ -133,6 +149,22 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
             </label>
           </div>
         )}
+        <div class={`hand-over${apply === 'now' ? ' hand-over-on' : ''}`}>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={apply === 'now'}
+              disabled={unavailable !== null}
+              aria-describedby="hand-over-what"
+              onChange={(e) => setNow(e.currentTarget.checked)}
+            />
+            Hand over now
+          </label>
+          <p id="hand-over-what" class="small">
+            Without waiting for a reboot: {COMMAND_WORDS[command].handOver}.
+            {unavailable && <span class="block">{unavailable}</span>}
+          </p>
+        </div>
         <label class="field">
           <span>
             Reason{' '}
@@ -160,7 +192,7 @@ export function ConfirmChange({ api, request, pcis, onDone, onClose }: Props) {
             Cancel
           </button>
           <button type="submit" class="primary" disabled={!ready}>
-            {busy ? 'Working…' : `${COMMAND_WORDS[command].verb} at next boot`}
+            {busy ? 'Working…' : `${COMMAND_WORDS[command].verb} ${apply === 'now' ? 'now' : 'at next boot'}`}
           </button>
         </div>
       </form>

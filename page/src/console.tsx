@@ -54,7 +54,7 @@ export function Console({ session, onSignOut }: { readonly session: Session; rea
                 {done.request.records.length === 1
                   ? done.request.records[0]!.id
                   : plural(done.request.records.length, 'device')}
-                : {COMMAND_WORDS[done.request.command].done}.
+                : {COMMAND_WORDS[done.request.command][done.apply === 'now' ? 'doneNow' : 'done']}.
               </p>
               {done.warnings.length > 0 && (
                 <ul class="warnings">
@@ -79,8 +79,15 @@ export function Console({ session, onSignOut }: { readonly session: Session; rea
           {host && <Feed api={api} live={data.live} hostId={host.host_id} head={host.projection_position} />}
         </div>
       </main>
-      {request && pcis && (
-        <ConfirmChange api={api} request={request} pcis={pcis} onDone={finished} onClose={() => setRequest(null)} />
+      {request && host && pcis && (
+        <ConfirmChange
+          api={api}
+          request={request}
+          host={host}
+          pcis={pcis}
+          onDone={finished}
+          onClose={() => setRequest(null)}
+        />
       )}
       {open && pcis && !request && (
         <DevicePanel

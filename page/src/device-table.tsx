@@ -3,10 +3,11 @@ import { hiddenIn } from '../../domain/dom0-access.ts';
 import type { CommandName, PciRecord } from './api-types.ts';
 import { protections } from './next-boot.ts';
 import { ChoiceField } from './choice-field.tsx';
+import { Holder } from './holder.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { COMMAND_WORDS, PROTECTION_WORDS, STATUS_WORDS } from './words.ts';
 
-type SortKey = 'id' | 'class' | 'device' | 'status';
+type SortKey = 'id' | 'class' | 'device' | 'status' | 'holder';
 interface Sort {
   readonly key: SortKey;
   readonly ascending: boolean;
@@ -17,6 +18,7 @@ const SORT_VALUE: Record<SortKey, (p: PciRecord) => string> = {
   class: (p) => `${p.class_name} ${p.id}`,
   device: (p) => `${p.vendor_name} ${p.device_name} ${p.id}`,
   status: (p) => `${STATUS_WORDS[p.dom0_access].label} ${p.id}`,
+  holder: (p) => `${p.assigned_to?.name ?? ''} ${p.id}`,
 };
 
 const searchText = (p: PciRecord) =>
@@ -26,6 +28,7 @@ const searchText = (p: PciRecord) =>
     p.vendor_name,
     p.device_name,
     STATUS_WORDS[p.dom0_access].label,
+    p.assigned_to?.name ?? '',
     p.pgpu ? 'pgpu' : '',
     ...protections(p).flatMap((x) => ['protected', x.reason, x.detail]),
   ]
@@ -139,6 +142,7 @@ export function DeviceTable({ pcis, canChange, onCommand, onOpen }: Props) {
               {header('class', 'Class')}
               {header('device', 'Device')}
               {header('status', 'dom0 access')}
+              {header('holder', 'Held by')}
               <th scope="col">Safety</th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -204,6 +208,9 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
       </td>
       <td data-label="dom0 access">
         <StatusBadge status={p.dom0_access} />
+      </td>
+      <td data-label="Held by" class={p.assigned_to ? undefined : 'nothing'}>
+        {p.assigned_to ? <Holder guest={p.assigned_to} /> : <span class="muted">—</span>}
       </td>
       <td data-label="Safety" class={quiet ? 'nothing' : undefined}>
         {[...new Set(guarded.map((g) => g.reason))].map((reason) => (

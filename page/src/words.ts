@@ -9,9 +9,22 @@ export const STATUS_WORDS: Record<Dom0AccessStatus, { readonly label: string; re
   enabled_on_reboot: { label: 'Enabled on reboot', meaning: 'still hidden; back with dom0 from the next boot on' },
 };
 
-export const COMMAND_WORDS: Record<CommandName, { readonly verb: string; readonly done: string }> = {
-  hide: { verb: 'Hide from dom0', done: 'hidden from dom0 at the next boot' },
-  unhide: { verb: 'Give back to dom0', done: 'back with dom0 at the next boot' },
+export const COMMAND_WORDS: Record<
+  CommandName,
+  { readonly verb: string; readonly done: string; readonly doneNow: string; readonly handOver: string }
+> = {
+  hide: {
+    verb: 'Hide from dom0',
+    done: 'hidden from dom0 at the next boot',
+    doneNow: 'handed to pciback now, and hidden from dom0 at the next boot',
+    handOver: "dom0's driver lets go of the device at once, and whatever dom0 was doing with it stops",
+  },
+  unhide: {
+    verb: 'Give back to dom0',
+    done: 'back with dom0 at the next boot',
+    doneNow: 'back with its dom0 driver now, and with dom0 at the next boot',
+    handOver: 'the device returns to its dom0 driver at once',
+  },
 };
 
 export const PROTECTION_WORDS: Record<Protection['reason'], string> = {

@@ -32,6 +32,14 @@ test('a command sets the next boot and leaves the running kernel as it is', () =
   assert.is(statusAfter('disabled', 'hide'), 'disabled');
 });
 
+test('handed over now, pciback takes or lets go of the device at once, but the running kernel’s own list still hides', () => {
+  assert.is(statusAfter('enabled', 'hide', 'now'), 'disabled');
+  assert.is(statusAfter('disabled_on_reboot', 'hide', 'now'), 'disabled');
+  assert.is(statusAfter('disabled', 'unhide', 'now'), 'enabled');
+  assert.is(statusAfter('disabled', 'unhide', 'now', true), 'enabled_on_reboot');
+  assert.is(statusAfter('disabled', 'unhide', 'next-boot'), 'enabled_on_reboot');
+});
+
 test('the next boot hides what its list adds and gives back what it drops, unknown devices too', () => {
   const pcis = [record('0000:03:00.0', 'disabled_on_reboot'), record('0000:04:00.0', 'enabled_on_reboot')];
   const changes = nextBootChanges(host(['0000:04:00.0', '0000:06:00.0'], ['0000:03:00.0', '0000:06:00.0']), pcis);
@@ -42,10 +50,18 @@ test('the next boot hides what its list adds and gives back what it drops, unkno
       ['0000:04:00.0', false, 'device 0000:04:00.0'],
     ],
   );
-  assert.equal(nextBootChanges(host(['0000:06:00.0'], ['0000:06:00.0']), pcis), []);
+  assert.equal(nextBootChanges(host(['0000:06:00.0'], ['0000:06:00.0']), []), []);
   assert.equal(
-    nextBootChanges(host([], ['0000:09:00.0']), pcis).map((c) => [c.id, c.record]),
+    nextBootChanges(host([], ['0000:09:00.0']), []).map((c) => [c.id, c.record]),
     [['0000:09:00.0', null]],
+  );
+});
+
+test('a device handed over now is no change of the next boot; one pciback holds that the next boot does not hide is', () => {
+  const pcis = [record('0000:03:00.0', 'disabled'), record('0000:04:00.0', 'enabled_on_reboot')];
+  assert.equal(
+    nextBootChanges(host([], ['0000:03:00.0']), pcis).map((c) => [c.id, c.hidden]),
+    [['0000:04:00.0', false]],
   );
 });
 

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ARTIFACTS, launchChromium } from '../support/browser.ts';
+import { seriousViolations } from '../support/axe.ts';
+import { ARTIFACTS, launchChromium, signIn } from '../support/browser.ts';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import {
   GPU,
@@ -21,7 +21,6 @@ import {
 import { BIN } from '../support/service-process.ts';
 import { TOKEN, World } from '../support/world.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 // Far above what the page needs; it only keeps a broken page from hanging the suite.
 const SAFETY_MS = 15_000;
 
@@ -55,13 +54,6 @@ test.before.each(async (context) => {
   context.page.setDefaultTimeout(SAFETY_MS);
 });
 test.after.each(async ({ context }) => context.close());
-
-async function signIn(page: Page, url: string, token = TOKEN): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Access token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /PCI devices/ }).waitFor();
-}
 
 const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
 
@@ -133,6 +125,22 @@ test('hiding a device asks first, then shows its badge, the reboot banner and it
   assert.match(await newest.innerText(), 'Hidden from dom0');
   assert.match(await newest.innerText(), '“for the GPU guest”');
   assert.match(await newest.innerText(), 'by admin');
+});
+
+test('given a host whose IOMMU cannot be known (no xl), then “Hand over now” is shown disabled with the reason', async ({
+  page,
+  url,
+}) => {
+  await signIn(page, url);
+  await row(page, LEGACY_A)
+    .getByRole('button', { name: /Hide from dom0|Give back to dom0/ })
+    .click();
+  const dialog = page.getByRole('dialog');
+  assert.is(await dialog.getByRole('checkbox', { name: 'Hand over now' }).isDisabled(), true);
+  assert.match(
+    await dialog.locator('#hand-over-what').innerText(),
+    'Not on this host now: passthru cannot tell whether Xen has an IOMMU (it reads that from xl info), so changes wait for a reboot.',
+  );
 });
 
 test('a read-only token sees every device and no change button', async ({ page, url, world, devices }) => {
@@ -298,23 +306,6 @@ test('while the service restarts the page says it is disconnected, then catches 
   await row(page, NVME).getByText('Enabled', { exact: true }).waitFor();
   assert.match(await page.getByRole('region', { name: /Reboot pending/ }).innerText(), 'changes 1 device');
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated, not added as a script tag: the page's Content-Security-Policy allows only its own scripts.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate<AxeViolation[]>('axe.run().then((results) => results.violations)');
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('axe-core finds no serious or critical violation, wide or narrow, with a dialog open or not', async ({
   page,
