@@ -8,7 +8,6 @@ import * as assert from 'uvu/assert';
 import { runCli, type CliRun } from '../support/cli-run.ts';
 import { BIN } from '../support/service-process.ts';
 
-
 const test = suite<{
   dir: string;
   env: NodeJS.ProcessEnv;
