@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
     --separator) sep=$2; shift ;;
     -o|--options) fields=$2; shift ;;
     --readonly|--nosuffix) ;;
+    --config) shift ;;
     *) echo "  pvs: unrecognised option $1" >&2; exit 3 ;;
   esac
   shift

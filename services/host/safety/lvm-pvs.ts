@@ -10,7 +10,8 @@ export interface PhysicalVolume {
  * Asks LVM for every physical volume and its volume group, active or not:
  * sysfs shows a volume group's disks only under its active volumes. It reads
  * the labels on disk without taking LVM's locks (`--readonly`), so it never
- * waits on the storage manager. lvm2's report (libdm-report.c,
+ * waits on the storage manager, and without device-mapper (`activation=0`),
+ * whose ioctls need CAP_SYS_ADMIN, which the systemd unit does not keep. lvm2's report (libdm-report.c,
  * `_output_as_columns`) prints a row a line, its fields joined by the
  * separator, indented by the report group; a volume whose device is missing
  * is named `[unknown]` (dev-cache.c, `dev_name`).
@@ -18,7 +19,7 @@ export interface PhysicalVolume {
 export async function physicalVolumes(program: string, timeoutMs: number): Promise<PhysicalVolume[]> {
   const { stdout } = await runProgram(
     program,
-    ['--readonly', '--noheadings', '--separator', '|', '-o', 'pv_name,vg_name'],
+    ['--readonly', '--config', 'global{activation=0}', '--noheadings', '--separator', '|', '-o', 'pv_name,vg_name'],
     timeoutMs,
   );
   return stdout
