@@ -1,44 +1,21 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { DATA_NVME, dataDisk, lvmSr, safetyHost, SR_UUID } from '../support/safety-host.ts';
 import { sriovCard, SRIOV_PF, SRIOV_VFS } from '../support/sriov-card.ts';
-import { runCli, type CliRun } from '../support/cli-run.ts';
-import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+import { startCliHost, stopCliHost, type CliHost } from '../support/cli-host.ts';
 import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
 
-const test = suite<{
-  sys: KernelSysfs;
-  service: ServiceProcess;
-  passthru: (...args: string[]) => Promise<CliRun>;
-  run: (env: Record<string, string>, ...args: string[]) => Promise<CliRun>;
-}>('passthru CLI: what hide --now re-reads and refuses');
+const test = suite<CliHost>('passthru CLI: what hide --now re-reads and refuses');
 
 const DATA_SR = '9a1f3c2e-7b4d-4e8f-a0c1-2d3e4f5a6b7c';
 
 test.before(async (context) => {
-  context.sys = sriovCard(dataDisk(safetyHost())).bind(SRIOV_PF, 'mlx4_core');
-  const xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
-  const env = {
-    ...context.sys.env,
-    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
-    PASSTHRU_TOKEN: 'cli-hand-over-safety-token',
-    PASSTHRU_HOST_ID: 'cli-hand-over-safety-host',
-    PASSTHRU_XL: xl.program,
-  };
-  context.service = await startService(env);
-  const port = new URL(context.service.url).port;
-  context.run = (changed, ...args) =>
-    runCli(args, { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated', ...changed } });
-  context.passthru = (...args) => context.run({}, ...args);
+  const sys = sriovCard(dataDisk(safetyHost())).bind(SRIOV_PF, 'mlx4_core');
+  const xl = new XlStandIn(sys.root, WITH_IOMMU, sys.root);
+  Object.assign(context, await startCliHost(sys, 'cli-hand-over-safety', { PASSTHRU_XL: xl.program }));
 });
 
-test.after(async ({ service, sys }) => {
-  await stopService(service);
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after(stopCliHost);
 
 test('given a local SR plugged on the data disk after the service started, when the disk is hidden --now, then the CLI exits 1 naming the SR and the disk stays with dom0', async ({
   sys,
