@@ -63,8 +63,18 @@ export class Records {
   /** Reads the inventory, and with it which devices are protected and what depends on what. */
   async refreshInventory(): Promise<DeviceIdentity[]> {
     const devices = await this.host.inventory();
-    const safety: HostSafety = await this.host.safety(devices);
     this.inventory = new Map(devices.map((d) => [d.id, d]));
+    await this.refreshSafety();
+    return devices;
+  }
+
+  /**
+   * Reads again which devices dom0 needs, over the last inventory: what dom0
+   * uses changes while it runs (xapi plugs a local SR after start), so a
+   * command that takes a device from dom0 asks afresh.
+   */
+  async refreshSafety(): Promise<void> {
+    const safety: HostSafety = await this.host.safety([...this.inventory.values()]);
     this.safety = new Map(
       [...safety.devices].map(([id, { protections, dependencies }]) => [
         id,
@@ -72,7 +82,6 @@ export class Records {
       ]),
     );
     this.safetyProblems = safety.problems;
-    return devices;
   }
 
   protections(id: PciAddress): readonly Protection[] {

@@ -60,6 +60,7 @@ export const SETTINGS = {
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   xl: { env: 'PASSTHRU_XL', flag: 'xl' },
   ovsVsctl: { env: 'PASSTHRU_OVS_VSCTL', flag: 'ovs-vsctl' },
+  pvs: { env: 'PASSTHRU_PVS', flag: 'pvs' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
   timeout: { env: 'PASSTHRU_XEN_CMDLINE_TIMEOUT_MS', flag: 'xen-cmdline-timeout-ms' },
@@ -79,6 +80,8 @@ export type Flags = Partial<Record<string, string | string[] | boolean | undefin
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
 const XL = '/usr/sbin/xl';
 const OVS_VSCTL = '/usr/bin/ovs-vsctl';
+// lvm2 on the CentOS-based dom0 (/sbin is a link to /usr/sbin).
+const PVS = '/usr/sbin/pvs';
 // Where XenServer and XCP-ng keep the boot entries xen-cmdline edits (BIOS grub, UEFI grub, legacy extlinux).
 const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           // A simulated host has no hypervisor or switch to ask unless a stand-in is named.
           xl: get('xl') ?? null,
           ovsVsctl: get('ovsVsctl') ?? null,
+          pvs: get('pvs') ?? null,
         }
       : {
           ...safetyPaths,
@@ -132,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
           xl: get('xl') ?? XL,
           ovsVsctl: get('ovsVsctl') ?? OVS_VSCTL,
+          pvs: get('pvs') ?? PVS,
         };
   return {
     port: integer(get('port') ?? '8080', SETTINGS.port.env, 0, 65535),

@@ -29,6 +29,7 @@ import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
 import { HandOver } from './hand-over.ts';
+import { refuseSriovHandOver } from './sriov-refusal.ts';
 
 export interface CommandOutcome {
   readonly record: PciRecord;
@@ -134,7 +135,11 @@ export class Commands {
       await this.recordChangesIn(lists, context);
       refuseRejectedList(lists);
       if (batch.name === 'unhide') this.refuseHiddenByBridge(targets, lists);
+      // What dom0 needs changes while it runs (xapi plugs a local SR after start): a hide asks afresh.
+      if (batch.name === 'hide') await this.records.refreshSafety();
       await this.refuseObstacles(targets, context, lists);
+      if (batch.name === 'hide' && batch.apply === 'now')
+        await refuseSriovHandOver(this.host.paths.sysfsPci, batch.pcis);
       return this.change(batch, targets, context, lists);
     });
   }

@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import {
   EFI_DETAIL,
   GPU,
@@ -15,35 +13,15 @@ import {
   ROOT_DETAIL,
   safetyHost,
 } from '../support/safety-host.ts';
-import { runCli, type CliRun } from '../support/cli-run.ts';
-import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+import { startCliHost, stopCliHost, type CliHost } from '../support/cli-host.ts';
 
-const test = suite<{
-  sys: KernelSysfs;
-  service: ServiceProcess;
-  passthru: (...args: string[]) => Promise<CliRun>;
-  run: (env: Record<string, string>, ...args: string[]) => Promise<CliRun>;
-}>('passthru CLI on a host with protected devices');
+const test = suite<CliHost>('passthru CLI on a host with protected devices');
 
 test.before(async (context) => {
-  context.sys = safetyHost();
-  const env = {
-    ...context.sys.env,
-    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
-    PASSTHRU_TOKEN: 'cli-safety-token',
-    PASSTHRU_HOST_ID: 'cli-safety-host',
-  };
-  context.service = await startService(env);
-  const port = new URL(context.service.url).port;
-  context.run = (changed, ...args) =>
-    runCli(args, { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated', ...changed } });
-  context.passthru = (...args) => context.run({}, ...args);
+  Object.assign(context, await startCliHost(safetyHost(), 'cli-safety'));
 });
 
-test.after(async ({ service, sys }) => {
-  await stopService(service);
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after(stopCliHost);
 
 test('given the NVMe holding /, when hidden, then the CLI exits 1 naming the protection and how to override it', async ({
   passthru,

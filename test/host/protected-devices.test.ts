@@ -24,9 +24,14 @@ const identity = (id: string, class_id: string): DeviceIdentity => ({
   device_name: '',
 });
 
-async function protections(sys: KernelSysfs, devices: [string, string][], ovsVsctl: string | null = sys.ovs.program) {
+async function protections(
+  sys: KernelSysfs,
+  devices: [string, string][],
+  ovsVsctl: string | null = sys.ovs.program,
+  pvs: string | null = sys.lvm.program,
+) {
   const safety = await readHostSafety(
-    sys.safetyPaths(ovsVsctl),
+    sys.safetyPaths(ovsVsctl, pvs),
     devices.map(([id, cls]) => identity(id, cls)),
     5000,
   );
@@ -352,6 +357,51 @@ test('given / on an overlay and a mount of a device sysfs does not show, when re
   sys.mount('/', '0:31', 'overlay', 'overlay').mount('/boot', '8:1', '/dev/sda1').defaultRoute('eth0');
   const { problems } = await protections(sys, []);
   assert.equal(problems, ['no block device 8:1 for /boot', 'the management interface eth0 leads to no PCI device']);
+});
+
+test('given a local SR on a multipath device that LVM names /dev/mapper/mpatha and no active volume, when read, then both HBAs on its paths protect it', async ({
+  sys,
+}) => {
+  const group = 'VG_XenStorage-4e5f6a7b-0000-4000-8000-000000000002';
+  sys
+    .pci({ id: '0000:03:00.0', class: '0x010700' })
+    .pci({ id: '0000:04:00.0', class: '0x010700' })
+    .disk('sdc', '8:32', '0000:03:00.0', 'host4/target4:0:0/4:0:0:0/block')
+    .disk('sdd', '8:48', '0000:04:00.0', 'host5/target5:0:0/5:0:0:0/block')
+    .stacked('dm-4', '253:4', ['sdc', 'sdd'], 'mpatha');
+  sys.lvm.pv('/dev/mapper/mpatha', group);
+  const { found, problems } = await protections(sys, [
+    ['0000:03:00.0', '010700'],
+    ['0000:04:00.0', '010700'],
+  ]);
+  const detail = `local_sr: ${group}, the local SR 4e5f6a7b-0000-4000-8000-000000000002 through sdc, sdd [the disks of the local storage repository 4e5f6a7b-0000-4000-8000-000000000002 are behind it]`;
+  assert.equal(found, { '0000:03:00.0': [detail], '0000:04:00.0': [detail] });
+  assert.equal(
+    problems.filter((p) => p.includes('LVM') || p.includes('VG_')),
+    [],
+  );
+});
+
+test('given a pvs that cannot run, when read, then the active volumes’ disks are protected and the problem says LVM could not be asked', async ({
+  sys,
+}) => {
+  sys
+    .pci({ id: '0000:00:17.0', class: '0x010601' })
+    .disk('sda', '8:0', '0000:00:17.0', 'ata1/host0/target0:0:0/0:0:0:0/block')
+    .stacked('dm-1', '253:1', ['sda'], 'VG_XenStorage--5d2a-MGT');
+  const missing = join(sys.root, 'no-pvs');
+  const { found, problems } = await protections(sys, [['0000:00:17.0', '010601']], sys.ovs.program, missing);
+  assert.equal(found, {
+    '0000:00:17.0': [
+      'local_sr: VG_XenStorage-5d2a, the local SR 5d2a through sda [the disks of the local storage repository 5d2a are behind it]',
+    ],
+  });
+  assert.equal(
+    problems.filter((p) => p.startsWith('LVM')),
+    [
+      `LVM cannot say which disks the local SRs are on (${missing} --readonly --config global{activation=0} --noheadings --separator | -o pv_name,vg_name: cannot run (ENOENT)): only the disks under their active volumes are protected`,
+    ],
+  );
 });
 
 test.run();

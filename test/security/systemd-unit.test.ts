@@ -55,4 +55,9 @@ test('runs as root, restarts on failure, and leaves /boot writable under Protect
   assert.ok(directives('Environment').includes('PASSTHRU_DATA_DIR=/var/lib/passthru'));
 });
 
+test('starts once xapi has plugged the host’s storage, so the first inventory sees the local SRs', () => {
+  assert.ok(directives('After').join(' ').split(' ').includes('xapi-init-complete.target'));
+  assert.ok(directives('Wants').join(' ').split(' ').includes('xapi-init-complete.target'));
+});
+
 test.run();

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import type { SafetyPaths } from '../../services/host/safety/safety-types.ts';
 import { OvsVsctlStandIn } from './ovs-vsctl-standin.ts';
+import { PvsStandIn } from './pvs-standin.ts';
 
 export interface KernelPci {
   readonly id: string;
@@ -29,14 +30,15 @@ export interface IscsiSession {
 /**
  * A fake sysfs laid out as the kernel lays it out: functions nested under
  * `devices/pciDDDD:BB/` along the bridges they sit behind, `bus/pci/devices`,
- * `dev/block` and `class/net` as links into that tree; with the mountinfo,
- * XenServer inventory, route table and Open vSwitch database that go with it.
+ * `dev/block`, `class/block` and `class/net` as links into that tree; with the mountinfo,
+ * XenServer inventory, route table, Open vSwitch database and LVM labels that go with it.
  */
 export class KernelSysfs {
   readonly mountinfo: string;
   readonly xensourceInventory: string;
   readonly netRoute: string;
   readonly ovs: OvsVsctlStandIn;
+  readonly lvm: PvsStandIn;
   private readonly dirs = new Map<string, string>();
   private mounts = 0;
 
@@ -45,7 +47,8 @@ export class KernelSysfs {
     this.xensourceInventory = join(root, 'xensource-inventory');
     this.netRoute = join(root, 'proc-net-route');
     this.ovs = new OvsVsctlStandIn(root);
-    for (const dir of ['bus/pci/devices', 'dev/block', 'class/net', 'kernel/iommu_groups']) {
+    this.lvm = new PvsStandIn(root);
+    for (const dir of ['bus/pci/devices', 'dev/block', 'class/block', 'class/net', 'kernel/iommu_groups']) {
       mkdirSync(join(root, dir), { recursive: true });
     }
     writeFileSync(this.mountinfo, '22 27 0:21 / /proc rw,relatime - proc proc rw\n');
@@ -64,11 +67,12 @@ export class KernelSysfs {
       PASSTHRU_XENSOURCE_INVENTORY: this.xensourceInventory,
       PASSTHRU_NET_ROUTE: this.netRoute,
       PASSTHRU_OVS_VSCTL: this.ovs.program,
+      PASSTHRU_PVS: this.lvm.program,
     };
   }
 
   /** The same paths as the host adapter reads them, for a reader driven directly. */
-  safetyPaths(ovsVsctl: string | null = this.ovs.program): SafetyPaths {
+  safetyPaths(ovsVsctl: string | null = this.ovs.program, pvs: string | null = this.lvm.program): SafetyPaths {
     return {
       sysfs: this.root,
       sysfsPci: join(this.root, 'bus', 'pci', 'devices'),
@@ -76,6 +80,7 @@ export class KernelSysfs {
       xensourceInventory: this.xensourceInventory,
       netRoute: this.netRoute,
       ovsVsctl,
+      pvs,
     };
   }
 
@@ -135,6 +140,23 @@ export class KernelSysfs {
       writeFileSync(join(this.dirOf(name), 'dm', 'name'), `${dmName}\n`);
     }
     for (const slave of slaves) symlinkSync(this.dirOf(slave), join(this.dirOf(name), 'slaves', slave));
+    return this;
+  }
+
+  /**
+   * A loop device over a file or, as XCP-ng's large-block SR makes one (`losetup --sector-size 512 /dev/sdb`),
+   * over a disk: `loop/backing_file` holds the path it was given, resolved (drivers/block/loop.c, `backing_file_show`).
+   */
+  loop(name: string, dev: string, backing: string): this {
+    this.block(name, dev, join(this.root, 'devices', 'virtual', 'block', name));
+    mkdirSync(join(this.dirOf(name), 'loop'));
+    writeFileSync(join(this.dirOf(name), 'loop', 'backing_file'), `${backing}\n`);
+    return this;
+  }
+
+  /** An LVM physical volume on a block device (`sdb`, or `[unknown]` when its device is gone), as `pvs` lists it. */
+  pv(device: string, group: string): this {
+    this.lvm.pv(device.startsWith('[') ? device : `/dev/${device}`, group);
     return this;
   }
 
@@ -271,6 +293,7 @@ export class KernelSysfs {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'dev'), `${dev}\n`);
     symlinkSync(dir, join(this.root, 'dev', 'block', dev));
+    symlinkSync(dir, join(this.root, 'class', 'block', name));
     this.dirs.set(name, dir);
     return this;
   }

@@ -36,7 +36,7 @@ export const bareHost = () => new KernelSysfs(mkdtempSync(join(tmpdir(), 'passth
  * cards behind a conventional bridge, and a SATA disk holding the local LVM SR.
  */
 export function safetyHost(): KernelSysfs {
-  return bareHost()
+  const sys = bareHost()
     .pci({ id: ROOT_PORT, class: '0x060400', express: true })
     .pci({ id: NVME, class: '0x010802', vendor: '0x144d', device: '0xa808', parent: ROOT_PORT, express: true })
     .disk('nvme0n1', '259:0', NVME, 'nvme/nvme0')
@@ -67,8 +67,8 @@ export function safetyHost(): KernelSysfs {
     .nic('eth1', SPARE_NIC)
     .pci({ id: SATA, class: '0x010601', vendor: '0x8086' })
     .disk('sda', '8:0', SATA, 'ata1/host0/target0:0:0/0:0:0:0/block')
-    .partition('sda3', '8:3', 'sda')
-    .stacked('dm-1', '253:1', ['sda3'], `VG_XenStorage--${SR_UUID.replace(/-/g, '--')}-MGT`)
+    .partition('sda3', '8:3', 'sda');
+  return lvmSr(sys, SR_UUID, ['sda3'], ['dm-1', '253:1'])
     .pci({ id: PCI_BRIDGE, class: '0x060401', vendor: '0x8086' })
     .pci({ id: LEGACY_A, class: '0x020000', parent: PCI_BRIDGE })
     .pci({ id: LEGACY_B, class: '0x078000', parent: PCI_BRIDGE });
@@ -105,4 +105,44 @@ export function iscsiHost(portal: string | null = '192.0.2.10'): KernelSysfs {
     })
     .partition('sdb1', '8:17', 'sdb')
     .mount('/', '8:17', '/dev/sdb1');
+}
+
+export const DATA_PORT = '0000:00:1d.0';
+export const DATA_NVME = '0000:07:00.0';
+
+/** A second NVMe disk, `nvme1n1`, behind a root port of its own, dom0's nvme driver bound: where a local SR goes. */
+export function dataDisk(sys: KernelSysfs): KernelSysfs {
+  return sys
+    .pci({ id: DATA_PORT, class: '0x060400', express: true })
+    .pci({ id: DATA_NVME, class: '0x010802', vendor: '0x144d', device: '0xa808', parent: DATA_PORT, express: true })
+    .bind(DATA_NVME, 'nvme')
+    .disk('nvme1n1', '259:8', DATA_NVME, 'nvme/nvme1');
+}
+
+/** How device-mapper names a logical volume: `VG-LV`, the dashes of each doubled. */
+const dmName = (group: string, volume: string) => `${group.replace(/-/g, '--')}-${volume.replace(/-/g, '--')}`;
+
+/**
+ * An LVM SR as xapi's storage manager plugs one (sm's LVHDSR): its volume
+ * group `VG_XenStorage-<uuid>` over physical volumes on `disks`, the MGT
+ * volume active on the first (`dm`: its device-mapper name and number), none on the others.
+ */
+export function lvmSr(sys: KernelSysfs, uuid: string, disks: readonly string[], dm: [string, string]): KernelSysfs {
+  const group = `VG_XenStorage-${uuid}`;
+  for (const disk of disks) sys.pv(disk, group);
+  return sys.stacked(dm[0], dm[1], disks.slice(0, 1), dmName(group, 'MGT'));
+}
+
+/**
+ * XCP-ng's large-block SR as sm's LargeBlockSR.py plugs one on a 4 KiB-sector
+ * disk: `losetup --sector-size 512` over the disk itself, the volume group
+ * `XSLocalLargeBlock-<uuid>` over that loop device, its one volume `<uuid>`
+ * an EXT file system mounted on `/run/sr-mount/<uuid>` (EXTSR.attach).
+ */
+export function largeBlockSr(sys: KernelSysfs, uuid: string, disk: string): KernelSysfs {
+  const volume = dmName(`XSLocalLargeBlock-${uuid}`, uuid);
+  return sys
+    .loop('loop0', '7:0', `/dev/${disk}`)
+    .stacked('dm-3', '253:3', ['loop0'], volume)
+    .mount(`/run/sr-mount/${uuid}`, '253:3', `/dev/mapper/${volume}`);
 }

@@ -2,6 +2,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PciAddress } from '../../../domain/pci-address.ts';
 import type { Protection } from '../../../domain/protection.ts';
+import { blockDeviceAt } from './block-device-path.ts';
 import { iscsiPaths } from './iscsi-nics.ts';
 import type { NetworkSources } from './management-nics.ts';
 import type { Found } from './safety-types.ts';
@@ -54,7 +55,7 @@ export async function bootDevices(network: NetworkSources, mountinfo: string, ro
       if (!mount.device.startsWith('0:')) problems.push(`no block device ${mount.device} for ${mount.mountPoint}`);
       continue;
     }
-    const disks = (await Promise.all(starts.map((start) => lowest(start, 8)))).flat();
+    const disks = (await Promise.all(starts.map((start) => lowest(network.sysfs, start, 8)))).flat();
     const on = `${mount.source} on ${mount.mountPoint}${sr ? `, the local SR ${sr}` : ''}`;
     const protection: Protection = sr
       ? { reason: 'local_sr', detail: on + through(disks, mount.source), subject: localSrSubject(sr) }
@@ -120,19 +121,33 @@ export function through(disks: readonly string[], source: string): string {
 }
 
 /**
- * The block devices at the bottom of a stack (device-mapper, md): those with
- * no `slaves/`. A partition has none of its own: a partition of an md or dm
+ * The block devices at the bottom of a stack (device-mapper, md, loop): those
+ * with no `slaves/`. A partition has none of its own: a partition of an md or dm
  * device (`md127p1`) is stacked through its whole device, the directory above it.
+ * A loop device is over what its `loop/backing_file` names: XCP-ng's
+ * large-block SR (sm's LargeBlockSR.py, `_create_loopdev`) runs `losetup
+ * --sector-size 512` over the disk itself, so a `/dev` path is followed to that
+ * disk; a loop over a regular file stays the bottom, its file system unfollowed.
  */
-export async function lowest(device: string, depth: number): Promise<string[]> {
+export async function lowest(sysfs: string, device: string, depth: number): Promise<string[]> {
   const slavesOf = (dir: string) => readdir(join(dir, 'slaves')).catch((): string[] => []);
   let [stack, slaves] = [device, await slavesOf(device)];
   if (slaves.length === 0 && (await isPartition(device)))
     [stack, slaves] = [dirname(device), await slavesOf(dirname(device))];
-  if (slaves.length === 0 || depth === 0) return [device];
+  if (depth === 0) return [device];
+  if (slaves.length === 0) {
+    const backing = await loopBacking(sysfs, stack);
+    return backing ? lowest(sysfs, backing, depth - 1) : [device];
+  }
   const below = await Promise.all(slaves.map((slave) => resolved(join(stack, 'slaves', slave))));
-  const found = await Promise.all(below.filter((d) => d !== null).map((d) => lowest(d, depth - 1)));
+  const found = await Promise.all(below.filter((d) => d !== null).map((d) => lowest(sysfs, d, depth - 1)));
   return found.flat();
+}
+
+/** The block device a loop device is over, when it is over one (the kernel's `loop/backing_file` is the path it was given, resolved). */
+async function loopBacking(sysfs: string, device: string): Promise<string | null> {
+  const file = (await readFile(join(device, 'loop', 'backing_file'), 'utf8').catch(() => '')).trim();
+  return file.startsWith('/dev/') ? blockDeviceAt(sysfs, file) : null;
 }
 
 const isPartition = (device: string) =>

@@ -1,6 +1,6 @@
 // services/host/safety/: what dom0 needs to come back after a reboot (boot disks,
 // local SR, management and iSCSI NICs, the system display) and what must move
-// together, read from sysfs, mountinfo, the route table and ovs-vsctl. May import
+// together, read from sysfs, mountinfo, the route table, ovs-vsctl and pvs. May import
 // domain/ and the rest of host/ (sysfs paths, the PCI topology, running a program).
 import { dependenciesOf } from '../../../domain/dependencies.ts';
 import type { DeviceIdentity } from '../../../domain/device.ts';
@@ -26,7 +26,7 @@ export async function readHostSafety(
   const [topology, boot, lvmSr, management] = await Promise.all([
     readPciTopology(paths.sysfsPci, inventory),
     bootDevices(network, paths.mountinfo, paths.netRoute),
-    lvmSrDevices(paths.sysfs),
+    lvmSrDevices({ sysfs: paths.sysfs, pvs: paths.pvs, timeoutMs }),
     managementNics(network, paths.xensourceInventory, paths.netRoute),
   ]);
   const protections = new Map<PciAddress, Protection[]>();

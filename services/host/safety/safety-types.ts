@@ -9,6 +9,8 @@ export interface SafetyPaths {
   readonly netRoute: string;
   /** Open vSwitch's ovs-vsctl, asked for a bridge's ports; null when there is none to ask. */
   readonly ovsVsctl: string | null;
+  /** lvm2's pvs, asked for the physical volumes of the local SRs; null when there is none to ask. */
+  readonly pvs: string | null;
 }
 
 /** What the host says of one device's place: whether dom0 needs it, and what must move with it. */
