@@ -33,8 +33,7 @@ test('the first read after a change by hand sees it, while other reads keep the 
   // A real port and a real client: a request is sent only once the change by hand (another process) has finished.
   const url = await world.app.listen({ host: '127.0.0.1', port: 0 });
   const statusOf = async (id: string) =>
-    ((await (await fetch(`${url}/v1/pcis/${id}/dom0-access`, { headers: AUTH })).json()) as { status: string })
-      .status;
+    ((await (await fetch(`${url}/v1/pcis/${id}/dom0-access`, { headers: AUTH })).json()) as { status: string }).status;
   let busy = true;
   const others = Array.from({ length: 8 }, async () => {
     while (busy) await statusOf(NIC.id);
