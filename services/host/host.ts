@@ -30,6 +30,7 @@ import { readDriver } from './drivers.ts';
 import {
   assignableAdd,
   assignableRemove,
+  NO_XL,
   NO_XL_FACTS,
   readIommu,
   readXlFacts,
@@ -155,7 +156,7 @@ export class Host {
    */
   async handOver(action: CommandName, id: PciAddress): Promise<void> {
     const program = this.paths.xl;
-    if (program === null) throw hostFailure('no xl program is set (PASSTHRU_XL): a device cannot be handed over now');
+    if (program === null) throw hostFailure(`${NO_XL}: a device cannot be handed over now`);
     try {
       if (action === 'hide') await assignableAdd(program, id, this.timeoutMs);
       else await assignableRemove(program, id, this.timeoutMs);
