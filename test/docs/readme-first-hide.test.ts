@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +8,6 @@ import * as assert from 'uvu/assert';
 import { startService, stopService } from '../support/service-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const pages = [
-  'README.md',
-  ...readdirSync(join(root, 'docs'))
-    .filter((n) => n.endsWith('.md'))
-    .map((n) => `docs/${n}`),
-];
 
 /** The shell block of a README section, as a newcomer copies it. */
 function shellBlock(heading: string): string {
@@ -25,13 +19,6 @@ function shellBlock(heading: string): string {
 }
 
 const test = suite('the README’s commands, run as written');
-
-test('given the docs, then none runs the CLI with npx, which rebuilds the project in npm’s cache or asks the registry', () => {
-  assert.equal(
-    pages.filter((page) => /^(?!.*(would|Not `npx)).*npx passthru/m.test(readFileSync(join(root, page), 'utf8'))),
-    [],
-  );
-});
 
 test('given a machine whose devices are not the README’s, when “Your first hide” runs, then it hides one of them and ends disabled', async () => {
   const block = shellBlock('Your first hide');
