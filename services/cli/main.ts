@@ -12,7 +12,7 @@ import { statusCommand } from './status.ts';
 import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 import { commandUsage, nearestCommand, USAGE } from './usage.ts';
-import { onInterrupt } from './interrupt.ts';
+import { endWhenCutShort } from './cut-short.ts';
 
 const OPTIONS: ParseArgsConfig['options'] = {
   ...Object.fromEntries(
@@ -58,7 +58,7 @@ export async function main(argv: string[], out: Output = (l) => process.stdout.w
     return flags.help ? 0 : 2;
   }
   if (commandUsage(command) === null) return unknownCommand(command);
-  if (command !== 'serve') onInterrupt(command);
+  if (command !== 'serve') endWhenCutShort(command);
   try {
     const config =
       command === 'serve'

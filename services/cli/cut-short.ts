@@ -6,7 +6,7 @@ const CHANGES = new Set(['hide', 'unhide', 'repair-hide-list', 'import', 'reboot
  * so and exits 130 (128 + SIGINT, as a shell reports it); a reader that stops
  * reading (`passthru status | head -3`) ends it quietly, as nothing failed.
  */
-export function onInterrupt(command: string): void {
+export function endWhenCutShort(command: string): void {
   process.once('SIGINT', () => {
     const note = CHANGES.has(command)
       ? ': a change the service had already received is still made (passthru history ID shows it)'
