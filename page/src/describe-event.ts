@@ -1,5 +1,6 @@
 import { DOM0_ACCESS_STATUSES, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import type { HistoryEntry } from './api-types.ts';
+import { PROTECTION_WORDS, VIA_WORDS } from './words.ts';
 
 /** Why an event happened, as the timeline names it. */
 export type Cause =
@@ -26,10 +27,16 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 const isStatus = (value: unknown): value is Dom0AccessStatus =>
   (DOM0_ACCESS_STATUSES as readonly unknown[]).includes(value);
 
+/** A protection's reason in words; a reason this page does not know yet, as recorded. */
+const protectionWords = (reason: string | null): string | null =>
+  reason !== null && Object.hasOwn(PROTECTION_WORDS, reason)
+    ? PROTECTION_WORDS[reason as keyof typeof PROTECTION_WORDS]
+    : reason;
+
 /** Protections as an event records them: `[{ reason, detail }]`. */
 const listed = (value: unknown): string | null =>
   Array.isArray(value)
-    ? value.map((p: Fields) => [text(p.reason), text(p.detail)].filter(Boolean).join(': ')).join('; ')
+    ? value.map((p: Fields) => [protectionWords(text(p.reason)), text(p.detail)].filter(Boolean).join(': ')).join('; ')
     : null;
 
 /** A guest as an event records it: `{ domid, name }`. */
@@ -56,14 +63,17 @@ export function describeEvent(entry: HistoryEntry): EventWords {
     forced: forcedOf(data),
     protection: null,
   };
-  const via = text(data.via);
+  const via =
+    typeof data.via === 'string' && Object.hasOwn(VIA_WORDS, data.via)
+      ? VIA_WORDS[data.via as keyof typeof VIA_WORDS]
+      : '';
   switch (entry.type) {
     case 'DeviceDiscovered':
       return { ...base, title: 'Discovered', cause: 'discovery' };
     case 'Dom0AccessDisabled':
-      return { ...base, title: `Hidden from dom0${via ? ` (via ${via})` : ''}`, cause: 'command' };
+      return { ...base, title: `Hidden from dom0${via}`, cause: 'command' };
     case 'Dom0AccessEnabled':
-      return { ...base, title: `Given back to dom0${via ? ` (via ${via})` : ''}`, cause: 'command' };
+      return { ...base, title: `Given back to dom0${via}`, cause: 'command' };
     case 'Dom0AccessChangeFailed':
       return { ...base, title: `${data.command === 'unhide' ? 'Give back' : 'Hide'} failed`, cause: 'failure' };
     case 'Dom0AccessRefused':

@@ -34,6 +34,8 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
   // null follows the newest revision as events arrive; a number holds the slider where the operator put it.
   const [held, setHeld] = useState<number | null>(null);
   const [state, setState] = useState<DeviceState | null>(null);
+  // The event of a revision older than the timeline's newest: read with its state.
+  const [olderEntry, setOlderEntry] = useState<HistoryEntry | null>(null);
 
   useEffect(() => {
     const device = `/v1/pcis/${encodeURIComponent(id)}`;
@@ -63,8 +65,17 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
   useEffect(() => {
     if (at === null) return;
     let current = true;
-    api.get<DeviceState>(`/v1/pcis/${encodeURIComponent(id)}/state?at=${at}`).then(
-      (answer) => current && setState(answer),
+    const device = `/v1/pcis/${encodeURIComponent(id)}`;
+    const shown = events?.some((e) => e.revision === at) ?? false;
+    Promise.all([
+      api.get<DeviceState>(`${device}/state?at=${at}`),
+      shown ? null : api.get<HistoryPage>(`${device}/history?after=${at - 1}&limit=1`),
+    ]).then(
+      ([answer, older]) => {
+        if (!current) return;
+        setOlderEntry(older?.events[0] ?? null);
+        setState(answer);
+      },
       (failure: Error) => current && setError(failure.message),
     );
     return () => {
@@ -72,7 +83,7 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
     };
   }, [api, id, at]);
 
-  const atEntry = events?.find((e) => e.revision === at) ?? null;
+  const atEntry = events?.find((e) => e.revision === at) ?? (olderEntry?.revision === at ? olderEntry : null);
   const command = record ? commandFor(record) : null;
   return (
     <Modal labelledBy="device-title" onClose={onClose} className="drawer">
@@ -132,9 +143,9 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
         <section class="time-travel" aria-labelledby="travel-title">
           <h3 id="travel-title">Time travel</h3>
           <label class="field">
+            {/* Revisions count from 0: revision N is event N + 1 of the device's latest + 1. */}
             <span>
-              Revision {at} of {latest}
-              {held === null ? ' (now)' : ''}
+              Event {at + 1} of {latest + 1} (revision {at}){held === null ? ', now' : ''}
             </span>
             <input
               type="range"
@@ -149,18 +160,7 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
               }}
             />
           </label>
-          {state && state.revision === at && (
-            <div class="state-at" data-revision={state.revision}>
-              <p>
-                As of revision {state.revision}: <StatusBadge status={state.status} />
-              </p>
-              <p class="small muted">
-                {describeEvent(atEntry ?? emptyEntry(state)).title} ({state.last_change.cause}),{' '}
-                <time dateTime={state.last_change.at}>{formatTime(state.last_change.at)}</time>
-                {state.failures > 0 ? `; ${state.failures} failed attempts so far` : ''}
-              </p>
-            </div>
-          )}
+          {state && state.revision === at && atEntry && <StateAt state={state} entry={atEntry} />}
           {held !== null && (
             <button type="button" class="quiet" onClick={() => setHeld(null)}>
               Back to now
@@ -187,11 +187,17 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
   );
 }
 
-const emptyEntry = (state: DeviceState): HistoryEntry => ({
-  position: 0,
-  revision: state.revision,
-  type: state.last_change.type,
-  at: state.last_change.at,
-  data: {},
-  metadata: {},
-});
+/** The device as of one revision, and the event of that revision with its own time. */
+function StateAt({ state, entry }: { readonly state: DeviceState; readonly entry: HistoryEntry }) {
+  return (
+    <div class="state-at" data-revision={state.revision}>
+      <p>
+        As of revision {state.revision}: <StatusBadge status={state.status} />
+      </p>
+      <p class="small muted">
+        {describeEvent(entry).title}, <time dateTime={entry.at}>{formatTime(entry.at)}</time>
+        {state.failures > 0 ? `; ${state.failures} failed attempts so far` : ''}
+      </p>
+    </div>
+  );
+}

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'preact/hooks';
 import { hiddenIn } from '../../domain/dom0-access.ts';
+import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import type { CommandName, PciRecord } from './api-types.ts';
 import { protections } from './next-boot.ts';
 import { ChoiceField } from './choice-field.tsx';
 import { Holder } from './holder.tsx';
 import { StatusBadge } from './status-badge.tsx';
-import { COMMAND_WORDS, PROTECTION_WORDS, STATUS_WORDS } from './words.ts';
+import { COMMAND_WORDS, PROBLEM_WORDS, PROTECTION_WORDS, STATUS_WORDS } from './words.ts';
 
 type SortKey = 'id' | 'class' | 'device' | 'status' | 'holder';
 interface Sort {
@@ -13,13 +14,20 @@ interface Sort {
   readonly ascending: boolean;
 }
 
-const SORT_VALUE: Record<SortKey, (p: PciRecord) => string> = {
-  id: (p) => p.id,
-  class: (p) => `${p.class_name} ${p.id}`,
-  device: (p) => `${p.vendor_name} ${p.device_name} ${p.id}`,
-  status: (p) => `${STATUS_WORDS[p.dom0_access].label} ${p.id}`,
-  holder: (p) => `${p.assigned_to?.name ?? ''} ${p.id}`,
+// The service answers canonical addresses (dddd:bb:dd.f): they compare as the hex numbers they are.
+const byAddress = (a: PciRecord, b: PciRecord) => comparePciAddresses(a.id as PciAddress, b.id as PciAddress);
+/** Words in the reader's collation, then the address: devices with the same words stay in bus order. */
+const byWords = (words: (p: PciRecord) => string) => (a: PciRecord, b: PciRecord) =>
+  words(a).localeCompare(words(b)) || byAddress(a, b);
+
+const SORTS: Record<SortKey, { readonly label: string; readonly compare: (a: PciRecord, b: PciRecord) => number }> = {
+  id: { label: 'Address', compare: byAddress },
+  class: { label: 'Class', compare: byWords((p) => p.class_name) },
+  device: { label: 'Device', compare: byWords((p) => `${p.vendor_name} ${p.device_name}`) },
+  status: { label: 'dom0 access', compare: byWords((p) => STATUS_WORDS[p.dom0_access].label) },
+  holder: { label: 'Held by', compare: byWords((p) => p.assigned_to?.name ?? '') },
 };
+const SORT_KEYS = Object.keys(SORTS) as SortKey[];
 
 const searchText = (p: PciRecord) =>
   [
@@ -54,10 +62,10 @@ export function DeviceTable({ pcis, canChange, onCommand, onOpen }: Props) {
   const classes = useMemo(() => [...new Set(pcis.map((p) => p.class_name))].sort(), [pcis]);
   const shown = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    const value = SORT_VALUE[sort.key];
+    const { compare } = SORTS[sort.key];
     return pcis
       .filter((p) => (className === '' || p.class_name === className) && words.every((w) => searchText(p).includes(w)))
-      .sort((a, b) => (sort.ascending ? 1 : -1) * value(a).localeCompare(value(b), undefined, { numeric: true }));
+      .sort((a, b) => (sort.ascending ? 1 : -1) * compare(a, b));
   }, [pcis, query, className, sort]);
   const chosen = pcis.filter((p) => selected.has(p.id));
   const allShownSelected = shown.length > 0 && shown.every((p) => selected.has(p.id));
@@ -70,8 +78,8 @@ export function DeviceTable({ pcis, canChange, onCommand, onOpen }: Props) {
     });
   const toggleShown = () =>
     setSelected(allShownSelected ? new Set() : new Set([...selected, ...shown.map((p) => p.id)]));
-  const header = (key: SortKey, label: string) => (
-    <th scope="col" aria-sort={sort.key === key ? (sort.ascending ? 'ascending' : 'descending') : 'none'}>
+  const header = (key: SortKey, label = SORTS[key].label) => (
+    <th key={key} scope="col" aria-sort={sort.key === key ? (sort.ascending ? 'ascending' : 'descending') : 'none'}>
       <button
         type="button"
         class="sort"
@@ -104,6 +112,26 @@ export function DeviceTable({ pcis, canChange, onCommand, onOpen }: Props) {
           />
         </label>
         <ChoiceField label="Class" all="All classes" value={className} choices={classes} onChange={setClassName} />
+        {/* A phone shows each device as a card, without the column headers that sort: the same sorts, here. */}
+        <label class="field sort-choice">
+          <span>Sort by</span>
+          <select
+            value={`${sort.key} ${sort.ascending ? 'ascending' : 'descending'}`}
+            onChange={(e) => {
+              const [key, order] = e.currentTarget.value.split(' ') as [SortKey, string];
+              setSort({ key, ascending: order === 'ascending' });
+            }}
+          >
+            {SORT_KEYS.flatMap((key) =>
+              (['ascending', 'descending'] as const).map((order) => (
+                <option key={`${key} ${order}`} value={`${key} ${order}`}>
+                  {SORTS[key].label}
+                  {order === 'descending' ? ', descending' : ''}
+                </option>
+              )),
+            )}
+          </select>
+        </label>
       </div>
       {canChange && chosen.length > 0 && (
         <div class="batch" role="region" aria-label="Selected devices">
@@ -138,11 +166,7 @@ export function DeviceTable({ pcis, canChange, onCommand, onOpen }: Props) {
                   />
                 </th>
               )}
-              {header('id', 'Address')}
-              {header('class', 'Class')}
-              {header('device', 'Device')}
-              {header('status', 'dom0 access')}
-              {header('holder', 'Held by')}
+              {SORT_KEYS.map((key) => header(key))}
               <th scope="col">Safety</th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -240,9 +264,10 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
         )}
         {p.passthrough.ready && <span class="tag tag-ready">Ready for passthrough</span>}
         {p.passthrough.problems.map((problem) => (
-          <span key={problem.code} class="small block problem">
+          <details key={problem.code} class="small problem">
+            <summary>{PROBLEM_WORDS[problem.code]}</summary>
             {problem.detail}
-          </span>
+          </details>
         ))}
         {quiet && <span class="muted">—</span>}
       </td>

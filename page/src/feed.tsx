@@ -5,6 +5,7 @@ import type { FeedEntry } from './api-types.ts';
 import type { LiveEvents } from './live-events.ts';
 import { ChoiceField } from './choice-field.tsx';
 import { EventItem } from './timeline.tsx';
+import { EVENT_WORDS } from './words.ts';
 
 const SHOWN = 100;
 
@@ -54,7 +55,14 @@ export function Feed({ api, live, hostId, head: headAtLoad }: Props) {
     <section class="feed card" aria-labelledby="feed-title">
       <h2 id="feed-title">Activity</h2>
       <div class="toolbar">
-        <ChoiceField label="Type" all="All events" value={type} choices={EVENT_TYPES} onChange={setType} />
+        <ChoiceField
+          label="Type"
+          all="All events"
+          value={type}
+          choices={EVENT_TYPES}
+          onChange={setType}
+          nameOf={(t) => EVENT_WORDS[t as keyof typeof EVENT_WORDS]}
+        />
         <ChoiceField
           label="Host"
           all="All hosts"

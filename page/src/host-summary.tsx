@@ -56,7 +56,10 @@ export function HostSummary({ host, bootSeenAt, connection, session, onRetry, on
         </div>
       </div>
       <h1 class="host-title">
-        Host <span class="mono">{host?.host_id ?? '…'}</span>
+        Host{' '}
+        <span class="mono host-id" title={host?.host_id}>
+          {host?.host_id ?? '…'}
+        </span>
       </h1>
       {host && (
         <dl class="facts">

@@ -61,7 +61,8 @@ export function SignIn({ notice, onSubmit }: Props) {
 function inPlainWords(failure: Error): string {
   if (!(failure instanceof ApiError)) return `Signing in failed: ${failure.message}.`;
   if (failure.status === 401) {
-    return `This token was not accepted: it is mistyped, or it was revoked. Paste the token again (the admin token is in the file token of the service's data dir), or ask for a new one. (${failure.message})`;
+    // The service's own words say why (wrong, or revoked): said once, then what to do.
+    return `This token was not accepted: ${failure.message}. Paste the token again (the admin token is in the file token of the service's data dir), or ask for a new one.`;
   }
   if (failure.status === 0) {
     return `The service did not answer: check that passthru serve is running, then try again. (${failure.message})`;

@@ -1,4 +1,6 @@
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
+import type { PassthruEventType, Via } from '../../domain/events.ts';
+import type { PassthroughProblemCode } from '../../domain/passthrough.ts';
 import type { CommandName, Protection } from './api-types.ts';
 
 /** Each state's name as the API spells it, in words, and what it means for the device. */
@@ -32,6 +34,40 @@ export const PROTECTION_WORDS: Record<Protection['reason'], string> = {
   local_sr: 'local storage repository disk',
   management_interface: 'management network interface',
   system_display: 'system display',
+};
+
+/** Each event type as the Activity filter names it. */
+export const EVENT_WORDS: Record<PassthruEventType, string> = {
+  DeviceDiscovered: 'Device discovered',
+  Dom0AccessDisabled: 'Hidden from dom0',
+  Dom0AccessEnabled: 'Given back to dom0',
+  Dom0AccessChangeFailed: 'Change failed',
+  Dom0AccessRefused: 'Change refused',
+  AppliedNow: 'Handed over now',
+  ApplyNowFailed: 'Handing over now failed',
+  Dom0AccessReconciled: 'Changed by a reboot, a repair or by hand',
+  HideNotClaimed: 'Hidden at boot, not taken by pciback',
+  BootObserved: 'Boot observed',
+  HideListRepaired: 'Hide list repaired',
+  TokenIssued: 'Token issued',
+  TokenRevoked: 'Token revoked',
+};
+
+/** How a command reached the service, when it is worth saying: through the PCI routes (the page, the CLI) it is not. */
+export const VIA_WORDS: Record<Via, string> = {
+  pci: '',
+  pgpu: ' through its PGPU',
+  xapi: ' over XAPI',
+};
+
+/** What stands in the way of passthrough, in a few words; the service's sentence says what to do. */
+export const PROBLEM_WORDS: Record<PassthroughProblemCode, string> = {
+  iommu_disabled: 'No IOMMU',
+  not_claimed: 'pciback did not take it at boot',
+  not_persistent: 'Not kept at the next boot',
+  dependency_in_dom0: 'A device it goes with stays in dom0',
+  hide_list_rejected: 'The hide list is rejected',
+  hide_key_ignored: 'Hidden under a key no kernel reads',
 };
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -13,6 +13,9 @@ export const tokensFile = (dataDir: string) => join(dataDir, 'tokens.json');
  */
 export const hashOf = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 
+/** More tokens than a host's readers use at once; past it the secrets are hashed afresh. */
+const RECENT_SECRETS = 64;
+
 interface Entry extends Principal {
   readonly hash: string;
   readonly createdAt: string;
@@ -27,6 +30,13 @@ interface Entry extends Principal {
 export class TokenRegistry {
   private readonly byHash = new Map<string, Entry>();
   private readonly byName = new Map<string, Entry>();
+  /**
+   * Secrets that were valid when last presented, so a read need not hash its
+   * token again: held no longer than the request that brings them is, in
+   * spirit (the process sees every secret anyway), bounded, and each checked
+   * against the registry on use, so a revoked or replaced token fails at once.
+   */
+  private readonly recent = new Map<string, Entry>();
   private unsaved = false;
 
   private constructor(readonly path: string) {}
@@ -54,8 +64,14 @@ export class TokenRegistry {
 
   /** The token a secret is, marked used at `nowMs`; null for an unknown or revoked one. */
   authenticate(secret: string, nowMs: number): Principal | null {
-    const entry = this.byHash.get(hashOf(secret));
-    if (!entry) return null;
+    let entry = this.recent.get(secret);
+    if (entry === undefined || this.byHash.get(entry.hash) !== entry) {
+      this.recent.delete(secret);
+      entry = this.byHash.get(hashOf(secret));
+      if (!entry) return null;
+      if (this.recent.size >= RECENT_SECRETS) this.recent.clear();
+      this.recent.set(secret, entry);
+    }
     entry.lastUsedMs = nowMs;
     this.unsaved = true;
     return entry;

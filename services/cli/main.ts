@@ -11,48 +11,8 @@ import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
 import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
-
-export const USAGE = `passthru: dom0 access of a Xen host's PCI devices, event-sourced
-
-Usage: passthru <command> [options]
-
-Commands:
-  serve                          run the HTTP service (reconciles with the host first)
-  status [ID]                    live dom0 access of every PCI device, or of one
-  doctor [--json]                will passthrough work? the IOMMU, and every hidden device's driver and verdict;
-                                 exits 1 when one is not ready
-  hide ID... [--reason TEXT] [--force] [--now]
-                                 disable dom0 access at next boot (through the running service);
-                                 several ids change in one boot configuration edit, all or none;
-                                 --force hides even a device dom0 needs (boot disk, management NIC, display),
-                                 with a --reason the history keeps;
-                                 --now also hands it to pciback at once (xl pci-assignable-add): dom0's driver lets go
-  unhide ID... [--reason TEXT] [--force] [--now]
-                                 enable dom0 access at next boot (through the running service);
-                                 --force even from a running guest that holds it;
-                                 --now also gives it back to its dom0 driver at once (xl pci-assignable-remove -r)
-  repair-hide-list [--drop ENTRY]... [--fix ENTRY=ID]... [--pciback-hide keep|move|drop] [--reason TEXT] [--force]
-                                 rewrite the next boot's hide list without the entries xen-pciback cannot read
-                                 (one makes it hide nothing): drop each, or replace it by the device meant;
-                                 move pciback.hide, which no kernel reads, into xen-pciback.hide, or drop it
-  history ID                     the events of one device, oldest first
-  replay [--pci ID] [--until POSITION]
-                                 print each stored event with the view it produces
-  rebuild                        rebuild the projections from the first event
-  export [--after POSITION]      write the stored events as NDJSON to standard output
-  import [FILE|-]                append exported events to the store, keeping ids and revisions
-  reboot                         reboot a simulated host (then the service reconciles)
-  token add NAME --role ROLE     issue a token (ROLE: read-only or operator); prints it once, last
-  token list                     every token: name, role, when made and last used (never the secret)
-  token revoke NAME              revoke a token, at once in the running service
-
-Options (each also an environment variable, see docs/configuration.md):
-${Object.values(SETTINGS)
-  .map((s) => `  --${s.flag.padEnd(28)} ${s.env}`)
-  .join('\n')}
-  --json                         machine-readable output
-  -h, --help                     this text
-`;
+import { commandUsage, nearestCommand, USAGE } from './usage.ts';
+import { endWhenCutShort } from './cut-short.ts';
 
 const OPTIONS: ParseArgsConfig['options'] = {
   ...Object.fromEntries(
@@ -82,10 +42,23 @@ export async function main(argv: string[], out: Output = (l) => process.stdout.w
   }
   const [command, ...rest] = parsed.positionals;
   const flags = parsed.values as Flags;
+  if (command === 'help' || (flags.help && command)) {
+    const named = command === 'help' ? rest[0] : command;
+    if (named === undefined) {
+      out(USAGE);
+      return 0;
+    }
+    const usage = commandUsage(named);
+    if (usage === null) return unknownCommand(named);
+    out(usage);
+    return 0;
+  }
   if (flags.help || !command) {
     out(USAGE);
-    return command || flags.help ? 0 : 2;
+    return flags.help ? 0 : 2;
   }
+  if (commandUsage(command) === null) return unknownCommand(command);
+  if (command !== 'serve') endWhenCutShort(command);
   try {
     const config =
       command === 'serve'
@@ -99,6 +72,14 @@ export async function main(argv: string[], out: Output = (l) => process.stdout.w
     }
     throw error;
   }
+}
+
+function unknownCommand(name: string): number {
+  const meant = nearestCommand(name);
+  process.stderr.write(
+    `passthru: unknown command "${name}"${meant ? `; did you mean ${meant}?` : ''} (passthru help lists every command)\n`,
+  );
+  return 2;
 }
 
 async function run(command: string, args: string[], flags: Flags, config: Config, out: Output): Promise<number> {
@@ -131,8 +112,7 @@ async function run(command: string, args: string[], flags: Flags, config: Config
     case 'token':
       return tokenCommand(config, args, flags, out);
     default:
-      process.stderr.write(`passthru: unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+      return unknownCommand(command);
   }
 }
 

@@ -1,35 +1,46 @@
+import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import { notFound } from '../../domain/errors.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
+import type { Holder } from '../../domain/xl-lists.ts';
 import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
-import { statusIn } from '../read/records.ts';
+import { runningService } from '../startup/runtime-file.ts';
+import { statusIn, type PciRecord } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { holderCell } from './holder.ts';
+import { callService } from './service-client.ts';
 import { table } from './table.ts';
 
-/** Reads the host itself, so it answers even when the service is down. */
+interface StatusRow {
+  readonly id: string;
+  readonly class_name: string;
+  readonly name: string;
+  readonly dom0_access: Dom0AccessStatus;
+  readonly assigned_to: Holder | null;
+}
+
+/**
+ * Asks the running service of this data dir, which reads the host with its
+ * own settings; reads the host itself, with this CLI's settings, only when
+ * no service runs, and says so on standard error.
+ */
 export async function statusCommand(
   config: Config,
   id: string | undefined,
   flags: Flags,
   out: Output,
 ): Promise<number> {
-  const host = openHost(config);
   const wanted = id === undefined ? null : parsePciAddress(id);
-  // The inventory first: the hide lists' wildcards are matched against it.
-  const inventory = await host.inventory();
-  // xl's lists first: the hide lists carry what pciback holds now.
-  const xl = await host.refreshXlFacts();
-  const lists = await host.hideLists();
-  const devices = inventory.filter((d) => wanted === null || d.id === wanted);
-  if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
-  const rows = devices.map((d) => ({
-    id: d.id,
-    class_name: d.class_name,
-    name: `${d.vendor_name} ${d.device_name}`,
-    dom0_access: statusIn(d.id, lists),
-    assigned_to: xl.holders.get(d.id) ?? null,
-  }));
+  const service = runningService(config.runtimeDir);
+  const rows =
+    service !== null && service.data_dir === config.dataDir
+      ? await askService(config, wanted)
+      : await readHost(config, wanted);
+  if (service === null) {
+    process.stderr.write(
+      `passthru status: no passthru service is running: read from the host directly, with this CLI's settings\n`,
+    );
+  }
   if (flags.json) {
     out(JSON.stringify(wanted ? rows[0] : rows, null, 2));
     return 0;
@@ -41,4 +52,35 @@ export async function statusCommand(
     out(line);
   }
   return 0;
+}
+
+async function askService(config: Config, wanted: string | null): Promise<StatusRow[]> {
+  const records = wanted
+    ? [(await callService(config, 'GET', `/v1/pcis/${wanted}`)) as PciRecord]
+    : ((await callService(config, 'GET', '/v1/pcis')) as PciRecord[]);
+  return records.map((r) => ({
+    id: r.id,
+    class_name: r.class_name,
+    name: `${r.vendor_name} ${r.device_name}`,
+    dom0_access: r.dom0_access,
+    assigned_to: r.assigned_to,
+  }));
+}
+
+async function readHost(config: Config, wanted: string | null): Promise<StatusRow[]> {
+  const host = openHost(config);
+  // The inventory first: the hide lists' wildcards are matched against it.
+  const inventory = await host.inventory();
+  // xl's lists first: the hide lists carry what pciback holds now.
+  const xl = await host.refreshXlFacts();
+  const lists = await host.hideLists();
+  const devices = inventory.filter((d) => wanted === null || d.id === wanted);
+  if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
+  return devices.map((d) => ({
+    id: d.id,
+    class_name: d.class_name,
+    name: `${d.vendor_name} ${d.device_name}`,
+    dom0_access: statusIn(d.id, lists),
+    assigned_to: xl.holders.get(d.id) ?? null,
+  }));
 }

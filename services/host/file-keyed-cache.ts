@@ -8,15 +8,46 @@ import { statSync } from 'node:fs';
  */
 export class FileKeyedCache<T> {
   private entry: { readonly key: string; readonly value: Promise<T> } | null = null;
+  /** The files' signature as taken in this turn of the event loop, for the reads that arrived in it. */
+  private turnKey: string | null = null;
 
   constructor(
     private readonly paths: readonly string[],
     private readonly load: () => Promise<T>,
   ) {}
 
+  /** The value for the files as they are now: they are looked at for this read. */
   get(): Promise<T> {
     if (this.paths.length === 0) return this.load();
-    const key = this.paths.map(fileSignature).join('|');
+    const key = filesSignature(this.paths);
+    if (this.turnKey !== null) this.turnKey = key;
+    return this.valueFor(key);
+  }
+
+  /**
+   * The value for the files as they were when this turn of the event loop
+   * began serving requests, looked at once a turn, for the reads of requests
+   * that came in by I/O: every request answered in a turn arrived by the poll
+   * that started it, so a change finished before a request was sent finished
+   * before that poll, before the look, and the read sees it. Never for a read
+   * that a timer starts: a timer runs before the poll, whose requests could
+   * follow a change made after the timer's look.
+   */
+  getForRequest(): Promise<T> {
+    if (this.paths.length === 0) return this.load();
+    if (this.turnKey === null) {
+      this.turnKey = filesSignature(this.paths);
+      setImmediate(() => (this.turnKey = null));
+    }
+    return this.valueFor(this.turnKey);
+  }
+
+  forget(): void {
+    this.entry = null;
+    this.turnKey = null;
+  }
+
+  private valueFor(key: string): Promise<T> {
     if (this.entry?.key === key) return this.entry.value;
     const value = this.load();
     const entry = { key, value };
@@ -25,10 +56,6 @@ export class FileKeyedCache<T> {
       if (this.entry === entry) this.entry = null;
     });
     return value;
-  }
-
-  forget(): void {
-    this.entry = null;
   }
 }
 

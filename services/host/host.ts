@@ -30,6 +30,7 @@ import { readDriver } from './drivers.ts';
 import {
   assignableAdd,
   assignableRemove,
+  NO_XL,
   NO_XL_FACTS,
   readIommu,
   readXlFacts,
@@ -155,7 +156,7 @@ export class Host {
    */
   async handOver(action: CommandName, id: PciAddress): Promise<void> {
     const program = this.paths.xl;
-    if (program === null) throw hostFailure('no xl program is set (PASSTHRU_XL): a device cannot be handed over now');
+    if (program === null) throw hostFailure(`${NO_XL}: a device cannot be handed over now`);
     try {
       if (action === 'hide') await assignableAdd(program, id, this.timeoutMs);
       else await assignableRemove(program, id, this.timeoutMs);
@@ -204,9 +205,11 @@ export class Host {
   /**
    * Both lists. `fresh` runs xen-cmdline whatever the files say: a command's
    * read-modify-write must not rest on the cache's idea of which files
-   * xen-cmdline edits.
+   * xen-cmdline edits. `forRequest` (a read answering a request, from its
+   * handler) looks at the boot configuration once an event loop turn: see
+   * `FileKeyedCache.getForRequest`.
    */
-  async hideLists(options: { fresh?: boolean } = {}): Promise<HideLists> {
+  async hideLists(options: { fresh?: boolean; forRequest?: boolean } = {}): Promise<HideLists> {
     if (options.fresh) this.pending.forget();
     // One after the other: a failure of the first leaves no second read unobserved.
     const current = await this.currentHideList();
@@ -214,7 +217,7 @@ export class Host {
       current: current.devices,
       running: current,
       assignable: this.xl.assignable,
-      pending: await this.pendingHideList(),
+      pending: await (options.forRequest ? this.pending.getForRequest() : this.pendingHideList()),
     };
   }
 

@@ -22,11 +22,14 @@ export interface XlFacts {
   readonly unknown?: string;
 }
 
+/** Why xl was not asked, and how to give it one: a simulated host has none unless told. */
+export const NO_XL = 'no xl program is set: PASSTHRU_XL (--xl) names one; a simulated host has none unless it is set';
+
 export const NO_XL_FACTS: XlFacts = { assignable: new Set(), holders: new Map(), unknown: 'not read yet' };
 
 /** Xen's toolstack: `xl info` for the IOMMU, its lists for who holds what, and the hand-over of a device. */
 export async function readIommu(program: string | null, timeoutMs: number): Promise<IommuReading> {
-  if (program === null) return { iommu: null, unknown: 'no xl program is set' };
+  if (program === null) return { iommu: null, unknown: NO_XL };
   try {
     const { stdout } = await runProgram(program, ['info'], timeoutMs);
     const iommu = iommuFromXlInfo(stdout);
@@ -38,7 +41,7 @@ export async function readIommu(program: string | null, timeoutMs: number): Prom
 
 /** `xl pci-assignable-list`, `xl list`, then `xl pci-list` of each running guest. */
 export async function readXlFacts(program: string | null, timeoutMs: number): Promise<XlFacts> {
-  if (program === null) return { ...NO_XL_FACTS, unknown: 'no xl program is set' };
+  if (program === null) return { ...NO_XL_FACTS, unknown: NO_XL };
   try {
     const [assignable, guests] = await Promise.all([
       runProgram(program, ['pci-assignable-list'], timeoutMs),

@@ -182,9 +182,10 @@ export class Records {
     };
   }
 
+  /** For a request's handler only (see `Host.hideLists`). */
   async status(id: PciAddress): Promise<Dom0AccessStatus> {
     this.require(id);
-    return statusIn(id, await this.host.hideLists());
+    return statusIn(id, await this.host.hideLists({ forRequest: true }));
   }
 
   async pciRecord(

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import type { InjectOptions } from 'fastify';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -125,6 +127,27 @@ test('a revoked token is refused on its very next request, and the revoke is rec
   const last = (await world.get('/v1/events?type=TokenRevoked')).json().events[0];
   assert.equal(last.data, { name: 'reader', role: 'read-only' });
   assert.is(last.metadata.actor, 'admin');
+});
+
+test('a token read with again is not hashed again: a read costs a map lookup (a revoke still refuses it at once, above)', async ({
+  world,
+}) => {
+  assert.is((await world.get('/v1/pcis', READER_TOKEN)).statusCode, 200);
+  const writable = crypto as { createHash: typeof crypto.createHash };
+  const original = crypto.createHash;
+  let hashes = 0;
+  writable.createHash = ((...args: Parameters<typeof crypto.createHash>) => {
+    hashes++;
+    return original(...args);
+  }) as typeof crypto.createHash;
+  syncBuiltinESMExports();
+  try {
+    for (let i = 0; i < 10; i++) assert.is((await world.get('/v1/pcis', READER_TOKEN)).statusCode, 200);
+  } finally {
+    writable.createHash = original;
+    syncBuiltinESMExports();
+  }
+  assert.is(hashes, 0);
 });
 
 test('token management: names are unique, admin cannot be revoked, unknown names are 404, bad input 400', async ({

@@ -131,3 +131,37 @@ function envOf(world: World, dir: string): Record<string, string> {
 }
 
 test.run();
+
+const bare = suite<{ world: World }>('device names on a host without pci.ids');
+bare.before(async (context) => {
+  context.world = await World.start(
+    [
+      { id: '0000:00:03.0', class: '0x020000', vendor: '0x1af4', device: '0x1041' },
+      { id: '0000:00:04.0', class: '0xff8000', vendor: '0x5853', device: '0x0001' },
+      { id: '0000:02:00.0', class: '0x030000', vendor: '0x1a03', device: '0x2000' },
+      { id: '0000:41:00.0', class: '0x020000', vendor: '0x15b3', device: '0x1017' },
+      { id: '0000:42:00.0', class: '0x010802', vendor: '0x1d0f', device: '0xcafe' },
+    ],
+    { PASSTHRU_PCI_IDS: join(tmpdir(), 'no-such-pci.ids') },
+  );
+});
+bare.after(({ world }) => world.close());
+
+bare(
+  'given no pci.ids, the common vendors and the virtio, Xen and BMC display devices are named from the built-in table',
+  async ({ world }) => {
+    const records = (await world.get('/v1/pcis')).json() as Record<string, string>[];
+    assert.equal(
+      records.map((r) => [r.id, r.vendor_name, r.device_name]),
+      [
+        ['0000:00:03.0', 'Red Hat, Inc.', 'Virtio 1.0 network device'],
+        ['0000:00:04.0', 'XenSource, Inc.', 'Xen Platform Device'],
+        ['0000:02:00.0', 'ASPEED Technology, Inc.', 'ASPEED Graphics Family'],
+        ['0000:41:00.0', 'Mellanox Technologies', '1017'],
+        ['0000:42:00.0', '1d0f', 'cafe'],
+      ],
+    );
+  },
+);
+
+bare.run();

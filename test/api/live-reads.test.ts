@@ -1,6 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NIC, NVME, World } from '../support/world.ts';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { promisify } from 'node:util';
+import { simulatedHostFiles } from '../../services/host/simulated-host.ts';
+import { NIC, NVME, TOKEN, World } from '../support/world.ts';
+
+const run = promisify(execFile);
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 const test = suite<{ world: World }>('live status reads');
 test.before.each(async (context) => {
@@ -21,17 +29,66 @@ test('while the boot configuration is unchanged, reads do not run xen-cmdline ag
   );
 });
 
-test('the first read after a change by hand sees it', async ({ world }) => {
-  assert.is(await world.status(NVME.id), 'enabled');
-  for (const [list, expected] of [
-    [`(${NVME.id})`, 'disabled_on_reboot'],
-    [`(${NIC.id})`, 'enabled'],
-    [`(${NVME.id})(${NIC.id})`, 'disabled_on_reboot'],
-  ] as const) {
-    world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=${list}`);
-    assert.is(await world.status(NVME.id), expected, list);
+test('the first read after a change by hand sees it, while other reads keep the service busy', async ({ world }) => {
+  // A real port and a real client: a request is sent only once the change by hand (another process) has finished.
+  const url = await world.app.listen({ host: '127.0.0.1', port: 0 });
+  const statusOf = async (id: string) =>
+    ((await (await fetch(`${url}/v1/pcis/${id}/dom0-access`, { headers: AUTH })).json()) as { status: string }).status;
+  let busy = true;
+  const others = Array.from({ length: 8 }, async () => {
+    while (busy) await statusOf(NIC.id);
+  });
+  try {
+    for (const [list, expected] of [
+      [`(${NVME.id})`, 'disabled_on_reboot'],
+      [`(${NIC.id})`, 'enabled'],
+      [`(${NVME.id})(${NIC.id})`, 'disabled_on_reboot'],
+      ['(ff:1f.7)', 'enabled'],
+    ] as const) {
+      await run(simulatedHostFiles(world.config.dataDir).xenCmdline, ['--set-dom0', `xen-pciback.hide=${list}`]);
+      assert.is(await statusOf(NVME.id), expected, list);
+    }
+  } finally {
+    busy = false;
+    await Promise.all(others);
   }
 });
+
+test('reads that arrive together look at the boot configuration once', async ({ world }) => {
+  const [bootConfig] = world.config.hostPaths.bootConfig;
+  assert.is(await world.status(NIC.id), 'enabled');
+  await new Promise(setImmediate); // a later turn of the event loop, where the reads arrive
+  const looks = countStats(bootConfig!);
+  try {
+    const reads = await Promise.all(Array.from({ length: 20 }, () => world.get(`/v1/pcis/${NIC.id}/dom0-access`)));
+    assert.equal(
+      reads.map((r) => r.json().status),
+      reads.map(() => 'enabled'),
+    );
+    assert.is(looks.count(), 1);
+  } finally {
+    looks.restore();
+  }
+});
+
+/** Counts the stat calls of one path, through node:fs's own export (which the ESM named import follows once synced). */
+function countStats(path: string): { count: () => number; restore: () => void } {
+  const writable = fs as { statSync: typeof fs.statSync };
+  const original = fs.statSync;
+  let count = 0;
+  writable.statSync = ((...args: Parameters<typeof fs.statSync>) => {
+    if (args[0] === path) count++;
+    return original(...args);
+  }) as typeof fs.statSync;
+  syncBuiltinESMExports();
+  return {
+    count: () => count,
+    restore: () => {
+      writable.statSync = original;
+      syncBuiltinESMExports();
+    },
+  };
+}
 
 test.run();
 

@@ -86,6 +86,13 @@ test('given the code, when its PASSTHRU_ variables are listed, then the configur
   assert.equal([...documented].filter((v) => !readVars.has(v)).sort(), [], 'documented but not read');
 });
 
+test('given the docs, then none runs the CLI with npx, which rebuilds the project in npm’s cache or asks the registry', () => {
+  assert.equal(
+    pages.filter((page) => /^(?!.*(would|Not `npx)).*npx passthru/m.test(read(page))),
+    [],
+  );
+});
+
 test('given the README, when counted, then a newcomer reads it in five minutes: under 250 lines', () => {
   assert.ok(read('README.md').split('\n').length < 250);
 });

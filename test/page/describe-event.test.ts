@@ -37,4 +37,34 @@ test('given a device changed by a repair, when described, then it says so rather
   );
 });
 
+test('given hides through each door, when described, then the REST route says nothing more, a PGPU or XAPI says so in words', () => {
+  assert.equal(
+    (['pci', 'pgpu', 'xapi'] as const).map(
+      (via) => describeEvent(entry('Dom0AccessDisabled', { pci: '0000:03:00.0', via })).title,
+    ),
+    ['Hidden from dom0', 'Hidden from dom0 through its PGPU', 'Hidden from dom0 over XAPI'],
+  );
+});
+
+test('given a refusal and a forced hide, when described, then their protections are in words, their details as recorded', () => {
+  const refused = describeEvent(
+    entry('Dom0AccessRefused', {
+      pci: '0000:02:00.0',
+      command: 'hide',
+      reason: 'protected',
+      protected: [{ reason: 'management_interface', detail: 'xenbr0 (eth0)' }],
+    }),
+  );
+  assert.is(refused.protection, 'management network interface: xenbr0 (eth0)');
+  const forced = describeEvent(
+    entry('Dom0AccessDisabled', {
+      pci: '0000:01:00.0',
+      via: 'pci',
+      forced: true,
+      overridden: [{ reason: 'boot_device', detail: '/dev/nvme0n1p2 on /' }],
+    }),
+  );
+  assert.is(forced.forced, 'boot device: /dev/nvme0n1p2 on /');
+});
+
 test.run();

@@ -165,7 +165,7 @@ test("a wrong token is refused with the service's own words", async ({ page, url
   await page.goto(url);
   await page.getByLabel('Access token').fill('not-a-token');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  assert.match(await page.getByRole('alert').innerText(), '(the bearer token is wrong or was revoked)');
+  assert.match(await page.getByRole('alert').innerText(), 'not accepted: the bearer token is wrong or was revoked.');
   assert.is(await page.evaluate("sessionStorage.getItem('passthru.token')"), null);
 });
 
@@ -240,7 +240,7 @@ test('a protected device needs an explicit override with a reason, and the timel
     .getByRole('listitem')
     .first();
   await newest.getByText('Hidden from dom0').waitFor();
-  assert.match(await newest.innerText(), 'Forced: overrode boot_device');
+  assert.match(await newest.innerText(), 'Forced: overrode boot device');
   assert.match(await newest.innerText(), '“moving / to the SAN first”');
 });
 
