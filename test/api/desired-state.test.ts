@@ -5,14 +5,25 @@ import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { BOARD, BOOT_NVME, desiredHost, GPU_MATCH, MOVED_SLOT, NIC, SLOT } from '../support/desired-host.ts';
 import { TOKEN, World } from '../support/world.ts';
+import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
 
 const test = suite<{ world: World; sys: KernelSysfs }>('desired state: plan, then apply');
 
 const GPU = `${SLOT}.0`;
 const AUDIO = `${SLOT}.1`;
 
-async function start(sys: KernelSysfs): Promise<World> {
-  return World.start([], { ...sys.env, PASSTHRU_DATA_DIR: join(sys.root, 'var') });
+async function start(sys: KernelSysfs, env: Record<string, string> = {}): Promise<World> {
+  return World.start([], { ...sys.env, PASSTHRU_DATA_DIR: join(sys.root, 'var'), ...env });
+}
+
+/** The same host with dom0's drivers bound and an xl that hands devices over as real xl does. */
+async function withXl(context: { world: World; sys: KernelSysfs }): Promise<XlStandIn> {
+  await context.world.close();
+  rmSync(context.sys.root, { recursive: true, force: true });
+  context.sys = desiredHost().bind(`${SLOT}.0`, 'nouveau').bind(`${SLOT}.1`, 'snd_hda_intel').bind(NIC, 'igb');
+  const xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
+  context.world = await start(context.sys, { PASSTHRU_XL: xl.program });
+  return xl;
 }
 
 test.before.each(async (context) => {
@@ -249,6 +260,78 @@ test('given a document naming the boot NVMe, when planned, then the plan refuses
   assert.is(applied.statusCode, 409);
   assert.is(applied.json().reason, 'plan_refused');
   assert.is(hideValue(world), '\n');
+});
+
+test('given apply: now, when planned and applied, then the card is handed to pciback at once and each hand-over carries the plan id', async (context) => {
+  await withXl(context);
+  const { world } = context;
+  const plan = (
+    await world.post('/v1/plans', { apply: 'now', hidden: [{ match: GPU_MATCH, functions: 'all' }] })
+  ).json();
+  assert.equal(
+    plan.changes.map((c: { id: string; from: string; to: string }) => [c.id, c.from, c.to]),
+    [
+      [GPU, 'enabled', 'disabled'],
+      [AUDIO, 'enabled', 'disabled'],
+    ],
+  );
+  assert.is(plan.reboot_needed, false);
+  const applied = await world.post(`/v1/plans/${plan.id}/apply`);
+  assert.is(applied.statusCode, 200);
+  assert.equal(
+    applied
+      .json()
+      .results.map((r: { record: { id: string; dom0_access: string; driver: string } }) => [
+        r.record.id,
+        r.record.dom0_access,
+        r.record.driver,
+      ]),
+    [
+      [GPU, 'disabled', 'pciback'],
+      [AUDIO, 'disabled', 'pciback'],
+    ],
+  );
+  const handed = (await feed(world)).filter((e: { type: string }) => e.type === 'AppliedNow');
+  assert.equal(
+    handed.map((e: { data: { id: string }; metadata: { correlation_id: string } }) => [
+      e.data.id,
+      e.metadata.correlation_id,
+    ]),
+    [
+      [GPU, plan.id],
+      [AUDIO, plan.id],
+    ],
+  );
+});
+
+test('given a device a guest holds, when an exact document would give it back, then the plan refuses it', async (context) => {
+  const xl = await withXl(context);
+  const { world } = context;
+  assert.is((await world.post(`/v1/pcis/${NIC}/hide`, { apply: 'now' })).statusCode, 200);
+  xl.guest(3, 'win10', [NIC]);
+  await world.post('/v1/reconcile');
+  const plan = (await world.post('/v1/plans', { mode: 'exact', hidden: [{ id: GPU }] })).json();
+  assert.equal(plan.refusals, [
+    {
+      id: NIC,
+      reason: 'assigned',
+      detail: `${NIC} is passed through to win10 (domain 3): shut the guest down or detach the device first`,
+    },
+  ]);
+  assert.is((await world.post(`/v1/plans/${plan.id}/apply`)).json().reason, 'plan_refused');
+});
+
+test('given an xl that cannot be run, when an exact document would give a device back, then the plan refuses it as its holder is unknown', async (context) => {
+  await context.world.close();
+  context.world = await start(context.sys, { PASSTHRU_XL: join(context.sys.root, 'no-such-xl') });
+  const { world } = context;
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NIC})`);
+  await world.settled();
+  const plan = (await world.post('/v1/plans', { mode: 'exact', hidden: [] })).json();
+  assert.equal(
+    plan.refusals.map((r: { id: string; reason: string }) => [r.id, r.reason]),
+    [[NIC, 'holder_unknown']],
+  );
 });
 
 test('given bad documents, when planned, then each is a 400 whose detail names the field as a JSON pointer and what is wrong', async ({
