@@ -11,6 +11,8 @@ import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
 import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
+import { exportDesiredCommand } from './export-desired.ts';
+import { applyCommand, planCommand } from './plan.ts';
 
 export const USAGE = `passthru: dom0 access of a Xen host's PCI devices, event-sourced
 
@@ -35,6 +37,11 @@ Commands:
                                  rewrite the next boot's hide list without the entries xen-pciback cannot read
                                  (one makes it hide nothing): drop each, or replace it by the device meant;
                                  move pciback.hide, which no kernel reads, into xen-pciback.hide, or drop it
+  plan -f FILE [--json]          what a desired-state document (YAML or JSON, - for standard input) would change,
+                                 changing nothing; exits 0 when nothing would change, 2 when something would, 1 on error
+  apply -f FILE [--yes]          plan the document, show the plan, ask, then apply it as one batch;
+                                 --yes applies without asking (needed when standard input is not a terminal)
+  export-desired [--json]        the devices the next boot hides, as a desired-state document by identity
   history ID                     the events of one device, oldest first
   replay [--pci ID] [--until POSITION]
                                  print each stored event with the view it produces
@@ -70,6 +77,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   drop: { type: 'string', multiple: true },
   fix: { type: 'string', multiple: true },
   'pciback-hide': { type: 'string' },
+  file: { type: 'string', short: 'f' },
+  yes: { type: 'boolean' },
 };
 
 export async function main(argv: string[], out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
@@ -116,6 +125,12 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return repairHideListCommand(config, flags, out);
     case 'doctor':
       return doctorCommand(config, flags, out);
+    case 'plan':
+      return planCommand(config, flags, out);
+    case 'apply':
+      return applyCommand(config, flags, out);
+    case 'export-desired':
+      return exportDesiredCommand(config, flags, out);
     case 'history':
       return historyCommand(config, required(args[0], command), flags, out);
     case 'replay':
