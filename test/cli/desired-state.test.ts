@@ -116,8 +116,8 @@ test('given a terminal, when apply asks and the operator answers y, then the pla
   passthru,
 }) => {
   const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    const helper = join(import.meta.dirname, '..', 'support', 'answer_on_terminal.py');
-    const args = [helper, '[y/N]', 'y', process.execPath, BIN, 'apply', '-f', file('card.yaml', CARD_YAML)];
+    const helper = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
+    const args = [helper, '--answer', '[y/N]', 'y', process.execPath, BIN, 'apply', '-f', file('card.yaml', CARD_YAML)];
     execFile('python3', args, { env }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
   });
   assert.is(run.code, 0, run.stdout);
