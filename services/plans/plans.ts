@@ -98,7 +98,8 @@ export class Plans {
   /**
    * One batch of hides and give-backs through the commands' path, every
    * event correlated to the plan; refused when the plan has refusals, and,
-   * checked on the lane before anything is written, when the store or the hide list moved since.
+   * checked on the lane before anything is written, when the store or the
+   * hide list moved since. A plan with no changes writes nothing, and says so while it still holds.
    */
   async apply(id: string, context: CommandContext): Promise<PlanApplied> {
     const plan = await this.find(id);
@@ -108,7 +109,11 @@ export class Plans {
         refusals: plan.refusals,
       });
     }
-    if (plan.changes.length === 0) return { results: [], warnings: [], plan: id };
+    if (plan.changes.length === 0) {
+      // Nothing to write, yet "nothing to change" holds only while the host is as the plan saw it.
+      await this.lane.run(async () => this.requireUnmoved(plan, await this.host.hideLists({ fresh: true })));
+      return { results: [], warnings: [], plan: id };
+    }
     const hide = plan.changes.filter((c) => c.entry !== null).map((c) => c.id);
     const unhide = plan.changes.filter((c) => c.entry === null).map((c) => c.id);
     const outcome = await this.commands.executeBatch(

@@ -142,6 +142,11 @@ test('given a document already applied, when planned and applied again, then the
   assert.is(applied.statusCode, 200);
   assert.equal(applied.json(), { results: [], warnings: [], plan: second.id });
   assert.is((await feed(world)).length, before);
+  assert.equal((await world.post(`/v1/plans/${second.id}/apply`)).json().results, [], 'and again');
+  world.xenCmdlineByHand('--delete-dom0', 'xen-pciback.hide');
+  const moved = await world.post(`/v1/plans/${second.id}/apply`);
+  assert.is(moved.statusCode, 409, 'an empty plan no longer holds once the host moved');
+  assert.is(moved.json().reason, 'plan_stale');
 });
 
 test('given the card moved to another slot, when the same document is planned, then the card is matched where it sits now', async (context) => {
