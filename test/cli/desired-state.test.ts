@@ -96,6 +96,24 @@ test('given a JSON document, when applied with --yes, then the plan is shown and
   assert.match(twice.stdout, /^plan [0-9a-f-]{36}: nothing to change\n$/);
 });
 
+test('given a NIC hidden and an exact JSON document naming only the GPU, then the plan gives the NIC back, and at_least leaves it', async ({
+  passthru,
+  file,
+}) => {
+  assert.is((await passthru('hide', NIC)).code, 0);
+  const exact = await passthru(
+    'plan',
+    '-f',
+    file('exact.json', JSON.stringify({ mode: 'exact', hidden: [{ id: GPU }] })),
+  );
+  assert.is(exact.code, 2, exact.stderr);
+  assert.match(exact.stdout, `${GPU}  enabled             disabled_on_reboot  /hidden/0\n`);
+  assert.match(exact.stdout, `${NIC}  disabled_on_reboot  enabled             (exact: not named)\n`);
+  const atLeast = await passthru('plan', '-f', file('at-least.json', JSON.stringify({ hidden: [{ id: GPU }] })));
+  assert.is(atLeast.code, 2);
+  assert.not.match(atLeast.stdout, NIC);
+});
+
 test('given standard input is not a terminal, when applied without --yes, then nothing is asked, nothing changes, and it exits 1', async ({
   passthru,
   file,
