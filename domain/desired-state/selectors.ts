@@ -1,5 +1,5 @@
 import type { DeviceIdentity } from '../device.ts';
-import type { PciAddress } from '../pci-address.ts';
+import { slotOf, type PciAddress } from '../pci-address.ts';
 import type { DesiredEntry, IdentityMatch } from './document.ts';
 
 /** Whether a device is the one an identity names, wherever it sits. */
@@ -12,9 +12,6 @@ export function matchesIdentity(match: IdentityMatch, device: DeviceIdentity): b
     (match.class === undefined || device.class_id.startsWith(match.class))
   );
 }
-
-/** The slot of a function: its address without the function number. */
-export const slotOf = (id: PciAddress): string => id.slice(0, id.lastIndexOf('.'));
 
 /**
  * The devices of the inventory an entry takes: the one it names or those its
