@@ -149,7 +149,7 @@ export class Commands {
         lists,
       );
       await this.refuseObstacles(targets, context, lists);
-      return this.change(batch, targets, context, lists);
+      return this.change(targets, context, lists);
     });
   }
 
@@ -205,12 +205,7 @@ export class Commands {
     return this.host.xlFacts.holders.get(id) ?? null;
   }
 
-  private async change(
-    batch: BatchCommand,
-    targets: readonly Target[],
-    context: CommandContext,
-    lists: HideLists,
-  ): Promise<BatchOutcome> {
+  private async change(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<BatchOutcome> {
     const handing = targets
       .map(({ command }) => command)
       .filter((command) => needsHandOver(command, lists.assignable.has(command.pci)));
