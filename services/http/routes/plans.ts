@@ -26,7 +26,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
     '/v1/plans',
     {
       attachValidation: true,
-      schema: { body: DocumentSchema, response: { 201: PlanView, ...problems(400, 401, 403, 503) } },
+      schema: { body: DocumentSchema, response: { 201: PlanView, ...problems(400, 401, 403, 502, 503) } },
     },
     async (request, reply) => {
       const invalid = request.validationError?.validation?.[0];
