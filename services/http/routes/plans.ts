@@ -25,6 +25,8 @@ export const planRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
   app.post(
     '/v1/plans',
     {
+      // Up to 256 entries, each with its reason: more than the other routes' bodies.
+      bodyLimit: 64 * 1024,
       attachValidation: true,
       schema: { body: DocumentSchema, response: { 201: PlanView, ...problems(400, 401, 403, 502, 503) } },
     },
