@@ -29,7 +29,10 @@ export interface PlanRefusal {
 
 /** What the host is now, as the plan reads it. */
 export interface PlanHost {
+  /** The devices the host shows now: what entries are matched against. */
   readonly inventory: readonly DeviceIdentity[];
+  /** Every device with a record, gone ones too (a card moved away): what `exact` may give back. */
+  readonly recorded: readonly PciAddress[];
   /** The next boot's hide list as xen-cmdline holds it. */
   readonly pending: HideList;
   readonly live: (id: PciAddress) => HiddenIn;
@@ -63,6 +66,7 @@ export interface DesiredPlan {
  */
 export function planDesiredState(desired: DesiredState, host: PlanHost): DesiredPlan {
   const known = new Set(host.inventory.map((d) => d.id));
+  const everyDevice = [...new Set([...known, ...host.recorded])].sort(comparePciAddresses);
   const takenBy = new Map<PciAddress, PlanEntry>();
   const warnings: string[] = [];
   const refusals: PlanRefusal[] = [];
@@ -83,7 +87,7 @@ export function planDesiredState(desired: DesiredState, host: PlanHost): Desired
   }
   const now = desired.apply === 'now';
   const wanted = [...takenBy.keys()];
-  const given = [...known].filter((id) => {
+  const given = everyDevice.filter((id) => {
     if (desired.mode !== 'exact' || takenBy.has(id)) return false;
     const live = host.live(id);
     return live.pending || (now && live.current);
@@ -92,7 +96,7 @@ export function planDesiredState(desired: DesiredState, host: PlanHost): Desired
   const hiddenAfter = host.devicesOf(hideList);
   const targets = new Set([...wanted, ...given]);
   const changes: PlannedChange[] = [];
-  for (const id of [...known].sort(comparePciAddresses)) {
+  for (const id of everyDevice) {
     const before = host.live(id);
     const pending = hiddenAfter.has(id);
     const current = now && targets.has(id) ? pending : before.current;

@@ -61,6 +61,7 @@ export class Plans {
       const position = await this.store.headPosition();
       const planned = planDesiredState(desired, {
         inventory: this.inventory(),
+        recorded: this.records.knownIds(),
         pending: lists.pending.list,
         live: (id) => liveIn(id, lists),
         devicesOf: (list) => this.host.devicesOf(list),

@@ -161,6 +161,41 @@ test('given the card moved to another slot, when the same document is planned, t
   );
 });
 
+test('given the card hidden by a plan and then moved to another slot, when the same exact document is planned, then it is hidden where it sits now and its old addresses are given back', async (context) => {
+  const exactCard = `mode: exact\n${GPU_CARD_YAML}`;
+  const first = (await planYaml(context.world, exactCard)).json();
+  assert.is((await context.world.post(`/v1/plans/${first.id}/apply`)).statusCode, 200);
+  await context.world.close();
+  // The same host and store, the card in another slot: a new sysfs, the same data dir.
+  const before = context.sys;
+  const moved = desiredHost(MOVED_SLOT);
+  const world = await start(moved, { PASSTHRU_DATA_DIR: join(before.root, 'var') });
+  try {
+    const plan = (await planYaml(world, exactCard)).json();
+    assert.equal(
+      plan.changes.map((c: { id: string; from: string; to: string; entry: object | null }) => [
+        c.id,
+        c.from,
+        c.to,
+        c.entry === null ? 'given back' : 'matched',
+      ]),
+      [
+        [GPU, 'disabled_on_reboot', 'enabled', 'given back'],
+        [AUDIO, 'disabled_on_reboot', 'enabled', 'given back'],
+        [`${MOVED_SLOT}.0`, 'enabled', 'disabled_on_reboot', 'matched'],
+        [`${MOVED_SLOT}.1`, 'enabled', 'disabled_on_reboot', 'matched'],
+      ],
+    );
+    assert.is((await world.post(`/v1/plans/${plan.id}/apply`)).statusCode, 200);
+    assert.is(hideValue(world), `xen-pciback.hide=(${MOVED_SLOT}.0)(${MOVED_SLOT}.1)\n`);
+  } finally {
+    await world.close();
+    rmSync(moved.root, { recursive: true, force: true });
+  }
+  // The suite closes a world of its own.
+  context.world = await start(before, { PASSTHRU_DATA_DIR: join(before.root, 'fresh-var') });
+});
+
 test('given subsystem ids and a class prefix, when they do not fit, then the entry matches nothing and the plan says so', async ({
   world,
 }) => {

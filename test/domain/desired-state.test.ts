@@ -34,6 +34,7 @@ function host(pending: string, current: readonly string[] = []): PlanHost {
   const hidden = coveredDevices(list, known);
   return {
     inventory: INVENTORY,
+    recorded: known,
     pending: list,
     live: (id) => ({ current: current.includes(id), pending: hidden.has(id) }),
     devicesOf: (l) => coveredDevices(l, known),
