@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { text } from 'node:stream/consumers';
-import { parse, YAMLParseError } from 'yaml';
+import { readDocumentText } from '../../domain/desired-state/document-text.ts';
 import type { MadePlan } from '../../domain/desired-state/made-plan.ts';
 import { invalidInput, PassthruError } from '../../domain/errors.ts';
 import type { Config } from '../settings/config.ts';
@@ -55,14 +55,7 @@ async function makePlan(config: Config, flags: Flags): Promise<MadePlan> {
   const file = typeof flags.file === 'string' ? flags.file : undefined;
   if (!file) throw invalidInput('no document: give -f FILE (YAML or JSON; - for standard input)');
   const source = file === '-' ? await text(process.stdin) : await readDocument(file);
-  let document: unknown;
-  try {
-    document = parse(source);
-  } catch (error) {
-    if (!(error instanceof YAMLParseError)) throw error;
-    throw invalidInput(`${file} is neither YAML nor JSON: ${error.message.split('\n')[0]}`);
-  }
-  return (await callService(config, 'POST', '/v1/plans', document)) as MadePlan;
+  return (await callService(config, 'POST', '/v1/plans', readDocumentText(source))) as MadePlan;
 }
 
 async function readDocument(file: string): Promise<string> {

@@ -399,7 +399,17 @@ test('given bad documents, when planned, then each is a 400 whose detail names t
   }
   const yaml = await planYaml(world, 'hidden:\n  - match: {vendor: "10de"\n');
   assert.is(yaml.statusCode, 400);
-  assert.match(yaml.json().detail, 'the desired-state document is not valid: / is not YAML:');
+  assert.match(yaml.json().detail, 'the desired-state document is not valid: / is not YAML or JSON:');
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]']
+    .concat(['b', 'c', 'd', 'e'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcd'[i]}`).join(', ')}]`))
+    .join('\n');
+  const exhausted = await planYaml(world, `${bomb}\nhidden: []\n`);
+  assert.is(exhausted.statusCode, 400, 'an alias bomb');
+  assert.match(exhausted.json().detail, 'resource exhaustion');
+  const twice = await planYaml(world, 'hidden: []\nhidden: []\n');
+  assert.match(twice.json().detail, '/ is not YAML or JSON: Map keys must be unique');
+  const tagged = await planYaml(world, `hidden:\n  - id: !!binary MDM6MDAuMA==\n`);
+  assert.match(tagged.json().detail, '/hidden/0/id is "MDM6MDAuMA==" is not a PCI address');
   const typed = await planYaml(world, 'hidden:\n  - match: { vendor: 10de, device: "1db4" }\n');
   assert.is(typed.statusCode, 201, 'YAML reads 10de as a string');
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifySchemaValidationError } from 'fastify';
-import { parse, YAMLParseError } from 'yaml';
 import { badDocument, desiredState, type DesiredStateDocument } from '../../../domain/desired-state/document.ts';
+import { readDocumentText } from '../../../domain/desired-state/document-text.ts';
 import { commandContext } from '../context.ts';
 import { DesiredStateDocument as DocumentSchema, PlanApplied, PlanParams, PlanView } from '../plan-schemas.ts';
 import type { RouteOptions } from '../route-options.ts';
@@ -15,10 +15,9 @@ export const planRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
 
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, parse(body as string));
+      done(null, readDocumentText(body as string));
     } catch (error) {
-      if (!(error instanceof YAMLParseError)) throw error;
-      done(badDocument('', `is not YAML: ${error.message.split('\n')[0]}`));
+      done(error as Error);
     }
   });
 
