@@ -7,6 +7,7 @@ import { commands } from './commands.ts';
 import { groupCommit } from './group-commit.ts';
 import { handOver } from './hand-over.ts';
 import { page } from './page.ts';
+import { planApply } from './plan-apply.ts';
 import { markdownTable, met, type Result } from './result.ts';
 import { npmStart } from './npm-start.ts';
 import { statusReads } from './status-reads.ts';
@@ -39,6 +40,7 @@ try {
   await step('page', page);
   await step('npm-start', npmStart);
   await step('hand-over', handOver);
+  await step('plan-apply', planApply);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

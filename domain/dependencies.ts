@@ -1,4 +1,4 @@
-import { comparePciAddresses, type PciAddress } from './pci-address.ts';
+import { comparePciAddresses, slotOf, type PciAddress } from './pci-address.ts';
 
 /** Where a function sits on the host's PCI tree, as sysfs shows it. */
 export interface PciPlacement {
@@ -49,8 +49,6 @@ export function dependenciesOf(placements: readonly PciPlacement[]): Map<PciAddr
 
 const apartBySriov = (a: PciPlacement, b: PciPlacement) =>
   (a.physfn !== null && b.physfn !== null) || a.physfn === b.id || b.physfn === a.id;
-
-const slotOf = (id: PciAddress) => id.slice(0, id.lastIndexOf('.'));
 
 /**
  * What a change leaves undone for passthrough: each device pending hidden

@@ -5,13 +5,12 @@ import type { ProtectedField } from './protection.ts';
 import type { Role } from './roles.ts';
 import type { IgnoredKeyAction } from './hide-list-repair.ts';
 import type { Holder } from './xl-lists.ts';
+import type { PlanMadeData } from './desired-state/made-plan.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
 export type Via = 'pci' | 'pgpu' | 'xapi';
 export type CommandName = 'hide' | 'unhide';
-/** When a command takes effect: at the next boot (the boot list alone), or now as well (handed over through xl). */
-export const APPLY_MODES = ['next-boot', 'now'] as const;
-export type Apply = (typeof APPLY_MODES)[number];
+export { APPLY_MODES, type Apply } from './apply-mode.ts';
 /** Why the live status moved without a hide or unhide: a boot, a change by hand, or a repair of the hide list. */
 export type ObservedCause = 'reboot' | 'outside_change' | 'hide_list_repair';
 
@@ -133,13 +132,16 @@ export type HostEvent =
       };
     };
 
+/** What a desired-state document would change, proposed; `POST /v1/plans/{id}/apply` carries it out. */
+export type PlanEvent = { type: 'PlanMade'; data: PlanMadeData };
+
 /** A token issued or revoked: who did it is the event's actor; the secret is never recorded. */
 export type TokenEvent = {
   type: 'TokenIssued' | 'TokenRevoked';
   data: { name: string; role: Role };
 };
 
-export type PassthruEvent = DeviceEvent | HostEvent | TokenEvent;
+export type PassthruEvent = DeviceEvent | HostEvent | TokenEvent | PlanEvent;
 export type PassthruEventType = PassthruEvent['type'];
 
 export const EVENT_TYPES: readonly PassthruEventType[] = [
@@ -154,6 +156,7 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'HideNotClaimed',
   'BootObserved',
   'HideListRepaired',
+  'PlanMade',
   'TokenIssued',
   'TokenRevoked',
 ];

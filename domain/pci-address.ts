@@ -18,6 +18,9 @@ export function parsePciAddress(input: string): PciAddress {
   return `${domain}:${bus}:${device}.${fn}` as PciAddress;
 }
 
+/** The slot of a function: its address without the function number. */
+export const slotOf = (id: PciAddress): string => id.slice(0, id.lastIndexOf('.'));
+
 export function comparePciAddresses(a: PciAddress, b: PciAddress): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,10 +1,11 @@
 import { DOM0_ACCESS_STATUSES } from '../domain/dom0-access.ts';
-import { EVENT_TYPES, type DeviceEvent, type HostEvent, type TokenEvent } from '../domain/events.ts';
+import { EVENT_TYPES, type DeviceEvent, type HostEvent, type PlanEvent, type TokenEvent } from '../domain/events.ts';
 import type { StoredEvent } from '../services/store/event-store.ts';
 
-const OTHER_EVENT_TYPES: readonly (HostEvent | TokenEvent)['type'][] = [
+const OTHER_EVENT_TYPES: readonly (HostEvent | TokenEvent | PlanEvent)['type'][] = [
   'BootObserved',
   'HideListRepaired',
+  'PlanMade',
   'TokenIssued',
   'TokenRevoked',
 ];

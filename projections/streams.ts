@@ -9,3 +9,4 @@ export const deviceStream = (hostId: string, pci: PciAddress) => `${deviceStream
 export const deviceStreamPrefix = (hostId: string) => `pci-${hostId}@`;
 export const hostStream = (hostId: string) => `host-${hostId}`;
 export const tokenStream = (hostId: string) => `tokens-${hostId}`;
+export const planStream = (hostId: string) => `plans-${hostId}`;

@@ -30,15 +30,22 @@ export class Api {
     return this.request<T>('GET', path);
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  /** Without a body, a POST that carries out what its path names (a plan's apply). */
+  post<T>(path: string, body?: unknown): Promise<T> {
+    const json = body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) };
+    return this.request<T>('POST', path, json);
+  }
+
+  /** A body sent as written, e.g. a YAML document. */
+  postText<T>(path: string, type: string, text: string): Promise<T> {
+    return this.request<T>('POST', path, { type, text });
   }
 
   get headers(): Record<string, string> {
     return { authorization: `Bearer ${this.token}` };
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: { type: string; text: string }): Promise<T> {
     let response: Response;
     try {
       response = await fetch(path, {
@@ -47,9 +54,9 @@ export class Api {
         headers: {
           ...this.headers,
           accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined ? {} : { 'content-type': body.type }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: body.text }),
       });
     } catch (error) {
       throw new ApiError(0, `the service cannot be reached (${(error as Error).message})`);

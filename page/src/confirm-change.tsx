@@ -4,7 +4,7 @@ import type { Apply } from '../../domain/events.ts';
 import type { CommandAnswer, CommandName, HostView, PciRecord } from './api-types.ts';
 import { Modal } from './modal.tsx';
 import { leftBehind, protections, statusAfter } from './next-boot.ts';
-import { StatusBadge } from './status-badge.tsx';
+import { ChangeStates } from './change-states.tsx';
 import { COMMAND_WORDS, plural, PROTECTION_WORDS } from './words.ts';
 
 export interface ChangeRequest {
@@ -102,22 +102,10 @@ export function ConfirmChange({ api, request, host, pcis, onDone, onClose }: Pro
         </p>
         <ul class="change-list" aria-label="What the next boot does" tabIndex={0}>
           {records.map((r) => {
-            const next = after(r);
             return (
               <li key={r.id}>
                 <span class="mono">{r.id}</span> <span class="muted">{r.device_name}</span>
-                <span class="change-states">
-                  <StatusBadge status={r.dom0_access} />
-                  {next === r.dom0_access ? (
-                    <span class="muted"> no change</span>
-                  ) : (
-                    <>
-                      <span aria-hidden="true"> → </span>
-                      <span class="visually-hidden"> becomes </span>
-                      <StatusBadge status={next} />
-                    </>
-                  )}
-                </span>
+                <ChangeStates from={r.dom0_access} to={after(r)} />
               </li>
             );
           })}

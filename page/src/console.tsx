@@ -6,6 +6,7 @@ import { DeviceTable } from './device-table.tsx';
 import { Feed } from './feed.tsx';
 import { HostSummary } from './host-summary.tsx';
 import { nextBootChanges } from './next-boot.ts';
+import { PlanPanel } from './plan-panel.tsx';
 import { RebootBanner } from './reboot-banner.tsx';
 import type { Session } from './session.ts';
 import { useHostData } from './use-host-data.ts';
@@ -70,6 +71,7 @@ export function Console({ session, onSignOut }: { readonly session: Session; rea
           )}
         </div>
         {host && pcis && <RebootBanner changes={nextBootChanges(host, pcis)} />}
+        {canChange && <PlanPanel api={api} onApplied={data.refresh} />}
         <div class="columns">
           {pcis ? (
             <DeviceTable pcis={pcis} canChange={canChange} onCommand={ask} onOpen={setOpen} />

@@ -1,6 +1,6 @@
 import { DOM0_ACCESS_STATUSES, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import type { HistoryEntry } from './api-types.ts';
-import { PROTECTION_WORDS, VIA_WORDS } from './words.ts';
+import { plural, PROTECTION_WORDS, VIA_WORDS } from './words.ts';
 
 /** Why an event happened, as the timeline names it. */
 export type Cause =
@@ -126,6 +126,15 @@ export function describeEvent(entry: HistoryEntry): EventWords {
       return {
         ...base,
         title: `Hide list repaired${repaired.length > 0 ? ` (${repaired.join(', ')})` : ''}`,
+        cause: 'command',
+      };
+    }
+    case 'PlanMade': {
+      const changes = Array.isArray(data.changes) ? data.changes.length : 0;
+      const refused = Array.isArray(data.refusals) && data.refusals.length > 0 ? ', with refusals' : '';
+      return {
+        ...base,
+        title: `Plan made: ${changes === 0 ? 'nothing to change' : `${plural(changes, 'device')} to change`}${refused}`,
         cause: 'command',
       };
     }

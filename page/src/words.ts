@@ -49,6 +49,7 @@ export const EVENT_WORDS: Record<PassthruEventType, string> = {
   HideNotClaimed: 'Hidden at boot, not taken by pciback',
   BootObserved: 'Boot observed',
   HideListRepaired: 'Hide list repaired',
+  PlanMade: 'Plan made',
   TokenIssued: 'Token issued',
   TokenRevoked: 'Token revoked',
 };

@@ -13,6 +13,8 @@ import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 import { commandUsage, nearestCommand, USAGE } from './usage.ts';
 import { endWhenCutShort } from './cut-short.ts';
+import { exportDesiredCommand } from './export-desired.ts';
+import { applyCommand, planCommand } from './plan.ts';
 
 const OPTIONS: ParseArgsConfig['options'] = {
   ...Object.fromEntries(
@@ -30,6 +32,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   drop: { type: 'string', multiple: true },
   fix: { type: 'string', multiple: true },
   'pciback-hide': { type: 'string' },
+  file: { type: 'string', short: 'f' },
+  yes: { type: 'boolean' },
 };
 
 export async function main(argv: string[], out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
@@ -97,6 +101,12 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return repairHideListCommand(config, flags, out);
     case 'doctor':
       return doctorCommand(config, flags, out);
+    case 'plan':
+      return planCommand(config, flags, out);
+    case 'apply':
+      return applyCommand(config, flags, out);
+    case 'export-desired':
+      return exportDesiredCommand(config, flags, out);
     case 'history':
       return historyCommand(config, required(args[0], command), flags, out);
     case 'replay':

@@ -49,6 +49,24 @@ const COMMANDS: Readonly<Record<string, CommandUsage>> = {
       'move pciback.hide, which no kernel reads, into xen-pciback.hide, or drop it',
     ],
   },
+  plan: {
+    synopsis: 'plan -f FILE [--json]',
+    does: [
+      'what a desired-state document (YAML or JSON, - for standard input) would change,',
+      'changing nothing; exits 0 when nothing would change, 2 when something would, 1 on error',
+    ],
+  },
+  apply: {
+    synopsis: 'apply -f FILE [--yes]',
+    does: [
+      'plan the document, show the plan, ask, then apply it as one batch;',
+      '--yes applies without asking (needed when standard input is not a terminal)',
+    ],
+  },
+  'export-desired': {
+    synopsis: 'export-desired [--json]',
+    does: ['the devices the next boot hides, as a desired-state document by identity'],
+  },
   history: { synopsis: 'history ID [--json]', does: ['the events of one device, oldest first'] },
   replay: {
     synopsis: 'replay [--pci ID] [--until POSITION] [--json]',

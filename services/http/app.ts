@@ -14,6 +14,7 @@ import { hostRoutes } from './routes/host.ts';
 import { pageRoutes } from './routes/page.ts';
 import { pciRoutes } from './routes/pcis.ts';
 import { pgpuRoutes } from './routes/pgpus.ts';
+import { planRoutes } from './routes/plans.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import type { TlsFiles } from '../tls/server-tls.ts';
 import { xapiPlugin } from '../xapi/plugin.ts';
@@ -73,6 +74,7 @@ export async function buildApp(
   await app.register(eventStreamRoutes, options);
   await app.register(hostRoutes, options);
   await app.register(tokenRoutes, options);
+  await app.register(planRoutes, options);
   await app.register(pageRoutes, options);
   await app.register(xapiPlugin, { passthru });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -1,4 +1,4 @@
-import { deviceStreamPrefix, hostStream, tokenStream } from '../../projections/streams.ts';
+import { deviceStreamPrefix, hostStream, planStream, tokenStream } from '../../projections/streams.ts';
 import type { EventStore, StoredEvent } from '../store/event-store.ts';
 
 export interface HostFeedOptions {
@@ -7,19 +7,20 @@ export interface HostFeedOptions {
   readonly types?: readonly string[];
 }
 
-/** Whether an event is one of a host's: on its device, host or token streams, and recorded by it. */
+/** Whether an event is one of a host's: on its device, host, token or plan streams, and recorded by it. */
 export function isHostEvent(event: StoredEvent, host: string): boolean {
   return (
     event.metadata.host === host &&
     (event.stream.startsWith(deviceStreamPrefix(host)) ||
       event.stream === hostStream(host) ||
-      event.stream === tokenStream(host))
+      event.stream === tokenStream(host) ||
+      event.stream === planStream(host))
   );
 }
 
 /**
- * One host's events in a store a pool shares: its device streams and its host
- * stream and its token stream, in store order. Stream prefixes alone are ambiguous (host `a` is a
+ * One host's events in a store a pool shares: its device streams and its host,
+ * token and plan streams, in store order. Stream prefixes alone are ambiguous (host `a` is a
  * prefix of host `a-b`), so the recorded `host` decides.
  */
 export async function readHostFeed(store: EventStore, host: string, options: HostFeedOptions): Promise<StoredEvent[]> {
@@ -27,7 +28,7 @@ export async function readHostFeed(store: EventStore, host: string, options: Hos
   const found: StoredEvent[] = [];
   for (let after = options.after ?? 0; ;) {
     const pages = await Promise.all(
-      [deviceStreamPrefix(host), hostStream(host), tokenStream(host)].map((streamPrefix) =>
+      [deviceStreamPrefix(host), hostStream(host), tokenStream(host), planStream(host)].map((streamPrefix) =>
         store.readAll({ after, limit, streamPrefix, ...(options.types ? { types: options.types } : {}) }),
       ),
     );

@@ -10,6 +10,8 @@ import { Access } from '../access/access.ts';
 import { TokenRegistry, tokensFile } from '../access/token-registry.ts';
 import { BootConfigWatcher } from '../watch/boot-config-watcher.ts';
 import { Commands } from '../write/commands.ts';
+import { hideListPreview } from '../plans/next-boot-preview.ts';
+import { Plans } from '../plans/plans.ts';
 import { SETTINGS, type Config } from '../settings/config.ts';
 import { EventTail } from '../read/event-tail.ts';
 import { Host } from '../host/host.ts';
@@ -34,6 +36,8 @@ export interface Passthru {
   readonly projector: Projector;
   readonly records: Records;
   readonly commands: Commands;
+  /** Desired-state documents, planned and applied. */
+  readonly plans: Plans;
   readonly reconciler: Reconciler;
   readonly access: Access;
   /** The newest events, for whoever watches them. */
@@ -87,6 +91,11 @@ export async function openPassthru(
   const access = new Access(TokenRegistry.open(tokensFile(config.dataDir)), recorder, () => clock.now());
   await access.ensureAdmin(resolveToken(config.token, config.dataDir));
   const commands = new Commands(host, recorder, projector, records, lane, () => reconciler.lastRun !== null);
+  // The next boot's preflight for a plan's would-be list: the seam where the next-boot issue's preflight plugs in.
+  const nextBootPreview = hideListPreview(host, records);
+  const plans = new Plans(host, records, recorder, store, commands, lane, nextBootPreview, config.hostId, () =>
+    clock.now(),
+  );
   const watcher = new BootConfigWatcher(
     config.hostPaths.bootConfig,
     () =>
@@ -111,6 +120,7 @@ export async function openPassthru(
     projector,
     records,
     commands,
+    plans,
     reconciler,
     access,
     tail,

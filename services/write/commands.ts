@@ -41,9 +41,13 @@ export interface CommandOutcome {
 export interface BatchCommand {
   readonly name: CommandName;
   readonly pcis: readonly PciAddress[];
+  /** Given back in the same edit that hides `pcis`: a desired state applied in `exact` mode. */
+  readonly alsoUnhide?: readonly PciAddress[];
   readonly via: Via;
   readonly force?: boolean;
   readonly apply?: Apply;
+  /** Run on the lane with the lists just read, before anything is recorded or written: throws to refuse the batch. */
+  readonly precondition?: (lists: HideLists) => Promise<void>;
 }
 
 export interface RepairOutcome {
@@ -64,6 +68,8 @@ interface Target {
   readonly command: Dom0AccessCommand;
   readonly identity: DeviceIdentity;
 }
+
+const isUnhide = (command: Dom0AccessCommand) => command.name === 'unhide';
 
 const isHostFailure = (error: unknown): error is PassthruError =>
   error instanceof PassthruError && error.kind === 'host_failure';
@@ -108,9 +114,13 @@ export class Commands {
 
   executeBatch(batch: BatchCommand, context: CommandContext): Promise<BatchOutcome> {
     if (!this.reconciled()) throw notReady();
-    const targets: Target[] = batch.pcis.map((pci) => ({
+    const named = [
+      ...batch.pcis.map((pci) => ({ name: batch.name, pci })),
+      ...(batch.alsoUnhide ?? []).map((pci) => ({ name: 'unhide' as const, pci })),
+    ];
+    const targets: Target[] = named.map(({ name, pci }) => ({
       command: {
-        name: batch.name,
+        name,
         pci,
         via: batch.via,
         ...(batch.force ? { force: true } : {}),
@@ -131,16 +141,20 @@ export class Commands {
         if (known.some((status) => !status)) throw error;
         throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
       }
+      await batch.precondition?.(lists);
       // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
       await this.recordChangesIn(lists, context);
       refuseRejectedList(lists);
-      if (batch.name === 'unhide') this.refuseHiddenByBridge(targets, lists);
+      const hides = targets.filter(({ command }) => command.name === 'hide').map(({ command }) => command.pci);
+      this.refuseHiddenByBridge(
+        targets.filter(({ command }) => command.name === 'unhide'),
+        lists,
+      );
       // What dom0 needs changes while it runs (xapi plugs a local SR after start): a hide asks afresh.
-      if (batch.name === 'hide') await this.records.refreshSafety();
+      if (hides.length > 0) await this.records.refreshSafety();
       await this.refuseObstacles(targets, context, lists);
-      if (batch.name === 'hide' && batch.apply === 'now')
-        await refuseSriovHandOver(this.host.paths.sysfsPci, batch.pcis);
-      return this.change(batch, targets, context, lists);
+      if (batch.apply === 'now') await refuseSriovHandOver(this.host.paths.sysfsPci, hides);
+      return this.change(targets, context, lists);
     });
   }
 
@@ -196,17 +210,12 @@ export class Commands {
     return this.host.xlFacts.holders.get(id) ?? null;
   }
 
-  private async change(
-    batch: BatchCommand,
-    targets: readonly Target[],
-    context: CommandContext,
-    lists: HideLists,
-  ): Promise<BatchOutcome> {
+  private async change(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<BatchOutcome> {
     const handing = targets
       .map(({ command }) => command)
       .filter((command) => needsHandOver(command, lists.assignable.has(command.pci)));
     // An unhide gives the devices back before the boot list changes, a hide hands them over after: a failure leaves neither half done.
-    const given = batch.name === 'unhide' ? await this.handOver.run(handing, context, async () => {}) : [];
+    const given = await this.handOver.run(handing.filter(isUnhide), context, async () => {});
     const before = given.length > 0 ? { ...lists, assignable: await this.refreshedAssignable() } : lists;
     const decisions = targets.map((target) => ({
       target,
@@ -222,19 +231,15 @@ export class Commands {
     );
     let after = before;
     if (changing.length > 0) {
-      const ids = changing.map(({ target }) => target.command.pci);
-      const list = editHideList(
-        lists.pending.list,
-        batch.name === 'hide' ? { hide: ids, unhide: [] } : { hide: [], unhide: ids },
-        this.host.knownDevices,
-      );
+      const ids = (unhide: boolean) =>
+        changing.filter(({ target }) => isUnhide(target.command) === unhide).map(({ target }) => target.command.pci);
+      const list = editHideList(lists.pending.list, { hide: ids(false), unhide: ids(true) }, this.host.knownDevices);
       try {
         after = { ...before, pending: await this.host.writePendingHideList(list, lists.pending) };
       } catch (error) {
         if (!isHostFailure(error)) throw error;
         await this.handOver.undo(given);
         after = await this.afterFailedWrite(
-          batch.name,
           changing.map(({ target }) => target),
           context,
           lists,
@@ -243,12 +248,13 @@ export class Commands {
       }
     }
     const written = after;
-    const taken =
-      batch.name === 'hide'
-        ? await this.handOver.run(handing, context, async () => {
-            if (changing.length > 0) await this.host.writePendingHideList(lists.pending.list, written.pending);
-          })
-        : [];
+    const taken = await this.handOver.run(
+      handing.filter((command) => !isUnhide(command)),
+      context,
+      async () => {
+        if (changing.length > 0) await this.host.writePendingHideList(lists.pending.list, written.pending);
+      },
+    );
     if (taken.length > 0) after = { ...after, assignable: await this.refreshedAssignable() };
     const events = new Map<PciAddress, AppendedEvent>();
     // In the order they happened, each with the status it left.
@@ -266,7 +272,7 @@ export class Commands {
         return { record: await this.records.pciRecord(identity, after), changed: event !== null, event };
       }),
     );
-    return { results, warnings: this.warnings(batch, after) };
+    return { results, warnings: this.warnings(targets, after) };
   }
 
   /**
@@ -298,16 +304,14 @@ export class Commands {
    * when it holds some, the old list is written back, so no batch is ever half done.
    */
   private async afterFailedWrite(
-    name: CommandName,
     changing: readonly Target[],
     context: CommandContext,
     lists: HideLists,
     error: PassthruError,
   ): Promise<HideLists> {
-    const hidden = name === 'hide';
     const reread = await this.host.hideLists({ fresh: true }).catch(() => null);
     const landed = (l: HideLists | null) =>
-      changing.filter(({ command }) => l?.pending.devices.has(command.pci) === hidden);
+      changing.filter(({ command }) => l?.pending.devices.has(command.pci) === !isUnhide(command));
     if (reread && landed(reread).length === changing.length) return reread;
     let now = reread;
     if (reread && landed(reread).length > 0) {
@@ -326,12 +330,13 @@ export class Commands {
     );
   }
 
-  private warnings(batch: BatchCommand, after: HideLists): string[] {
-    const asked = new Set(batch.pcis);
-    const subjects =
-      batch.name === 'hide'
-        ? batch.pcis
-        : this.records.knownIds().filter((id) => this.records.dependencies(id).some((d) => asked.has(d)));
+  /** The devices hidden, and those depending on devices given back. */
+  private warnings(targets: readonly Target[], after: HideLists): string[] {
+    const given = new Set(targets.filter(({ command }) => isUnhide(command)).map(({ command }) => command.pci));
+    const subjects = [
+      ...targets.filter(({ command }) => !isUnhide(command)).map(({ command }) => command.pci),
+      ...this.records.knownIds().filter((id) => this.records.dependencies(id).some((d) => given.has(d))),
+    ];
     return dependencyWarnings(subjects, after.pending.devices, (id) => this.records.dependencies(id));
   }
 

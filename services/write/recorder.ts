@@ -1,6 +1,6 @@
-import type { DeviceEvent, HostEvent, TokenEvent } from '../../domain/events.ts';
+import type { DeviceEvent, HostEvent, PlanEvent, TokenEvent } from '../../domain/events.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
-import { deviceStream, hostStream, tokenStream } from '../../projections/streams.ts';
+import { deviceStream, hostStream, planStream, tokenStream } from '../../projections/streams.ts';
 import { newEventId } from './event-id.ts';
 import { isAppendOutcomeUnknown } from '../store/append-outcome.ts';
 import type {
@@ -49,6 +49,10 @@ export class Recorder {
     return this.append(hostStream(this.hostId), event, context);
   }
 
+  appendToPlans(event: PlanEvent, context: CommandContext): Promise<AppendedEvent> {
+    return this.append(planStream(this.hostId), event, context);
+  }
+
   /**
    * `apply` changes what the event records in memory once the event is
    * durable and before any watcher hears of it: a watcher told of a revoke
@@ -60,7 +64,7 @@ export class Recorder {
 
   private async append(
     stream: string,
-    event: DeviceEvent | HostEvent | TokenEvent,
+    event: DeviceEvent | HostEvent | TokenEvent | PlanEvent,
     context: CommandContext,
     apply: () => void = () => undefined,
   ): Promise<AppendedEvent> {

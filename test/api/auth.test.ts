@@ -20,15 +20,15 @@ interface Route {
   readonly stream: boolean;
 }
 
-/** Every route the app documents, whoever added it, with a real device or token name in its path. */
-async function routes(world: World): Promise<Route[]> {
+/** Every route the app documents, whoever added it, with a real device, plan or token name in its path. */
+async function routes(world: World, plan = 'no-plan'): Promise<Route[]> {
   const { paths } = (await world.get('/openapi.json')).json() as {
     paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, { content?: object }> }>>;
   };
   const listed = Object.entries(paths).flatMap(([path, operations]) =>
     Object.entries(operations).map(([method, operation]) => ({
       method: method.toUpperCase(),
-      url: path.replace('{id}', GPU.id).replace('{name}', 'reader'),
+      url: path.replace('{id}', path.startsWith('/v1/plans/') ? plan : GPU.id).replace('{name}', 'reader'),
       xapi: operation.tags?.includes('XAPI') ?? false,
       stream: Object.keys(operation.responses['200']?.content ?? {}).includes('text/event-stream'),
     })),
@@ -69,8 +69,9 @@ test('given no token, a wrong one or a malformed header, every route but /health
 test('given a read-only token, every read answers and every change is 403 problem+json, changing nothing', async ({
   world,
 }) => {
+  const plan = (await world.post('/v1/plans', { hidden: [{ id: GPU.id }] })).json().id;
   const before = (await world.get('/v1/events?limit=1000')).json().events.length;
-  for (const route of (await routes(world)).filter((r) => !r.xapi && !r.stream)) {
+  for (const route of (await routes(world, plan)).filter((r) => !r.xapi && !r.stream)) {
     const response = await call(world, route, `Bearer ${READER_TOKEN}`);
     const what = `${route.method} ${route.url}`;
     if (route.method === 'GET' && route.url !== '/v1/tokens') {

@@ -86,6 +86,9 @@ const ROUTES = [
   '/v1/events',
   '/v1/reconcile',
   '/v1/host',
+  '/v1/plans',
+  '/v1/plans/:id',
+  '/v1/plans/:id/apply',
   '/healthz',
   '/openapi.json',
   // The XAPI wire facade: its errors are XML-RPC faults and JSON-RPC errors, not problem+json.
@@ -196,6 +199,7 @@ const readAuthorization = fc.oneof(
 const contentType = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') },
   { weight: 2, arbitrary: fc.constantFrom('text/plain', 'text/plain; charset=utf-8', 'text/xml', 'application/xml') },
+  { weight: 1, arbitrary: fc.constantFrom('application/yaml', 'text/yaml; charset=utf-8') },
   { weight: 3, arbitrary: fc.constant(undefined) },
   {
     weight: 1,

@@ -67,4 +67,12 @@ test('given a refusal and a forced hide, when described, then their protections 
   assert.is(forced.forced, 'boot device: /dev/nvme0n1p2 on /');
 });
 
+test('given a plan made, when described, then it says how many devices it would change and whether it refuses any', () => {
+  const words = describeEvent(
+    entry('PlanMade', { id: 'p', changes: [{ id: '0000:03:00.0' }, { id: '0000:03:00.1' }], refusals: [{ id: 'x' }] }),
+  );
+  assert.equal([words.title, words.cause], ['Plan made: 2 devices to change, with refusals', 'command']);
+  assert.is(describeEvent(entry('PlanMade', { changes: [], refusals: [] })).title, 'Plan made: nothing to change');
+});
+
 test.run();

@@ -118,7 +118,7 @@ test('only passthru events reach the feed, the head position and follow', async 
   await eventually(() => wakes.length === 2, 'woken by a passthru event');
   assert.equal(server.subscriptions[0]!.options.filter, {
     filterOn: 'streamName',
-    regex: '^(?:pci-[A-Za-z0-9._-]+@.+|(?:host|tokens)-[A-Za-z0-9._-]+)$',
+    regex: '^(?:pci-[A-Za-z0-9._-]+@.+|(?:host|tokens|plans)-[A-Za-z0-9._-]+)$',
     checkpointInterval: 1,
     checkpointReached: undefined,
   });

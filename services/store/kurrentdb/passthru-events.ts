@@ -9,11 +9,11 @@ import { toPosition } from './positions.ts';
 
 /**
  * passthru's streams, as projections/streams.ts names them: `pci-{host}@{pci}`,
- * `host-{host}` and `tokens-{host}`. A shared database holds other applications' streams and
+ * `host-{host}`, `tokens-{host}` and `plans-{host}`. A shared database holds other applications' streams and
  * the server's own `$` streams; the server filters them out of every read of
  * `$all` by this pattern.
  */
-const PASSTHRU_STREAM = '^(?:pci-[A-Za-z0-9._-]+@.+|(?:host|tokens)-[A-Za-z0-9._-]+)$';
+const PASSTHRU_STREAM = '^(?:pci-[A-Za-z0-9._-]+@.+|(?:host|tokens|plans)-[A-Za-z0-9._-]+)$';
 const passthruStream = new RegExp(PASSTHRU_STREAM);
 
 export const passthruStreamFilter = (): Filter => streamNameFilter({ regex: PASSTHRU_STREAM });

@@ -1,0 +1,30 @@
+import type { Apply } from '../apply-mode.ts';
+import type { PlannedChange, PlanRefusal } from './plan.ts';
+
+/** The next boot's preflight: what would keep it from doing what the list asks (the next-boot issue's answer). */
+export interface NextBootAnswer {
+  readonly ok: boolean;
+  readonly problems: { readonly code: string; readonly detail: string; readonly ids?: string[] }[];
+  readonly dom0_line_length: number;
+  readonly limit: number;
+}
+
+/** A plan as answered and as its `PlanMade` event records it. */
+export interface MadePlan {
+  readonly id: string;
+  readonly made_at: string;
+  /** The store position it was computed at: an apply is refused once a device or host event follows it. */
+  readonly position: number;
+  /** Of the next boot's hide list as read: an apply is refused once it differs. */
+  readonly hide_list_digest: string;
+  readonly changes: PlannedChange[];
+  readonly refusals: PlanRefusal[];
+  readonly warnings: string[];
+  readonly next_boot: NextBootAnswer;
+  readonly reboot_needed: boolean;
+}
+
+/** What the event keeps beyond the answer: how the apply carries the plan out. */
+export interface PlanMadeData extends MadePlan {
+  readonly apply: Apply;
+}
