@@ -243,7 +243,7 @@ export class Host {
     const stale = was.keys.filter((key) => (key === HIDE_KEY ? value === '' : options.dropIgnored === true));
     try {
       if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);
-      if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
+      for (const key of stale) await this.xenCmdline.deleteDom0(key);
       this.ownWrite = filesSignature(this.paths.bootConfig);
     } finally {
       // A read that ran during the write may have cached the list from before it.
