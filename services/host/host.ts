@@ -26,6 +26,8 @@ import { readInventory } from './sysfs-inventory.ts';
 import { readPciTopology } from './pci-topology.ts';
 import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
+import { readDom0Line } from './boot-config.ts';
+import { dom0LineWith } from '../../domain/dom0-line.ts';
 import { readDriver } from './drivers.ts';
 import {
   assignableAdd,
@@ -40,6 +42,23 @@ import { ProgramFailure } from './run-program.ts';
 import type { CommandName } from '../../domain/events.ts';
 
 export type HostMode = 'xen' | 'simulated';
+
+/**
+ * What a write of the pending list runs: `--set-dom0 xen-pciback.hide=VALUE`
+ * unless the list is empty, then `--delete-dom0` of each stale key. A
+ * `pciback.hide` is left as it is (no kernel reads it, and moving its entries
+ * would hide devices nobody asked to hide) unless `dropIgnored`, for a repair
+ * that moved or dropped it.
+ */
+function hideListWrite(
+  list: HideList,
+  was: PendingHideList,
+  options: { dropIgnored?: boolean },
+): { value: string; stale: string[] } {
+  const value = formatHideList(list);
+  const stale = was.keys.filter((key) => (key === HIDE_KEY ? value === '' : options.dropIgnored === true));
+  return { value, stale };
+}
 
 export interface HostPaths extends SafetyPaths {
   readonly xenCmdline: string;
@@ -227,20 +246,14 @@ export class Host {
     return this.ownWrite !== null && this.ownWrite === filesSignature(this.paths.bootConfig);
   }
 
-  /**
-   * Writes the whole pending list under `xen-pciback.hide`. A `pciback.hide`
-   * is left as it is (no kernel reads it, and moving its entries would hide
-   * devices nobody asked to hide) unless `dropIgnored`, for a repair that
-   * moved or dropped it. Answers the pending list as written.
-   */
+  /** Writes the whole pending list under `xen-pciback.hide` (see `hideListWrite`). Answers the pending list as written. */
   async writePendingHideList(
     list: HideList,
     was: PendingHideList,
     options: { dropIgnored?: boolean } = {},
   ): Promise<PendingHideList> {
     this.pending.forget();
-    const value = formatHideList(list);
-    const stale = was.keys.filter((key) => (key === HIDE_KEY ? value === '' : options.dropIgnored === true));
+    const { value, stale } = hideListWrite(list, was, options);
     try {
       if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);
       for (const key of stale) await this.xenCmdline.deleteDom0(key);
@@ -256,6 +269,24 @@ export class Host {
         .filter((key) => !stale.includes(key))
         .concat(value !== '' && !was.keys.includes(HIDE_KEY) ? [HIDE_KEY] : []),
     };
+  }
+
+  /** The whole dom0 line of the next boot, from the boot configuration xen-cmdline edits; null when none is known. */
+  dom0Line(): Promise<string | null> {
+    return readDom0Line(this.paths.bootConfig);
+  }
+
+  /** The next boot's dom0 line as `writePendingHideList` would leave it; null when no boot configuration is known. */
+  async dom0LineAfterWrite(
+    list: HideList,
+    was: PendingHideList,
+    options: { dropIgnored?: boolean } = {},
+  ): Promise<string | null> {
+    const line = await this.dom0Line();
+    if (line === null) return null;
+    const { value, stale } = hideListWrite(list, was, options);
+    const set = value === '' ? line : dom0LineWith(line, HIDE_KEY, value);
+    return stale.reduce((after, key) => dom0LineWith(after, key, null), set);
   }
 
   /** The PCI devices of this host; the hide lists' wildcards are matched against them from now on. */

@@ -29,6 +29,7 @@ import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
 import { HandOver } from './hand-over.ts';
+import { refuseTooLongLine } from './line-limit.ts';
 
 export interface CommandOutcome {
   readonly record: PciRecord;
@@ -223,6 +224,7 @@ export class Commands {
         batch.name === 'hide' ? { hide: ids, unhide: [] } : { hide: [], unhide: ids },
         this.host.knownDevices,
       );
+      await refuseTooLongLine(this.host, list, lists.pending);
       try {
         after = { ...before, pending: await this.host.writePendingHideList(list, lists.pending) };
       } catch (error) {
@@ -358,6 +360,7 @@ export class Commands {
           },
         );
       }
+      await refuseTooLongLine(this.host, repaired.list, lists.pending, { dropIgnored: repaired.dropIgnored });
       let after: HideLists;
       try {
         after = {
