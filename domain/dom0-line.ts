@@ -55,7 +55,8 @@ export function describeRoom(room: Dom0LineRoom): string {
 }
 
 /** What Xen's cut of the running dom0 line did to its hide list. */
-export type CutHideList = 'absent' | 'whole' | 'cut_mid_entry' | 'cut_at_entry_end';
+export const CUT_HIDE_LISTS = ['absent', 'whole', 'cut_mid_entry', 'cut_at_entry_end'] as const;
+export type CutHideList = (typeof CUT_HIDE_LISTS)[number];
 
 export interface RunningLineCut {
   readonly length: number;

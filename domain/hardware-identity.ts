@@ -50,3 +50,11 @@ export function identityChange(
   if (!recorded || !found || sameHardware(recorded, found)) return null;
   return { recorded, found };
 }
+
+/** A changed device in words, with the two ways out. */
+export function describeChange(id: string, change: IdentityChange): string {
+  return (
+    `${id} was hidden as ${describeHardware(change.recorded)} but ${describeHardware(change.found)} sits there now: ` +
+    `unhide it (passthru unhide ${id}), or confirm the new device with passthru hide ${id} --reason TEXT`
+  );
+}

@@ -1,5 +1,5 @@
 import { dom0Arguments, DOM0_LINE_LIMIT } from './dom0-line.ts';
-import { describeHardware, identityChange, type HardwareIdentity } from './hardware-identity.ts';
+import { describeChange, identityChange, type HardwareIdentity } from './hardware-identity.ts';
 import type { HideList } from './hide-list.ts';
 import { HIDE_KEY, IGNORED_HIDE_KEY, parseKernelCmdline, sameKey } from './kernel-cmdline.ts';
 import { comparePciAddresses, type PciAddress } from './pci-address.ts';
@@ -86,9 +86,7 @@ export function preflight(facts: NextBootFacts): NextBootVerdict {
     if (!change) continue;
     problems.push({
       code: 'device_changed',
-      detail:
-        `${id} was hidden as ${describeHardware(change.recorded)} but ${describeHardware(change.found)} sits there now: ` +
-        `unhide it (passthru unhide ${id}), or confirm the new device with passthru hide ${id} --reason TEXT, ${AND_REBOOT}`,
+      detail: `${describeChange(id, change)}, ${AND_REBOOT}`,
       ids: [id],
     });
   }

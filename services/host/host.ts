@@ -27,7 +27,7 @@ import { readPciTopology } from './pci-topology.ts';
 import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 import { readDom0Line } from './boot-config.ts';
-import { dom0LineWith } from '../../domain/dom0-line.ts';
+import { dom0LineWith, runningLineCut, type RunningLineCut } from '../../domain/dom0-line.ts';
 import { readDriver } from './drivers.ts';
 import {
   assignableAdd,
@@ -85,9 +85,14 @@ export interface PendingHideList extends ReadHideList {
   readonly keys: readonly string[];
 }
 
+/** The running kernel's hide list, and whether Xen cut the line it came on. */
+export interface RunningHideList extends ReadHideList {
+  readonly cut: RunningLineCut | null;
+}
+
 export interface HideLists {
   readonly current: ReadonlySet<PciAddress>;
-  readonly running: ReadHideList;
+  readonly running: RunningHideList;
   /** What pciback holds now (`xl pci-assignable-list`): hidden now, whatever the running command line says. */
   readonly assignable: ReadonlySet<PciAddress>;
   readonly pending: PendingHideList;
@@ -99,7 +104,7 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
-  private current: Promise<ReadHideList> | null = null;
+  private current: Promise<RunningHideList> | null = null;
   private iommuReading: Promise<IommuReading> | null = null;
   private xl: XlFacts = NO_XL_FACTS;
   private ownWrite: string | null = null;
@@ -131,7 +136,7 @@ export class Host {
    * changes, so it is read once a boot: the reconciler, which runs at every
    * start and after `passthru reboot` of a simulated host, forgets it first.
    */
-  currentHideList(): Promise<ReadHideList> {
+  currentHideList(): Promise<RunningHideList> {
     if (!this.current) {
       const reading = this.readCurrentHideList();
       this.current = reading;
@@ -194,9 +199,9 @@ export class Host {
     return this.pending.get();
   }
 
-  private async readCurrentHideList(): Promise<ReadHideList> {
+  private async readCurrentHideList(): Promise<RunningHideList> {
     const line = await this.readHostFile(this.paths.procCmdline, 'running command line');
-    return this.readKeys('current', parseKernelCmdline(line));
+    return { ...this.readKeys('current', parseKernelCmdline(line)), cut: runningLineCut(line) };
   }
 
   private async readPendingHideList(): Promise<PendingHideList> {

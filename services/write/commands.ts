@@ -30,6 +30,7 @@ import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
 import { HandOver } from './hand-over.ts';
 import { refuseTooLongLine } from './line-limit.ts';
+import { describeChange, hardwareIdentity } from '../../domain/hardware-identity.ts';
 
 export interface CommandOutcome {
   readonly record: PciRecord;
@@ -58,6 +59,11 @@ export interface BatchOutcome {
   readonly results: CommandOutcome[];
   /** What else must be hidden for passthrough of what was asked to work. */
   readonly warnings: string[];
+}
+
+interface Confirmation {
+  readonly id: PciAddress;
+  readonly event: DeviceEvent;
 }
 
 interface Target {
@@ -136,7 +142,8 @@ export class Commands {
       refuseRejectedList(lists);
       if (batch.name === 'unhide') this.refuseHiddenByBridge(targets, lists);
       await this.refuseObstacles(targets, context, lists);
-      return this.change(batch, targets, context, lists);
+      const confirming = this.confirmations(batch, targets, lists, context);
+      return this.change(batch, targets, context, lists, confirming);
     });
   }
 
@@ -188,6 +195,46 @@ export class Commands {
     });
   }
 
+  /**
+   * A hide of a device already hidden, where another device now sits than the
+   * one hidden, confirms the new one: with a reason, recorded as such; without
+   * one, refused, so that a hardware change is never waved through unseen.
+   */
+  private confirmations(
+    batch: BatchCommand,
+    targets: readonly Target[],
+    lists: HideLists,
+    context: CommandContext,
+  ): Confirmation[] {
+    if (batch.name !== 'hide') return [];
+    const changed = targets.flatMap(({ command }) => {
+      const change = lists.pending.devices.has(command.pci) ? this.records.hardwareChange(command.pci) : null;
+      return change ? [{ command, change }] : [];
+    });
+    if (changed.length === 0) return [];
+    if (typeof context.extra?.reason !== 'string' || context.extra.reason.trim() === '') {
+      throw conflict(
+        `nothing changed: ${changed.map(({ command, change }) => describeChange(command.pci, change)).join('; ')}; ` +
+          'a hide that confirms it needs a reason the history keeps (send "reason")',
+        { reason: 'device_changed', ids: changed.map(({ command }) => command.pci) },
+      );
+    }
+    return changed.map(({ command, change }) => ({
+      id: command.pci,
+      event: {
+        type: 'HiddenDeviceConfirmed',
+        data: {
+          pci: command.pci,
+          status: statusIn(command.pci, lists),
+          identity: change.found,
+          previous: change.recorded,
+          cause: 'command',
+          via: command.via,
+        },
+      },
+    }));
+  }
+
   private holderOf(id: PciAddress): Holder | null {
     return this.host.xlFacts.holders.get(id) ?? null;
   }
@@ -197,6 +244,7 @@ export class Commands {
     targets: readonly Target[],
     context: CommandContext,
     lists: HideLists,
+    confirming: readonly Confirmation[],
   ): Promise<BatchOutcome> {
     const handing = targets
       .map(({ command }) => command)
@@ -214,7 +262,7 @@ export class Commands {
       ),
     }));
     const changing = decisions.flatMap(({ target, decision }) =>
-      decision.kind === 'change' ? [{ target, event: decision.event }] : [],
+      decision.kind === 'change' ? [{ target, event: withHardware(decision.event, target.identity) }] : [],
     );
     let after = before;
     if (changing.length > 0) {
@@ -256,6 +304,7 @@ export class Commands {
     }
     if (taken.length > 0)
       for (const [id, event] of await this.handOver.record(taken, after, context)) events.set(id, event);
+    for (const { id, event } of confirming) events.set(id, await this.recorder.appendToDevice(id, event, context));
     if (events.size > 0) await this.projector.catchUp();
     const results = await Promise.all(
       targets.map(async ({ command, identity }) => {
@@ -502,6 +551,13 @@ function refuseRejectedList(lists: HideLists): void {
     `nothing changed: ${rejected.detail}. Until then passthru writes no hide list; e.g. passthru repair-hide-list ${drops}`,
     { reason: 'hide_list_rejected', unreadable: rejected.entries, repair: '/v1/host/hide-list/repair' },
   );
+}
+
+/** A hide records the hardware it hid, so that another device found at the address later is told apart. */
+function withHardware(event: DeviceEvent, identity: DeviceIdentity): DeviceEvent {
+  return event.type === 'Dom0AccessDisabled'
+    ? { ...event, data: { ...event.data, identity: hardwareIdentity(identity) } }
+    : event;
 }
 
 const notReady = () =>
