@@ -45,7 +45,11 @@ export interface Dom0LineRoom {
 export function dom0LineRoom(line: string): Dom0LineRoom {
   const withKey = dom0Arguments(line).some((argument) => argument.startsWith(`${HIDE_KEY}=`));
   const room = DOM0_LINE_LIMIT - line.length - (withKey ? 0 : ` ${HIDE_KEY}=`.length);
-  return { length: line.length, limit: DOM0_LINE_LIMIT, more_devices: Math.max(0, Math.floor(room / HIDE_ENTRY_LENGTH)) };
+  return {
+    length: line.length,
+    limit: DOM0_LINE_LIMIT,
+    more_devices: Math.max(0, Math.floor(room / HIDE_ENTRY_LENGTH)),
+  };
 }
 
 /** "N more devices fit", the limit in words for the CLI and the page. */

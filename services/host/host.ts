@@ -43,6 +43,21 @@ import type { CommandName } from '../../domain/events.ts';
 
 export type HostMode = 'xen' | 'simulated';
 
+/** The next boot's hide list moved between the read a decision rested on and the write of it. */
+export class HideListMoved extends Error {
+  override readonly name = 'HideListMoved';
+}
+
+/** Whether two reads of the next boot's hide keys found the same lists. */
+function sameHideKeys(a: PendingHideList, b: PendingHideList): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    formatHideList(a.list) === formatHideList(b.list) &&
+    same(a.list.unreadable, b.list.unreadable) &&
+    a.ignored === b.ignored
+  );
+}
+
 /**
  * What a write of the pending list runs: `--set-dom0 xen-pciback.hide=VALUE`
  * unless the list is empty, then `--delete-dom0` of each stale key. A
@@ -251,13 +266,21 @@ export class Host {
     return this.ownWrite !== null && this.ownWrite === filesSignature(this.paths.bootConfig);
   }
 
-  /** Writes the whole pending list under `xen-pciback.hide` (see `hideListWrite`). Answers the pending list as written. */
+  /**
+   * Writes the whole pending list under `xen-pciback.hide` (see `hideListWrite`). Answers the pending list as written.
+   * Another writer (xapi's own `PCI.disable_dom0_access`, a person with xen-cmdline) takes no lock of passthru's:
+   * the list is read again right before the write, and a list that moved since `was` was read is not written over
+   * (`HideListMoved`): the caller decides again from what it holds now.
+   */
   async writePendingHideList(
     list: HideList,
     was: PendingHideList,
     options: { dropIgnored?: boolean } = {},
   ): Promise<PendingHideList> {
     this.pending.forget();
+    if (!sameHideKeys(await this.readPendingHideList(), was)) {
+      throw new HideListMoved('the next boot’s hide list changed since it was read: another writer edited it');
+    }
     const { value, stale } = hideListWrite(list, was, options);
     try {
       if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);

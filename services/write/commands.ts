@@ -22,7 +22,7 @@ import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { describeProtections, protectedField, type Protection } from '../../domain/protection.ts';
-import type { HideLists, Host } from '../host/host.ts';
+import { HideListMoved, type HideLists, type Host } from '../host/host.ts';
 import type { Holder } from '../../domain/xl-lists.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
@@ -30,6 +30,7 @@ import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
 import { HandOver } from './hand-over.ts';
 import { refuseTooLongLine } from './line-limit.ts';
+import { startingOver } from './start-over.ts';
 import { describeChange, hardwareIdentity } from '../../domain/hardware-identity.ts';
 
 export interface CommandOutcome {
@@ -124,27 +125,34 @@ export class Commands {
       },
       identity: this.records.require(pci),
     }));
-    return this.lane.run(async () => {
-      // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
-      await this.host.refreshXlFacts();
-      if (batch.apply === 'now') await this.handOver.requireIommu();
-      let lists: HideLists;
-      try {
-        lists = await this.host.hideLists({ fresh: true });
-      } catch (error) {
-        if (!isHostFailure(error)) throw error;
-        const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
-        if (known.some((status) => !status)) throw error;
-        throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
-      }
-      // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
-      await this.recordChangesIn(lists, context);
-      refuseRejectedList(lists);
-      if (batch.name === 'unhide') this.refuseHiddenByBridge(targets, lists);
-      await this.refuseObstacles(targets, context, lists);
-      const confirming = this.confirmations(batch, targets, lists, context);
-      return this.change(batch, targets, context, lists, confirming);
-    });
+    return this.lane.run(() => startingOver(() => this.attempt(batch, targets, context)));
+  }
+
+  /** One read-decide-write of a batch; run again from the start when the list moved before the write. */
+  private async attempt(
+    batch: BatchCommand,
+    targets: readonly Target[],
+    context: CommandContext,
+  ): Promise<BatchOutcome> {
+    // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
+    await this.host.refreshXlFacts();
+    if (batch.apply === 'now') await this.handOver.requireIommu();
+    let lists: HideLists;
+    try {
+      lists = await this.host.hideLists({ fresh: true });
+    } catch (error) {
+      if (!isHostFailure(error)) throw error;
+      const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
+      if (known.some((status) => !status)) throw error;
+      throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
+    }
+    // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
+    await this.recordChangesIn(lists, context);
+    refuseRejectedList(lists);
+    if (batch.name === 'unhide') this.refuseHiddenByBridge(targets, lists);
+    await this.refuseObstacles(targets, context, lists);
+    const confirming = this.confirmations(batch, targets, lists, context);
+    return this.change(batch, targets, context, lists, confirming);
   }
 
   /**
@@ -276,6 +284,7 @@ export class Commands {
       try {
         after = { ...before, pending: await this.host.writePendingHideList(list, lists.pending) };
       } catch (error) {
+        if (error instanceof HideListMoved) await this.handOver.undo(given);
         if (!isHostFailure(error)) throw error;
         await this.handOver.undo(given);
         after = await this.afterFailedWrite(
@@ -392,70 +401,75 @@ export class Commands {
     context: CommandContext,
   ): Promise<RepairOutcome> {
     if (!this.reconciled()) throw notReady();
-    return this.lane.run(async () => {
-      const lists = await this.host.hideLists({ fresh: true });
-      await this.recordChangesIn(lists, context);
-      const repaired = repairHideList(lists.pending, repair);
-      if (!repaired) return { changed: false, pending: [...lists.pending.devices].sort(), event: null, warnings: [] };
-      const newlyHidden = [...this.host.devicesOf(repaired.list)].filter((id) => !lists.pending.devices.has(id));
-      const guarded = newlyHidden.filter((id) => this.records.protections(id).length > 0);
-      if (guarded.length > 0 && !repair.force) {
-        throw conflict(
-          `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describeProtections(this.records.protections(id))})`).join('; ')}: ` +
-            'dom0 needs it to come back after a reboot; drop its entry, or send {"force": true} to repair the list anyway',
-          {
-            reason: 'protected',
-            refused: guarded.map((id) => ({ id, protected: protectedField(this.records.protections(id)) })),
-          },
-        );
-      }
-      await refuseTooLongLine(this.host, repaired.list, lists.pending, { dropIgnored: repaired.dropIgnored });
-      let after: HideLists;
-      try {
-        after = {
-          ...lists,
-          pending: await this.host.writePendingHideList(repaired.list, lists.pending, {
-            dropIgnored: repaired.dropIgnored,
-          }),
-        };
-      } catch (error) {
-        if (!isHostFailure(error)) throw error;
-        // A write of two steps (set, then remove pciback.hide) may have done its first: record what it did.
-        await this.recordChangesIn(await this.host.hideLists({ fresh: true }), context).catch(() => undefined);
-        throw hostFailure(`could not repair the hide list: ${error.message}; GET /v1/host shows what it holds now`);
-      }
-      const bootId = await this.host.bootId();
-      for (const id of this.records.knownIds()) {
-        const [previous, status] = [statusIn(id, lists), statusIn(id, after)];
-        if (previous === status) continue;
-        await this.recorder.appendToDevice(
-          id,
-          {
-            type: 'Dom0AccessReconciled',
-            data: { pci: id, status, previous, cause: 'hide_list_repair', boot_id: bootId },
-          },
-          context,
-        );
-      }
-      const pending = [...after.pending.devices].sort(comparePciAddresses);
-      const event = await this.recorder.appendToHost(
+    return this.lane.run(() => startingOver(() => this.repairOnce(repair, context)));
+  }
+
+  private async repairOnce(
+    repair: HideListRepair & { readonly force?: boolean },
+    context: CommandContext,
+  ): Promise<RepairOutcome> {
+    const lists = await this.host.hideLists({ fresh: true });
+    await this.recordChangesIn(lists, context);
+    const repaired = repairHideList(lists.pending, repair);
+    if (!repaired) return { changed: false, pending: [...lists.pending.devices].sort(), event: null, warnings: [] };
+    const newlyHidden = [...this.host.devicesOf(repaired.list)].filter((id) => !lists.pending.devices.has(id));
+    const guarded = newlyHidden.filter((id) => this.records.protections(id).length > 0);
+    if (guarded.length > 0 && !repair.force) {
+      throw conflict(
+        `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describeProtections(this.records.protections(id))})`).join('; ')}: ` +
+          'dom0 needs it to come back after a reboot; drop its entry, or send {"force": true} to repair the list anyway',
         {
-          type: 'HideListRepaired',
-          data: {
-            dropped: [...repair.drop],
-            fixed: repair.fix.map(({ entry, pci }) => ({ entry, pci })),
-            pciback_hide: repair.pcibackHide,
-            hide_list: formatHideList(repaired.list),
-            pending,
-            boot_id: bootId,
-          },
+          reason: 'protected',
+          refused: guarded.map((id) => ({ id, protected: protectedField(this.records.protections(id)) })),
+        },
+      );
+    }
+    await refuseTooLongLine(this.host, repaired.list, lists.pending, { dropIgnored: repaired.dropIgnored });
+    let after: HideLists;
+    try {
+      after = {
+        ...lists,
+        pending: await this.host.writePendingHideList(repaired.list, lists.pending, {
+          dropIgnored: repaired.dropIgnored,
+        }),
+      };
+    } catch (error) {
+      if (!isHostFailure(error)) throw error;
+      // A write of two steps (set, then remove pciback.hide) may have done its first: record what it did.
+      await this.recordChangesIn(await this.host.hideLists({ fresh: true }), context).catch(() => undefined);
+      throw hostFailure(`could not repair the hide list: ${error.message}; GET /v1/host shows what it holds now`);
+    }
+    const bootId = await this.host.bootId();
+    for (const id of this.records.knownIds()) {
+      const [previous, status] = [statusIn(id, lists), statusIn(id, after)];
+      if (previous === status) continue;
+      await this.recorder.appendToDevice(
+        id,
+        {
+          type: 'Dom0AccessReconciled',
+          data: { pci: id, status, previous, cause: 'hide_list_repair', boot_id: bootId },
         },
         context,
       );
-      await this.projector.catchUp();
-      const warnings = dependencyWarnings(newlyHidden, after.pending.devices, (id) => this.records.dependencies(id));
-      return { changed: true, pending, event, warnings };
-    });
+    }
+    const pending = [...after.pending.devices].sort(comparePciAddresses);
+    const event = await this.recorder.appendToHost(
+      {
+        type: 'HideListRepaired',
+        data: {
+          dropped: [...repair.drop],
+          fixed: repair.fix.map(({ entry, pci }) => ({ entry, pci })),
+          pciback_hide: repair.pcibackHide,
+          hide_list: formatHideList(repaired.list),
+          pending,
+          boot_id: bootId,
+        },
+      },
+      context,
+    );
+    await this.projector.catchUp();
+    const warnings = dependencyWarnings(newlyHidden, after.pending.devices, (id) => this.records.dependencies(id));
+    return { changed: true, pending, event, warnings };
   }
 
   /**

@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simulatedHostFiles } from '../../services/host/simulated-host.ts';
 import { GPU, NIC, NVME, World } from '../support/world.ts';
 import { nextDom0Line, padDom0Line } from '../support/dom0-line.ts';
+import { racingXenCmdline } from '../support/racing-xen-cmdline.ts';
 
 const test = suite<{ world: World }>('the next boot');
 test.before.each(async (context) => {
@@ -43,7 +44,9 @@ test('given a hide that would make the dom0 line 992 characters, it is refused w
   assert.is(await world.status(GPU.id), 'enabled');
 });
 
-test('given room for one more device, a batch of two is refused whole, saying 1 more device fits', async ({ world }) => {
+test('given room for one more device, a batch of two is refused whole, saying 1 more device fits', async ({
+  world,
+}) => {
   await world.post(`/v1/pcis/${NVME.id}/hide`);
   // With the key on the line, each device takes 14 characters: room for one, not two.
   padDom0Line(world, 991 - 14 - 13);
@@ -63,7 +66,6 @@ test('given a dom0 line already over the limit, an unhide that shortens it goes 
   assert.is(response.statusCode, 200);
   assert.is(await world.status(NVME.id), 'enabled');
 });
-
 
 const preflight = async (world: World) => (await world.get('/v1/host/next-boot')).json();
 const codes = async (world: World) => (await preflight(world)).problems.map((p: { code: string }) => p.code);
@@ -156,7 +158,12 @@ test('given a hidden GPU replaced by another card, each start shows device_chang
   assert.is(confirmed.statusCode, 200);
   assert.is(confirmed.json().changed, true);
   assert.is((await world.get('/v1/events?type=HiddenDeviceConfirmed')).json().events.length, 1);
-  assert.equal(await preflight(world), { ok: true, problems: [], dom0_line_length: nextDom0Line(world).length, limit: 991 });
+  assert.equal(await preflight(world), {
+    ok: true,
+    problems: [],
+    dom0_line_length: nextDom0Line(world).length,
+    limit: 991,
+  });
   await world.restart();
   assert.is((await world.get('/v1/events?type=HiddenDeviceChanged')).json().events.length, 1);
 });
@@ -205,6 +212,24 @@ test('given a running dom0 line Xen cut at the end of an entry, GET /v1/host say
 
 test('given a whole running line, GET /v1/host has running_line_cut null', async ({ world }) => {
   assert.is((await world.get('/v1/host')).json().running_line_cut, null);
+});
+
+test('given another writer that adds an entry between passthru’s read and its write, both edits are kept', async () => {
+  const race = racingXenCmdline(`(${NVME.id})`);
+  const world = await World.start(undefined, race.env);
+  try {
+    await world.settled();
+    race.arm();
+    const response = await world.post(`/v1/pcis/${GPU.id}/hide`);
+    assert.is(response.statusCode, 200);
+    assert.is(world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide'), `xen-pciback.hide=(${GPU.id})(${NVME.id})\n`);
+    assert.is(await world.status(NVME.id), 'disabled_on_reboot');
+    const nvme = (await world.get(`/v1/pcis/${NVME.id}/history`)).json().events.at(-1);
+    assert.equal([nvme.type, nvme.data.cause], ['Dom0AccessReconciled', 'outside_change']);
+  } finally {
+    await world.close();
+    rmSync(race.dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -5,7 +5,17 @@
 // PASSTHRU_SIMULATED_FAULT (exit, hang, garbage, fail-get, fail-set, fail-delete, fail-get-after-write) makes it
 // misbehave the ways a program can, so the service's failure handling can be tested.
 // Node builtins only: the service runs this on every read of the boot config.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const FAULTS = ['', 'exit', 'hang', 'garbage', 'fail-get', 'fail-set', 'fail-delete', 'fail-get-after-write'];
@@ -15,7 +25,16 @@ const GRUB_CONFIGS = ['boot/efi/EFI/xenserver/grub.cfg', 'boot/grub/grub.cfg', '
 const EDITED = ['xe', 'xe-serial'];
 // xcp/bootloader.py, readGrub2's create_label: the entry titled as the product (branding.PRODUCT_BRAND) is `xe`.
 const BRAND = 'XCP-ng';
-const OPTIONS = ['--set-cpuid-masks', '--delete-cpuid-masks', '--get-xen', '--get-dom0', '--set-xen', '--set-dom0', '--delete-xen', '--delete-dom0'];
+const OPTIONS = [
+  '--set-cpuid-masks',
+  '--delete-cpuid-masks',
+  '--get-xen',
+  '--get-dom0',
+  '--set-xen',
+  '--set-dom0',
+  '--delete-xen',
+  '--delete-dom0',
+];
 
 function fail(code, message) {
   process.stderr.write(`${message}\n`);
@@ -23,7 +42,8 @@ function fail(code, message) {
 }
 
 const root = process.env.PASSTHRU_SIMULATED_ROOT;
-if (!root) fail(2, 'xen-cmdline: PASSTHRU_SIMULATED_ROOT is not set: it names the simulated host whose boot/ holds grub.cfg');
+if (!root)
+  fail(2, 'xen-cmdline: PASSTHRU_SIMULATED_ROOT is not set: it names the simulated host whose boot/ holds grub.cfg');
 const fault = process.env.PASSTHRU_SIMULATED_FAULT ?? '';
 if (!FAULTS.includes(fault))
   fail(2, `xen-cmdline: unknown PASSTHRU_SIMULATED_FAULT "${fault}": expected one of ${FAULTS.slice(1).join(', ')}`);
