@@ -225,6 +225,14 @@ export const StateQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The hardware a hide recorded, or found at a hidden address since. */
+const HardwareIdentity = Type.Object({
+  class_id: Type.String(),
+  vendor_id: Type.String(),
+  device_id: Type.String(),
+  subsystem_vendor_id: Type.Optional(Type.String()),
+  subsystem_device_id: Type.Optional(Type.String()),
+});
 export const DeviceState = Type.Object({
   id: Type.String(),
   revision: Type.Integer(),
@@ -232,6 +240,9 @@ export const DeviceState = Type.Object({
   identity: Type.Union([DeviceIdentity, Type.Null()]),
   last_change: Type.Object({ type: Type.String(), at: Type.String(), cause: Type.String() }),
   failures: Type.Integer(),
+  not_claimed_at_boot: Type.Optional(Type.String()),
+  hidden_as: Type.Optional(HardwareIdentity),
+  changed_to: Type.Optional(HardwareIdentity),
 });
 
 export const ReconcileReport = Type.Object({

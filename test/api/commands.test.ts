@@ -83,6 +83,8 @@ test('every change event carries its status, cause and metadata', async ({ world
     previous: 'enabled',
     cause: 'command',
     via: 'pci',
+    // The hardware hidden, told apart from another card put at the address later.
+    identity: { class_id: '020000', vendor_id: '8086', device_id: '1521' },
   });
   assert.is(last.metadata.actor, 'admin', 'the token is the actor');
   assert.is(last.metadata.on_behalf_of, 'alice', 'what the client said, beside it');
