@@ -2,6 +2,7 @@ import { hiddenIn, type Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
 import type { HideListProblem } from './unheeded-hides.ts';
 import { describeChange, type IdentityChange } from './hardware-identity.ts';
+import type { RunningLineCut } from './dom0-line.ts';
 
 /** The driver xen-pciback registers: a device it holds is free for a guest. */
 export const PCIBACK = 'pciback';
@@ -14,6 +15,7 @@ export const PASSTHROUGH_PROBLEM_CODES = [
   'hide_list_rejected',
   'hide_key_ignored',
   'device_changed',
+  'command_line_cut',
 ] as const;
 export type PassthroughProblemCode = (typeof PASSTHROUGH_PROBLEM_CODES)[number];
 
@@ -49,6 +51,8 @@ export interface PassthroughFacts extends DriverSighting {
   readonly assignable: boolean | null;
   /** Another device than the one hidden found at its address; null when it is the same, or unknown. */
   readonly changed?: IdentityChange | null;
+  /** How Xen cut the running dom0 line; null when it is whole. */
+  readonly cut?: RunningLineCut | null;
 }
 
 function notClaimed(id: PciAddress, driver: string | null, needed: readonly DriverSighting[]): string {
@@ -102,6 +106,12 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
     problems.push({
       code: 'device_changed',
       detail: describeChange(id, facts.changed),
+    });
+  }
+  if (facts.cut && facts.cut.hide_list !== 'whole' && live.pending && !bootHidden) {
+    problems.push({
+      code: 'command_line_cut',
+      detail: `${id} may have been in the part of the hide list Xen cut off this boot: ${facts.cut.detail}`,
     });
   }
   for (const problem of facts.unheeded)

@@ -9,6 +9,7 @@ import { locateService } from './locate-service.ts';
 import { commandThroughService, rebootCommand, repairHideListCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
+import { preflightCommand } from './preflight.ts';
 import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 
@@ -41,7 +42,10 @@ Commands:
   rebuild                        rebuild the projections from the first event
   export [--after POSITION]      write the stored events as NDJSON to standard output
   import [FILE|-]                append exported events to the store, keeping ids and revisions
-  reboot                         reboot a simulated host (then the service reconciles)
+  preflight [--json]             will the next boot come back and hide what its list says? the dom0 line's
+                                 length, protected or changed devices in the list, keys the kernel ignores;
+                                 exits 1 when not: run it before every reboot
+  reboot                         reboot a simulated host (then the service reconciles); says the preflight first
   token add NAME --role ROLE     issue a token (ROLE: read-only or operator); prints it once, last
   token list                     every token: name, role, when made and last used (never the secret)
   token revoke NAME              revoke a token, at once in the running service
@@ -126,6 +130,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return exportCommand(config, flags, out);
     case 'import':
       return importCommand(config, args[0], out);
+    case 'preflight':
+      return preflightCommand(config, flags, out);
     case 'reboot':
       return rebootCommand(config, flags, out);
     case 'token':

@@ -187,6 +187,7 @@ export class Records {
         bootHidden: current.devices.has(id),
         assignable,
         changed: this.hardwareChange(id),
+        cut: current.cut,
       }),
       assigned_to: xl.holders.get(id) ?? null,
     };

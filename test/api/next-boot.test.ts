@@ -19,18 +19,18 @@ test.after.each(async ({ world }) => {
 const ONE_HIDE = 32;
 
 test('given a hide that makes the dom0 line exactly 991 characters, it is written', async ({ world }) => {
-  padDom0Line(world, 991 - ONE_HIDE);
+  padDom0Line(world.config.dataDir, 991 - ONE_HIDE);
   const response = await world.post(`/v1/pcis/${GPU.id}/hide`);
   assert.is(response.statusCode, 200);
-  assert.is(nextDom0Line(world).length, 991);
+  assert.is(nextDom0Line(world.config.dataDir).length, 991);
   assert.is(await world.status(GPU.id), 'disabled_on_reboot');
 });
 
 test('given a hide that would make the dom0 line 992 characters, it is refused with 409 command_line_too_long and nothing changes', async ({
   world,
 }) => {
-  padDom0Line(world, 992 - ONE_HIDE);
-  const before = nextDom0Line(world);
+  padDom0Line(world.config.dataDir, 992 - ONE_HIDE);
+  const before = nextDom0Line(world.config.dataDir);
   const response = await world.post(`/v1/pcis/${GPU.id}/hide`);
   assert.is(response.statusCode, 409);
   assert.is(response.headers['content-type'], 'application/problem+json; charset=utf-8');
@@ -40,7 +40,7 @@ test('given a hide that would make the dom0 line 992 characters, it is refused w
   assert.is(problem.limit, 991);
   assert.is(problem.more_devices, 0);
   assert.match(problem.detail, 'the dom0 line is 960 of 991 characters: 0 more devices fit');
-  assert.is(nextDom0Line(world), before);
+  assert.is(nextDom0Line(world.config.dataDir), before);
   assert.is(await world.status(GPU.id), 'enabled');
 });
 
@@ -49,7 +49,7 @@ test('given room for one more device, a batch of two is refused whole, saying 1 
 }) => {
   await world.post(`/v1/pcis/${NVME.id}/hide`);
   // With the key on the line, each device takes 14 characters: room for one, not two.
-  padDom0Line(world, 991 - 14 - 13);
+  padDom0Line(world.config.dataDir, 991 - 14 - 13);
   const response = await world.post('/v1/pcis/hide', { ids: [GPU.id, NIC.id] });
   assert.is(response.statusCode, 409);
   assert.is(response.json().reason, 'command_line_too_long');
@@ -61,7 +61,7 @@ test('given room for one more device, a batch of two is refused whole, saying 1 
 
 test('given a dom0 line already over the limit, an unhide that shortens it goes through', async ({ world }) => {
   await world.post(`/v1/pcis/${NVME.id}/hide`);
-  padDom0Line(world, 1000);
+  padDom0Line(world.config.dataDir, 1000);
   const response = await world.post(`/v1/pcis/${NVME.id}/unhide`);
   assert.is(response.statusCode, 200);
   assert.is(await world.status(NVME.id), 'enabled');
@@ -73,13 +73,18 @@ const codes = async (world: World) => (await preflight(world)).problems.map((p: 
 test('given a fresh host, the preflight is ok and gives the dom0 line length and the limit', async ({ world }) => {
   const response = await world.get('/v1/host/next-boot');
   assert.is(response.statusCode, 200);
-  assert.equal(response.json(), { ok: true, problems: [], dom0_line_length: nextDom0Line(world).length, limit: 991 });
+  assert.equal(response.json(), {
+    ok: true,
+    problems: [],
+    dom0_line_length: nextDom0Line(world.config.dataDir).length,
+    limit: 991,
+  });
 });
 
 test('given a dom0 line made too long by hand, the preflight says command_line_too_long and by how much', async ({
   world,
 }) => {
-  padDom0Line(world, 1000);
+  padDom0Line(world.config.dataDir, 1000);
   const answer = await preflight(world);
   assert.is(answer.ok, false);
   assert.is(answer.dom0_line_length, 1000);
@@ -111,7 +116,7 @@ test('given a "--" on the dom0 line, a hide lands after it (xen-cmdline appends)
   const file = simulatedHostFiles(world.config.dataDir).bootConfig;
   writeFileSync(file, readFileSync(file, 'utf8').replace(/(module2 \/boot\/vmlinuz\S* .*)/g, '$1 -- single'));
   await world.post(`/v1/pcis/${GPU.id}/hide`);
-  assert.match(nextDom0Line(world), `-- single xen-pciback.hide=(${GPU.id})`);
+  assert.match(nextDom0Line(world.config.dataDir), `-- single xen-pciback.hide=(${GPU.id})`);
   assert.equal(await codes(world), ['hide_after_double_dash']);
 });
 
@@ -161,7 +166,7 @@ test('given a hidden GPU replaced by another card, each start shows device_chang
   assert.equal(await preflight(world), {
     ok: true,
     problems: [],
-    dom0_line_length: nextDom0Line(world).length,
+    dom0_line_length: nextDom0Line(world.config.dataDir).length,
     limit: 991,
   });
   await world.restart();
@@ -186,7 +191,7 @@ test('given a running dom0 line Xen cut in the middle of the hide list, GET /v1/
   await world.post(`/v1/pcis/${GPU.id}/hide`);
   await world.post(`/v1/pcis/${NIC.id}/hide`);
   // Written by hand past the limit passthru keeps: the NIC's entry straddles character 1023.
-  padDom0Line(world, 1030);
+  padDom0Line(world.config.dataDir, 1030);
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU.id})(${NIC.id})`);
   await world.reboot();
   const host = (await world.get('/v1/host')).json();
@@ -195,12 +200,14 @@ test('given a running dom0 line Xen cut in the middle of the hide list, GET /v1/
   assert.match(host.running_line_cut.detail, 'xen-pciback rejected the whole list and hid no device');
   assert.equal(host.current, []);
   assert.is(await world.status(GPU.id), 'disabled_on_reboot');
+  const nic = (await world.get(`/v1/pcis/${NIC.id}`)).json();
+  assert.ok(nic.passthrough.problems.some((p: { code: string }) => p.code === 'command_line_cut'));
 });
 
 test('given a running dom0 line Xen cut at the end of an entry, GET /v1/host says the entries after it were lost', async ({
   world,
 }) => {
-  padDom0Line(world, 1023 - ' xen-pciback.hide=(0000:03:00.0)'.length);
+  padDom0Line(world.config.dataDir, 1023 - ' xen-pciback.hide=(0000:03:00.0)'.length);
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU.id})(${NIC.id})`);
   await world.reboot();
   const host = (await world.get('/v1/host')).json();
