@@ -69,7 +69,7 @@ export function Console({ session, onSignOut }: { readonly session: Session; rea
             </div>
           )}
         </div>
-        {host && pcis && <RebootBanner changes={nextBootChanges(host, pcis)} />}
+        {host && pcis && <RebootBanner changes={nextBootChanges(host, pcis)} verdict={data.nextBoot} />}
         <div class="columns">
           {pcis ? (
             <DeviceTable pcis={pcis} canChange={canChange} onCommand={ask} onOpen={setOpen} />
