@@ -221,6 +221,19 @@ test('given a whole running line, GET /v1/host has running_line_cut null', async
   assert.is((await world.get('/v1/host')).json().running_line_cut, null);
 });
 
+test('given a repair that removes both hide keys, xen-cmdline is run once a key and the rest of the dom0 line is kept as it was', async ({
+  world,
+}) => {
+  const dataDir = world.config.dataDir;
+  const before = nextDom0Line(dataDir);
+  world.xenCmdlineByHand('--set-dom0', 'xen-pciback.hide=(zz)');
+  world.xenCmdlineByHand('--set-dom0', `pciback.hide=(${NIC.id})`);
+  const response = await world.post('/v1/host/hide-list/repair', { drop: ['(zz)'], pciback_hide: 'drop' });
+  assert.is(response.statusCode, 200);
+  // One call with both keys would have kept two copies of every other argument (xen-cmdline's _filter_args).
+  assert.is(nextDom0Line(dataDir), before);
+});
+
 test('given another writer that adds an entry between passthru’s read and its write, both edits are kept', async () => {
   const race = racingXenCmdline(`(${NVME.id})`);
   const world = await World.start(undefined, race.env);
