@@ -17,13 +17,19 @@ export function hardwareIdentity(identity: DeviceIdentity): HardwareIdentity {
   };
 }
 
+/**
+ * Whether two identities are the same hardware. The subsystem counts only when
+ * both sides have one: a device recorded before passthru read subsystems is
+ * compared by class, vendor and device.
+ */
 export function sameHardware(a: HardwareIdentity, b: HardwareIdentity): boolean {
+  const bothHaveSubsystem = a.subsystem_vendor_id !== undefined && b.subsystem_vendor_id !== undefined;
   return (
     a.class_id === b.class_id &&
     a.vendor_id === b.vendor_id &&
     a.device_id === b.device_id &&
-    a.subsystem_vendor_id === b.subsystem_vendor_id &&
-    a.subsystem_device_id === b.subsystem_device_id
+    (!bothHaveSubsystem ||
+      (a.subsystem_vendor_id === b.subsystem_vendor_id && a.subsystem_device_id === b.subsystem_device_id))
   );
 }
 

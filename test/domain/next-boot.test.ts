@@ -88,6 +88,13 @@ test('each way the next boot goes wrong has its code', () => {
     'device_changed',
   ]);
   assert.equal(codes({ hardware: new Map([[GPU, { recorded: was, found: was }]]) }), []);
+  const board = { ...was, subsystem_vendor_id: '1458', subsystem_device_id: '3fbe' };
+  assert.equal(
+    codes({ hardware: new Map([[GPU, { recorded: board, found: { ...board, subsystem_vendor_id: '1043' } }]]) }),
+    ['device_changed'],
+  );
+  // Recorded before passthru read subsystems: compared by class, vendor and device.
+  assert.equal(codes({ hardware: new Map([[GPU, { recorded: was, found: board }]]) }), []);
   assert.equal(codes({ dom0Line: `ro xen-pciback.hide=(${GPU}) xen_pciback.hide=(${NIC})` }), ['duplicate_hide_key']);
   assert.equal(codes({ dom0Line: `ro pciback.hide=(${NIC}) xen-pciback.hide=(${GPU})` }), ['duplicate_hide_key']);
   assert.equal(codes({ dom0Line: `ro -- single xen-pciback.hide=(${GPU})` }), ['hide_after_double_dash']);
