@@ -15,12 +15,18 @@ export interface NextBootInputs {
  * configuration holds now, or, given `list`, for that list as a write of it
  * would leave the dom0 line (what a plan would write).
  */
-export async function nextBootVerdict(host: Host, inputs: NextBootInputs, list?: HideList): Promise<NextBootVerdict> {
+export async function nextBootVerdict(
+  host: Host,
+  inputs: NextBootInputs,
+  list?: HideList,
+  /** As for `Host.writePendingHideList`: whether the write would also remove `pciback.hide`. */
+  options: { dropIgnored?: boolean } = {},
+): Promise<NextBootVerdict> {
   const pending = await host.pendingHideList();
   const [dom0Line, hidden] =
     list === undefined
       ? [await host.dom0Line(), [...pending.devices]]
-      : [await host.dom0LineAfterWrite(list, pending), [...host.devicesOf(list)]];
+      : [await host.dom0LineAfterWrite(list, pending, options), [...host.devicesOf(list)]];
   return preflight({
     dom0Line,
     hideList: list ?? pending.list,
