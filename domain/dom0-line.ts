@@ -2,12 +2,12 @@ import { isRejected, parseHideList } from './hide-list.ts';
 import { HIDE_KEY, parseKernelCmdline, sameKey } from './kernel-cmdline.ts';
 
 /**
- * What Xen keeps of the dom0 line: `__start_xen` (xen/arch/x86/setup.c) copies
+ * What Xen keeps of the dom0 line: `create_dom0` (xen/arch/x86/setup.c; in `__start_xen` before it) copies
  * it with `safe_strcpy` into `dom0_cmdline[MAX_GUEST_CMDLINE]`, 1024 bytes with
  * the NUL, and cuts the rest without a word.
  */
 export const XEN_KEEPS = 1023;
-/** Room left for what `__start_xen` appends after the copy (` noapic`, ` acpi=...`). */
+/** Room left for what Xen appends after the copy (` noapic`, ` acpi=...`, ` acpi_skip_timer_override`). */
 export const XEN_APPENDS = 32;
 /** The longest dom0 line passthru writes. */
 export const DOM0_LINE_LIMIT = XEN_KEEPS - XEN_APPENDS;

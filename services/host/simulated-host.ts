@@ -75,7 +75,7 @@ export function rebootSimulatedHost(dataDir: string): { bootId: string } {
 /**
  * What the dom0 kernel shows in /proc/cmdline: grub hands Xen the default
  * entry's module2 line, Xen's `cmdline_cook` drops the kernel path, and
- * `__start_xen` keeps the first 1023 characters (xen/arch/x86/setup.c,
+ * `create_dom0` keeps the first 1023 characters (xen/arch/x86/setup.c,
  * `safe_strcpy` into `dom0_cmdline[MAX_GUEST_CMDLINE]`); Linux's PV entry
  * copies `xen_start_info->cmd_line` as the boot command line.
  */
