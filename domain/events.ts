@@ -6,6 +6,7 @@ import type { Role } from './roles.ts';
 import type { IgnoredKeyAction } from './hide-list-repair.ts';
 import type { Holder } from './xl-lists.ts';
 import type { PlanMadeData } from './desired-state/made-plan.ts';
+import type { HardwareIdentity } from './hardware-identity.ts';
 
 /** Which API a command came through; the PGPU calls are deprecated aliases. */
 export type Via = 'pci' | 'pgpu' | 'xapi';
@@ -27,6 +28,8 @@ export type DeviceEvent =
         previous: Dom0AccessStatus;
         cause: 'command';
         via: Via;
+        /** On a hide: the device hidden, so that another one found at its address later is told apart. */
+        identity?: HardwareIdentity;
         /** Present on a command that overrode a refusal: the protections of a hide, the guest of an unhide. */
         forced?: true;
         overridden?: ProtectedField;
@@ -93,6 +96,30 @@ export type DeviceEvent =
       };
     }
   | {
+      /** Another device than the one hidden sits at a hidden address (a card moved or replaced); recorded once a change. */
+      type: 'HiddenDeviceChanged';
+      data: {
+        pci: PciAddress;
+        status: Dom0AccessStatus;
+        recorded: HardwareIdentity;
+        found: HardwareIdentity;
+        cause: 'hardware_change';
+        boot_id: string;
+      };
+    }
+  | {
+      /** The device now at a hidden address confirmed as the one to hide, by a hide of it with a reason. */
+      type: 'HiddenDeviceConfirmed';
+      data: {
+        pci: PciAddress;
+        status: Dom0AccessStatus;
+        identity: HardwareIdentity;
+        previous: HardwareIdentity;
+        cause: 'command';
+        via: Via;
+      };
+    }
+  | {
       /** The boot hid the device, yet pciback does not hold it: the hide did not take effect. */
       type: 'HideNotClaimed';
       data: {
@@ -154,6 +181,8 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'ApplyNowFailed',
   'Dom0AccessReconciled',
   'HideNotClaimed',
+  'HiddenDeviceChanged',
+  'HiddenDeviceConfirmed',
   'BootObserved',
   'HideListRepaired',
   'PlanMade',

@@ -48,7 +48,7 @@ function unquote(text: string): string {
 }
 
 /** The kernel treats `-` and `_` in parameter names as the same character. */
-function sameKey(a: string, b: string): boolean {
+export function sameKey(a: string, b: string): boolean {
   return a.replace(/_/g, '-') === b.replace(/_/g, '-');
 }
 

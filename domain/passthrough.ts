@@ -1,6 +1,8 @@
 import { hiddenIn, type Dom0AccessStatus } from './dom0-access.ts';
 import type { PciAddress } from './pci-address.ts';
 import type { HideListProblem } from './unheeded-hides.ts';
+import { describeChange, type IdentityChange } from './hardware-identity.ts';
+import type { RunningLineCut } from './dom0-line.ts';
 
 /** The driver xen-pciback registers: a device it holds is free for a guest. */
 export const PCIBACK = 'pciback';
@@ -12,6 +14,8 @@ export const PASSTHROUGH_PROBLEM_CODES = [
   'dependency_in_dom0',
   'hide_list_rejected',
   'hide_key_ignored',
+  'device_changed',
+  'command_line_cut',
 ] as const;
 export type PassthroughProblemCode = (typeof PASSTHROUGH_PROBLEM_CODES)[number];
 
@@ -45,6 +49,10 @@ export interface PassthroughFacts extends DriverSighting {
   readonly bootHidden: boolean;
   /** Whether it is in `xl pci-assignable-list`; null when xl cannot say, and the driver tells instead. */
   readonly assignable: boolean | null;
+  /** Another device than the one hidden found at its address; null when it is the same, or unknown. */
+  readonly changed?: IdentityChange | null;
+  /** How Xen cut the running dom0 line; null when it is whole. */
+  readonly cut?: RunningLineCut | null;
 }
 
 function notClaimed(id: PciAddress, driver: string | null, needed: readonly DriverSighting[]): string {
@@ -93,6 +101,18 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
         detail: `${dependency.id} must be passed through with ${id} but dom0's ${dependency.driver} driver holds it: hide it as well (passthru hide ${dependency.id})`,
       });
     }
+  }
+  if (meantForGuests && facts.changed) {
+    problems.push({
+      code: 'device_changed',
+      detail: describeChange(id, facts.changed),
+    });
+  }
+  if (facts.cut && facts.cut.hide_list !== 'whole' && live.pending && !bootHidden) {
+    problems.push({
+      code: 'command_line_cut',
+      detail: `${id} may have been in the part of the hide list Xen cut off this boot: ${facts.cut.detail}`,
+    });
   }
   for (const problem of facts.unheeded)
     problems.push({ code: problem.code, detail: `${id} is not hidden: ${problem.detail}` });

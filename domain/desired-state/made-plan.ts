@@ -1,13 +1,6 @@
 import type { Apply } from '../apply-mode.ts';
+import type { NextBootVerdict } from '../next-boot.ts';
 import type { PlannedChange, PlanRefusal } from './plan.ts';
-
-/** The next boot's preflight: what would keep it from doing what the list asks (the next-boot issue's answer). */
-export interface NextBootAnswer {
-  readonly ok: boolean;
-  readonly problems: { readonly code: string; readonly detail: string; readonly ids?: string[] }[];
-  readonly dom0_line_length: number;
-  readonly limit: number;
-}
 
 /** A plan as answered and as its `PlanMade` event records it. */
 export interface MadePlan {
@@ -20,7 +13,7 @@ export interface MadePlan {
   readonly changes: PlannedChange[];
   readonly refusals: PlanRefusal[];
   readonly warnings: string[];
-  readonly next_boot: NextBootAnswer;
+  readonly next_boot: NextBootVerdict;
   readonly reboot_needed: boolean;
 }
 

@@ -4,6 +4,7 @@ import type {
   FeedEvent,
   HistoryPage as HistoryPageSchema,
   HostView as HostViewSchema,
+  NextBootView as NextBootViewSchema,
   PciRecord as PciRecordSchema,
   Protection as ProtectionSchema,
 } from '../../services/http/schemas.ts';
@@ -12,6 +13,8 @@ import type {
 export type Protection = Static<typeof ProtectionSchema>;
 export type PciRecord = Static<typeof PciRecordSchema>;
 export type HostView = Static<typeof HostViewSchema>;
+/** The preflight: whether the next boot comes back and hides what its list says. */
+export type NextBootView = Static<typeof NextBootViewSchema>;
 export type FeedEntry = Static<typeof FeedEvent>;
 export type HistoryPage = Static<typeof HistoryPageSchema>;
 export type HistoryEntry = HistoryPage['events'][number];

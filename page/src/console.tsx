@@ -70,7 +70,7 @@ export function Console({ session, onSignOut }: { readonly session: Session; rea
             </div>
           )}
         </div>
-        {host && pcis && <RebootBanner changes={nextBootChanges(host, pcis)} />}
+        {host && pcis && <RebootBanner changes={nextBootChanges(host, pcis)} verdict={data.nextBoot} />}
         {canChange && <PlanPanel api={api} onApplied={data.refresh} />}
         <div class="columns">
           {pcis ? (

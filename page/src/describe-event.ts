@@ -109,6 +109,10 @@ export function describeEvent(entry: HistoryEntry): EventWords {
         cause: 'boot',
       };
     }
+    case 'HiddenDeviceChanged':
+      return { ...base, title: 'Another device found at this hidden address', cause: 'discovery' };
+    case 'HiddenDeviceConfirmed':
+      return { ...base, title: 'The device now here confirmed as the one to hide', cause: 'command' };
     case 'Dom0AccessReconciled':
       if (data.cause === 'hide_list_repair')
         return { ...base, title: 'Changed by a hide list repair', cause: 'command' };

@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, readToEnd, type Api } from './api.ts';
-import type { FeedEntry, HostView, PciRecord } from './api-types.ts';
+import type { FeedEntry, HostView, NextBootView, PciRecord } from './api-types.ts';
 import { followEventStream, type Connection } from './event-stream.ts';
 import { LiveEvents } from './live-events.ts';
 
 export interface HostData {
   readonly host: HostView | null;
   readonly pcis: readonly PciRecord[] | null;
+  /** The preflight of the next boot, read with the host. */
+  readonly nextBoot: NextBootView | null;
   /** When passthru first saw the running boot, from its BootObserved event. */
   readonly bootSeenAt: string | null;
   readonly loadError: string | null;
@@ -23,6 +25,7 @@ const COALESCE_MS = 40;
 export function useHostData(api: Api): HostData {
   const [host, setHost] = useState<HostView | null>(null);
   const [pcis, setPcis] = useState<readonly PciRecord[] | null>(null);
+  const [nextBoot, setNextBoot] = useState<NextBootView | null>(null);
   const [bootSeenAt, setBootSeenAt] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
@@ -33,11 +36,16 @@ export function useHostData(api: Api): HostData {
   const load = async () => {
     const ask = ++reads.current.asked;
     try {
-      const [nextHost, nextPcis] = await Promise.all([api.get<HostView>('/v1/host'), api.get<PciRecord[]>('/v1/pcis')]);
+      const [nextHost, nextPcis, verdict] = await Promise.all([
+        api.get<HostView>('/v1/host'),
+        api.get<PciRecord[]>('/v1/pcis'),
+        api.get<NextBootView>('/v1/host/next-boot'),
+      ]);
       // Only the newest read is shown, so a slow answer never overwrites a fresher one.
       if (ask !== reads.current.asked) return;
       setHost(nextHost);
       setPcis(nextPcis);
+      setNextBoot(verdict);
       setLoadError(null);
     } catch (error) {
       if (ask === reads.current.asked && !(error instanceof ApiError && error.status === 401)) {
@@ -86,6 +94,7 @@ export function useHostData(api: Api): HostData {
   return {
     host,
     pcis,
+    nextBoot,
     bootSeenAt,
     loadError,
     connection,

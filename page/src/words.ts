@@ -47,6 +47,8 @@ export const EVENT_WORDS: Record<PassthruEventType, string> = {
   ApplyNowFailed: 'Handing over now failed',
   Dom0AccessReconciled: 'Changed by a reboot, a repair or by hand',
   HideNotClaimed: 'Hidden at boot, not taken by pciback',
+  HiddenDeviceChanged: 'Another device at a hidden address',
+  HiddenDeviceConfirmed: 'New device at a hidden address confirmed',
   BootObserved: 'Boot observed',
   HideListRepaired: 'Hide list repaired',
   PlanMade: 'Plan made',
@@ -69,6 +71,8 @@ export const PROBLEM_WORDS: Record<PassthroughProblemCode, string> = {
   dependency_in_dom0: 'A device it goes with stays in dom0',
   hide_list_rejected: 'The hide list is rejected',
   hide_key_ignored: 'Hidden under a key no kernel reads',
+  device_changed: 'Another device than the one hidden',
+  command_line_cut: 'Xen cut the running dom0 line',
 };
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -7,6 +7,12 @@ import { statusIn, unheededIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { holderCell } from './holder.ts';
 import { table } from './table.ts';
+import { PassthruError } from '../../domain/errors.ts';
+import type { NextBootVerdict } from '../../domain/next-boot.ts';
+import type { Host } from '../host/host.ts';
+import type { HostSafety } from '../host/safety/safety-types.ts';
+import { nextBootVerdict } from '../read/next-boot.ts';
+import { preflightLines, readPreflight } from './preflight.ts';
 
 /**
  * Whether every device meant for passthrough could be given to a guest now:
@@ -41,6 +47,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
         bootHidden: lists.current.has(device.id),
         assignable: xl.unknown === undefined ? xl.assignable.has(device.id) : null,
         unheeded: unheededIn(device.id, lists),
+        cut: lists.running.cut,
       });
       const assigned_to = xl.holders.get(device.id) ?? null;
       return {
@@ -57,11 +64,22 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
       return live.current || live.pending || driver === PCIBACK || problems.length > 0;
     });
   const hideLists = [...lists.running.problems, ...lists.pending.problems];
-  const healthy = hideLists.length === 0 && devices.every((d) => d.problems.length === 0);
+  const nextBoot = await preflightOf(config, host, safety);
+  const cut = lists.running.cut;
+  const healthy =
+    hideLists.length === 0 && devices.every((d) => d.problems.length === 0) && nextBoot.verdict.ok && cut === null;
   if (flags.json) {
     out(
       JSON.stringify(
-        { iommu: iommu.iommu, healthy, hide_list_problems: hideLists, safety_problems: safety.problems, devices },
+        {
+          iommu: iommu.iommu,
+          healthy,
+          hide_list_problems: hideLists,
+          safety_problems: safety.problems,
+          running_line_cut: cut,
+          next_boot: nextBoot.verdict,
+          devices,
+        },
         null,
         2,
       ),
@@ -69,6 +87,9 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
     return healthy ? 0 : 1;
   }
   out(`IOMMU: ${iommu.iommu === null ? `unknown (${iommu.unknown})` : iommu.iommu ? 'on' : 'OFF'}`);
+  if (cut) out(`Running dom0 line cut by Xen (${cut.hide_list}): ${cut.detail}`);
+  for (const line of preflightLines(nextBoot.verdict)) out(line);
+  if (nextBoot.note) out(nextBoot.note);
   for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${problem.detail}`);
   // Not a passthrough problem, so not in the exit code: a hide of an unprotected device dom0 needs is not refused.
   if (safety.problems.length > 0) {
@@ -95,4 +116,29 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   const problems = devices.flatMap((d) => d.problems.map((p) => `  ${d.id} ${p.code}: ${p.detail}`));
   if (problems.length > 0) out(['', 'What to do:', ...problems].join('\n'));
   return healthy ? 0 : 1;
+}
+
+/**
+ * The preflight as the running service answers it, with the hardware each
+ * hide recorded; with no service running, from the host alone, the recorded
+ * hardware (in the store) unchecked.
+ */
+async function preflightOf(
+  config: Config,
+  host: Host,
+  safety: HostSafety,
+): Promise<{ verdict: NextBootVerdict; note: string | null }> {
+  try {
+    return { verdict: await readPreflight(config), note: null };
+  } catch (error) {
+    if (!(error instanceof PassthruError && error.details.unreachable)) throw error;
+  }
+  const verdict = await nextBootVerdict(host, {
+    protections: (id) => safety.devices.get(id)?.protections ?? [],
+    hiddenHardware: () => ({ recorded: null, found: null }),
+  });
+  return {
+    verdict,
+    note: 'No service is running: whether a hidden device was replaced (device_changed) is not checked',
+  };
 }

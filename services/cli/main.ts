@@ -9,6 +9,7 @@ import { locateService } from './locate-service.ts';
 import { commandThroughService, rebootCommand, repairHideListCommand } from './remote.ts';
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
+import { preflightCommand } from './preflight.ts';
 import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 import { commandUsage, nearestCommand, USAGE } from './usage.ts';
@@ -117,6 +118,8 @@ async function run(command: string, args: string[], flags: Flags, config: Config
       return exportCommand(config, flags, out);
     case 'import':
       return importCommand(config, args[0], out);
+    case 'preflight':
+      return preflightCommand(config, flags, out);
     case 'reboot':
       return rebootCommand(config, flags, out);
     case 'token':

@@ -7,6 +7,7 @@ import { rebootSimulatedHost } from '../host/simulated-host.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { callService } from './service-client.ts';
 import { requireSimulatedHost } from '../startup/passthru.ts';
+import { preflightLines, readPreflight } from './preflight.ts';
 
 interface Changed {
   readonly record: { readonly id: string; readonly dom0_access: string; readonly protected: ProtectedField };
@@ -124,6 +125,13 @@ export async function rebootCommand(config: Config, _flags: Flags, out: Output):
     throw invalidInput('reboot only reboots a simulated host; this one is a real dom0 (PASSTHRU_HOST_MODE=xen)');
   }
   requireSimulatedHost(config.dataDir);
+  // As before a real reboot: the preflight first, so what the boot will do is said before it does it.
+  try {
+    for (const line of preflightLines(await readPreflight(config))) out(line);
+  } catch (error) {
+    if (!(error instanceof PassthruError && error.details.unreachable)) throw error;
+    out('no service is running to run the preflight; before a real reboot, run passthru preflight');
+  }
   const { bootId } = rebootSimulatedHost(config.dataDir);
   out(`simulated host rebooted, boot id ${bootId}`);
   try {

@@ -75,7 +75,18 @@ const COMMANDS: Readonly<Record<string, CommandUsage>> = {
   rebuild: { synopsis: 'rebuild', does: ['rebuild the projections from the first event'] },
   export: { synopsis: 'export [--after POSITION]', does: ['write the stored events as NDJSON to standard output'] },
   import: { synopsis: 'import [FILE|-]', does: ['append exported events to the store, keeping ids and revisions'] },
-  reboot: { synopsis: 'reboot', does: ['reboot a simulated host (then the service reconciles)'] },
+  preflight: {
+    synopsis: 'preflight [--json]',
+    does: [
+      "will the next boot come back and hide what its list says? the dom0 line's",
+      'length, protected or changed devices in the list, keys the kernel ignores;',
+      'exits 1 when not: run it before every reboot',
+    ],
+  },
+  reboot: {
+    synopsis: 'reboot',
+    does: ['reboot a simulated host (then the service reconciles); says the preflight first'],
+  },
   token: {
     synopsis: 'token add NAME --role ROLE | token list | token revoke NAME',
     does: [

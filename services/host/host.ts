@@ -26,6 +26,8 @@ import { readInventory } from './sysfs-inventory.ts';
 import { readPciTopology } from './pci-topology.ts';
 import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
+import { readDom0Line } from './boot-config.ts';
+import { dom0LineWith, runningLineCut, type RunningLineCut } from '../../domain/dom0-line.ts';
 import { readDriver } from './drivers.ts';
 import {
   assignableAdd,
@@ -41,6 +43,38 @@ import { ProgramFailure } from './run-program.ts';
 import type { CommandName } from '../../domain/events.ts';
 
 export type HostMode = 'xen' | 'simulated';
+
+/** The next boot's hide list moved between the read a decision rested on and the write of it. */
+export class HideListMoved extends Error {
+  override readonly name = 'HideListMoved';
+}
+
+/** Whether two reads of the next boot's hide keys found the same lists. */
+function sameHideKeys(a: PendingHideList, b: PendingHideList): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    formatHideList(a.list) === formatHideList(b.list) &&
+    same(a.list.unreadable, b.list.unreadable) &&
+    a.ignored === b.ignored
+  );
+}
+
+/**
+ * What a write of the pending list runs: `--set-dom0 xen-pciback.hide=VALUE`
+ * unless the list is empty, then `--delete-dom0` of each stale key. A
+ * `pciback.hide` is left as it is (no kernel reads it, and moving its entries
+ * would hide devices nobody asked to hide) unless `dropIgnored`, for a repair
+ * that moved or dropped it.
+ */
+function hideListWrite(
+  list: HideList,
+  was: PendingHideList,
+  options: { dropIgnored?: boolean },
+): { value: string; stale: string[] } {
+  const value = formatHideList(list);
+  const stale = was.keys.filter((key) => (key === HIDE_KEY ? value === '' : options.dropIgnored === true));
+  return { value, stale };
+}
 
 export interface HostPaths extends SafetyPaths {
   readonly xenCmdline: string;
@@ -67,9 +101,14 @@ export interface PendingHideList extends ReadHideList {
   readonly keys: readonly string[];
 }
 
+/** The running kernel's hide list, and whether Xen cut the line it came on. */
+export interface RunningHideList extends ReadHideList {
+  readonly cut: RunningLineCut | null;
+}
+
 export interface HideLists {
   readonly current: ReadonlySet<PciAddress>;
-  readonly running: ReadHideList;
+  readonly running: RunningHideList;
   /** What pciback holds now (`xl pci-assignable-list`): hidden now, whatever the running command line says. */
   readonly assignable: ReadonlySet<PciAddress>;
   readonly pending: PendingHideList;
@@ -81,7 +120,7 @@ export interface HideLists {
  */
 export class Host {
   private readonly xenCmdline: XenCmdline;
-  private current: Promise<ReadHideList> | null = null;
+  private current: Promise<RunningHideList> | null = null;
   private iommuReading: Promise<IommuReading> | null = null;
   private xl: XlFacts = NO_XL_FACTS;
   private ownWrite: string | null = null;
@@ -113,7 +152,7 @@ export class Host {
    * changes, so it is read once a boot: the reconciler, which runs at every
    * start and after `passthru reboot` of a simulated host, forgets it first.
    */
-  currentHideList(): Promise<ReadHideList> {
+  currentHideList(): Promise<RunningHideList> {
     if (!this.current) {
       const reading = this.readCurrentHideList();
       this.current = reading;
@@ -176,9 +215,9 @@ export class Host {
     return this.pending.get();
   }
 
-  private async readCurrentHideList(): Promise<ReadHideList> {
+  private async readCurrentHideList(): Promise<RunningHideList> {
     const line = await this.readHostFile(this.paths.procCmdline, 'running command line');
-    return this.readKeys('current', parseKernelCmdline(line));
+    return { ...this.readKeys('current', parseKernelCmdline(line)), cut: runningLineCut(line) };
   }
 
   private async readPendingHideList(): Promise<PendingHideList> {
@@ -231,10 +270,10 @@ export class Host {
   }
 
   /**
-   * Writes the whole pending list under `xen-pciback.hide`. A `pciback.hide`
-   * is left as it is (no kernel reads it, and moving its entries would hide
-   * devices nobody asked to hide) unless `dropIgnored`, for a repair that
-   * moved or dropped it. Answers the pending list as written.
+   * Writes the whole pending list under `xen-pciback.hide` (see `hideListWrite`). Answers the pending list as written.
+   * Another writer (xapi's own `PCI.disable_dom0_access`, a person with xen-cmdline) takes no lock of passthru's:
+   * the list is read again right before the write, and a list that moved since `was` was read is not written over
+   * (`HideListMoved`): the caller decides again from what it holds now.
    */
   async writePendingHideList(
     list: HideList,
@@ -242,11 +281,13 @@ export class Host {
     options: { dropIgnored?: boolean } = {},
   ): Promise<PendingHideList> {
     this.pending.forget();
-    const value = formatHideList(list);
-    const stale = was.keys.filter((key) => (key === HIDE_KEY ? value === '' : options.dropIgnored === true));
+    if (!sameHideKeys(await this.readPendingHideList(), was)) {
+      throw new HideListMoved('the next boot’s hide list changed since it was read: another writer edited it');
+    }
+    const { value, stale } = hideListWrite(list, was, options);
     try {
       if (value !== '') await this.xenCmdline.setDom0(HIDE_KEY, value);
-      if (stale.length > 0) await this.xenCmdline.deleteDom0(stale);
+      for (const key of stale) await this.xenCmdline.deleteDom0(key);
       this.ownWrite = filesSignature(this.paths.bootConfig);
     } finally {
       // A read that ran during the write may have cached the list from before it.
@@ -259,6 +300,24 @@ export class Host {
         .filter((key) => !stale.includes(key))
         .concat(value !== '' && !was.keys.includes(HIDE_KEY) ? [HIDE_KEY] : []),
     };
+  }
+
+  /** The whole dom0 line of the next boot, from the boot configuration xen-cmdline edits; null when none is known. */
+  dom0Line(): Promise<string | null> {
+    return readDom0Line(this.paths.bootConfig);
+  }
+
+  /** The next boot's dom0 line as `writePendingHideList` would leave it; null when no boot configuration is known. */
+  async dom0LineAfterWrite(
+    list: HideList,
+    was: PendingHideList,
+    options: { dropIgnored?: boolean } = {},
+  ): Promise<string | null> {
+    const line = await this.dom0Line();
+    if (line === null) return null;
+    const { value, stale } = hideListWrite(list, was, options);
+    const set = value === '' ? line : dom0LineWith(line, HIDE_KEY, value);
+    return stale.reduce((after, key) => dom0LineWith(after, key, null), set);
   }
 
   /** The PCI devices of this host; the hide lists' wildcards are matched against them from now on. */

@@ -15,12 +15,18 @@ export class XenCmdline {
     return validated(stdout, keys, this.program);
   }
 
+  /** One key a call, as `deleteDom0`. */
   async setDom0(key: string, value: string): Promise<void> {
     await this.run(['--set-dom0', `${key}=${value}`]);
   }
 
-  async deleteDom0(keys: readonly string[]): Promise<void> {
-    await this.run(['--delete-dom0', ...keys]);
+  /**
+   * One key a call: xen-cmdline's `_filter_args` keeps one copy of every other
+   * argument per key it is given (xcp-ng-release, opt/xensource/libexec/xen-cmdline),
+   * so a delete of two keys at once doubles the rest of the dom0 line.
+   */
+  async deleteDom0(key: string): Promise<void> {
+    await this.run(['--delete-dom0', key]);
   }
 
   private async run(args: string[]) {

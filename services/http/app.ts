@@ -11,6 +11,7 @@ import type { RouteOptions } from './route-options.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { hostRoutes } from './routes/host.ts';
+import { nextBootRoutes } from './routes/next-boot.ts';
 import { pageRoutes } from './routes/page.ts';
 import { pciRoutes } from './routes/pcis.ts';
 import { pgpuRoutes } from './routes/pgpus.ts';
@@ -73,6 +74,7 @@ export async function buildApp(
   await app.register(eventRoutes, options);
   await app.register(eventStreamRoutes, options);
   await app.register(hostRoutes, options);
+  await app.register(nextBootRoutes, options);
   await app.register(tokenRoutes, options);
   await app.register(planRoutes, options);
   await app.register(pageRoutes, options);

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { DESIRED_MODES, FUNCTION_SCOPES } from '../../domain/desired-state/document.ts';
 import { DOM0_ACCESS_STATUSES } from '../../domain/dom0-access.ts';
 import { APPLY_MODES } from '../../domain/events.ts';
-import { BatchResponse, PciId } from './schemas.ts';
+import { BatchResponse, NextBootView, PciId } from './schemas.ts';
 
 const HexId = Type.String({ pattern: '^[0-9a-f]{4}$', description: 'four lower-case hex digits, e.g. "10de"' });
 
@@ -66,14 +66,7 @@ export const PlanView = Type.Object({
   ),
   refusals: Type.Array(Type.Object({ id: Type.String(), reason: Type.String(), detail: Type.String() })),
   warnings: Type.Array(Type.String()),
-  next_boot: Type.Object({
-    ok: Type.Boolean(),
-    problems: Type.Array(
-      Type.Object({ code: Type.String(), detail: Type.String(), ids: Type.Optional(Type.Array(Type.String())) }),
-    ),
-    dom0_line_length: Type.Integer(),
-    limit: Type.Integer(),
-  }),
+  next_boot: NextBootView,
   reboot_needed: Type.Boolean(),
 });
 

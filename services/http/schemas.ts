@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { DOM0_ACCESS_STATUSES } from '../../domain/dom0-access.ts';
 import { APPLY_MODES, EVENT_TYPES } from '../../domain/events.ts';
+import { NEXT_BOOT_PROBLEM_CODES } from '../../domain/next-boot.ts';
+import { CUT_HIDE_LISTS } from '../../domain/dom0-line.ts';
 import { PASSTHROUGH_PROBLEM_CODES } from '../../domain/passthrough.ts';
 import { PROTECTION_REASONS } from '../../domain/protection.ts';
 import { ROLES } from '../../domain/roles.ts';
@@ -223,6 +225,14 @@ export const StateQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The hardware a hide recorded, or found at a hidden address since. */
+const HardwareIdentity = Type.Object({
+  class_id: Type.String(),
+  vendor_id: Type.String(),
+  device_id: Type.String(),
+  subsystem_vendor_id: Type.Optional(Type.String()),
+  subsystem_device_id: Type.Optional(Type.String()),
+});
 export const DeviceState = Type.Object({
   id: Type.String(),
   revision: Type.Integer(),
@@ -230,6 +240,9 @@ export const DeviceState = Type.Object({
   identity: Type.Union([DeviceIdentity, Type.Null()]),
   last_change: Type.Object({ type: Type.String(), at: Type.String(), cause: Type.String() }),
   failures: Type.Integer(),
+  not_claimed_at_boot: Type.Optional(Type.String()),
+  hidden_as: Type.Optional(HardwareIdentity),
+  changed_to: Type.Optional(HardwareIdentity),
 });
 
 export const ReconcileReport = Type.Object({
@@ -265,6 +278,18 @@ export const HostView = Type.Object({
       detail: Type.String({ description: 'what the kernel does with the list, and how to repair it' }),
     }),
     { description: 'why a hide list hides less than it names; empty when each hides what it names' },
+  ),
+  running_line_cut: Type.Union(
+    [
+      Type.Object({
+        length: Type.Integer({ description: 'the running dom0 line as the kernel shows it' }),
+        kept: Type.Integer({ description: 'what Xen keeps of a dom0 line (1023)' }),
+        hide_list: Type.Enum([...CUT_HIDE_LISTS]),
+        detail: Type.String({ description: 'what the cut did to the hide list, and what to do' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'set when Xen cut the running dom0 line (1023 characters or more); null when it is whole' },
   ),
   projection_position: Type.Integer(),
   iommu: Type.Union([Type.Boolean(), Type.Null()], {
@@ -319,3 +344,18 @@ export const IssuedToken = Type.Object({
   event: AppendedEvent,
 });
 export const RevokedToken = Type.Object({ ...TokenSummary.properties, event: AppendedEvent });
+
+export const NextBootView = Type.Object({
+  ok: Type.Boolean({ description: 'whether the next boot comes back and hides what its list says' }),
+  problems: Type.Array(
+    Type.Object({
+      code: Type.Enum([...NEXT_BOOT_PROBLEM_CODES]),
+      detail: Type.String({ description: 'what is wrong and what to do before the reboot' }),
+      ids: Type.Optional(Type.Array(Type.String())),
+    }),
+  ),
+  dom0_line_length: Type.Union([Type.Integer(), Type.Null()], {
+    description: "the next boot's dom0 line's length; null when no boot configuration file is known",
+  }),
+  limit: Type.Integer({ description: 'the longest dom0 line passthru writes (991)' }),
+});

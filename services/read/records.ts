@@ -15,6 +15,9 @@ import type { Projector } from './projector.ts';
 import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
 import type { HideListProblem } from '../../domain/unheeded-hides.ts';
 import type { Holder } from '../../domain/xl-lists.ts';
+import { recordedHardware } from '../../domain/device-state.ts';
+import { hardwareIdentity, identityChange, type IdentityChange } from '../../domain/hardware-identity.ts';
+import type { HiddenHardware } from '../../domain/next-boot.ts';
 
 export interface PciRecord extends DeviceIdentity {
   readonly dom0_access: Dom0AccessStatus;
@@ -111,6 +114,21 @@ export class Records {
     return this.inventory.get(id) ?? this.projector.pci.devices[id]?.identity ?? null;
   }
 
+  /** The hardware recorded when the device was hidden, and the hardware the last inventory found at its address. */
+  hiddenHardware(id: PciAddress): HiddenHardware {
+    const found = this.inventory.get(id);
+    return {
+      recorded: recordedHardware(this.projector.pci.devices[id]),
+      found: found ? hardwareIdentity(found) : null,
+    };
+  }
+
+  /** Whether another device than the one hidden sits at the address now; null when the same, or unknown. */
+  hardwareChange(id: PciAddress): IdentityChange | null {
+    const { recorded, found } = this.hiddenHardware(id);
+    return identityChange(recorded, found);
+  }
+
   /** The device's identity, or a not-found error naming it. */
   require(id: PciAddress): DeviceIdentity {
     const identity = this.identity(id);
@@ -177,6 +195,8 @@ export class Records {
         unheeded,
         bootHidden: current.devices.has(id),
         assignable,
+        changed: this.hardwareChange(id),
+        cut: current.cut,
       }),
       assigned_to: xl.holders.get(id) ?? null,
     };

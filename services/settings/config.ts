@@ -8,6 +8,7 @@ import { invalidInput } from '../../domain/errors.ts';
 import type { HostMode, HostPaths } from '../host/host.ts';
 import { PCI_IDS_PATHS } from '../host/pci-ids.ts';
 import { simulatedHostFiles } from '../host/simulated-host.ts';
+import { XEN_BOOT_CONFIGS } from '../host/boot-config.ts';
 import { KURRENTDB_CONNECTION_STRING } from '../store/kurrentdb/connection-string.ts';
 
 export interface Config {
@@ -82,8 +83,6 @@ const XL = '/usr/sbin/xl';
 const OVS_VSCTL = '/usr/bin/ovs-vsctl';
 // lvm2 on the CentOS-based dom0 (/sbin is a link to /usr/sbin).
 const PVS = '/usr/sbin/pvs';
-// Where XenServer and XCP-ng keep the boot entries xen-cmdline edits (BIOS grub, UEFI grub, legacy extlinux).
-const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** A setting as asked for, by its flag first, else its environment variable; undefined when not asked for. */
@@ -122,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           xenCmdline: get('xenCmdline') ?? simulated.xenCmdline,
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
-          bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
+          bootConfig: pathList(get('bootConfig')) ?? [simulated.bootConfig],
           // A simulated host has no hypervisor or switch to ask unless a stand-in is named.
           xl: get('xl') ?? null,
           ovsVsctl: get('ovsVsctl') ?? null,
@@ -133,7 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           xenCmdline,
           procCmdline: get('procCmdline') ?? '/proc/cmdline',
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
-          bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
+          // Only the one xen-cmdline edits: the first that exists, as xcp.bootloader picks it.
+          bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIGS.filter((path) => existsSync(path)).slice(0, 1),
           xl: get('xl') ?? XL,
           ovsVsctl: get('ovsVsctl') ?? OVS_VSCTL,
           pvs: get('pvs') ?? PVS,
@@ -146,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostMode,
     hostModeGuessed: askedMode === 'auto',
     hostPaths,
-    bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIG : [],
+    bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIGS : [],
     token: get('token') ?? null,
     hostId: hostIdSetting(get('hostId'), xensourceInventory),
     xenCmdlineTimeoutMs: integer(get('timeout') ?? '10000', SETTINGS.timeout.env, 1, 600_000),

@@ -10,8 +10,9 @@ import { Access } from '../access/access.ts';
 import { TokenRegistry, tokensFile } from '../access/token-registry.ts';
 import { BootConfigWatcher } from '../watch/boot-config-watcher.ts';
 import { Commands } from '../write/commands.ts';
-import { hideListPreview } from '../plans/next-boot-preview.ts';
 import { Plans } from '../plans/plans.ts';
+import type { NextBootPreview } from '../plans/types.ts';
+import { nextBootVerdict } from '../read/next-boot.ts';
 import { SETTINGS, type Config } from '../settings/config.ts';
 import { EventTail } from '../read/event-tail.ts';
 import { Host } from '../host/host.ts';
@@ -92,7 +93,7 @@ export async function openPassthru(
   await access.ensureAdmin(resolveToken(config.token, config.dataDir));
   const commands = new Commands(host, recorder, projector, records, lane, () => reconciler.lastRun !== null);
   // The next boot's preflight for a plan's would-be list: the seam where the next-boot issue's preflight plugs in.
-  const nextBootPreview = hideListPreview(host, records);
+  const nextBootPreview: NextBootPreview = (list) => nextBootVerdict(host, records, list);
   const plans = new Plans(host, records, recorder, store, commands, lane, nextBootPreview, config.hostId, () =>
     clock.now(),
   );

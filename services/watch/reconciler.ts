@@ -11,6 +11,8 @@ import { liveIn, statusIn, type Records } from '../read/records.ts';
 import { bootClaims, type BootClaims } from '../../domain/boot-claims.ts';
 import type { AppendedEvent, CommandContext, Recorder } from '../write/recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
+import { hardwareChanges } from '../../domain/hidden-hardware.ts';
+import { hardwareIdentity } from '../../domain/hardware-identity.ts';
 
 export interface ReconcileReport {
   readonly boot_id: string;
@@ -87,6 +89,18 @@ export class Reconciler {
         live: liveIn(id, lists),
       }));
       for (const { pci, event } of reconcile(sightings, { id: bootId, isNew: newBoot })) {
+        appended.push(await this.recorder.appendToDevice(pci, event, context));
+      }
+      await this.projector.catchUp();
+      // After the statuses are brought up to date: a hide recorded by hand counts as hidden here too.
+      const hardware = sightings.map(({ id, identity }) => ({
+        id,
+        state: this.projector.pci.devices[id],
+        status: statusIn(id, lists),
+        found: identity ? hardwareIdentity(identity) : null,
+      }));
+      for (const { pci, event } of hardwareChanges(hardware, bootId)) {
+        this.log.warn({ pci, data: event.data }, 'another device than the one hidden sits at %s', pci);
         appended.push(await this.recorder.appendToDevice(pci, event, context));
       }
       // Last, so a reconcile cut short is run again in full: the boot is new until it is recorded.

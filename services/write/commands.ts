@@ -22,7 +22,7 @@ import { HIDE_KEY } from '../../domain/kernel-cmdline.ts';
 import { reconcile } from '../../domain/reconcile.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { describeProtections, protectedField, type Protection } from '../../domain/protection.ts';
-import type { HideLists, Host } from '../host/host.ts';
+import { HideListMoved, type HideLists, type Host } from '../host/host.ts';
 import type { Holder } from '../../domain/xl-lists.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
@@ -30,6 +30,9 @@ import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 import type { Serial } from '../concurrency/serial.ts';
 import { HandOver } from './hand-over.ts';
 import { refuseSriovHandOver } from './sriov-refusal.ts';
+import { refuseTooLongLine } from './line-limit.ts';
+import { startingOver } from './start-over.ts';
+import { describeChange, hardwareIdentity } from '../../domain/hardware-identity.ts';
 
 export interface CommandOutcome {
   readonly record: PciRecord;
@@ -62,6 +65,11 @@ export interface BatchOutcome {
   readonly results: CommandOutcome[];
   /** What else must be hidden for passthrough of what was asked to work. */
   readonly warnings: string[];
+}
+
+interface Confirmation {
+  readonly id: PciAddress;
+  readonly event: DeviceEvent;
 }
 
 interface Target {
@@ -128,34 +136,42 @@ export class Commands {
       },
       identity: this.records.require(pci),
     }));
-    return this.lane.run(async () => {
-      // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
-      await this.host.refreshXlFacts();
-      if (batch.apply === 'now') await this.handOver.requireIommu();
-      let lists: HideLists;
-      try {
-        lists = await this.host.hideLists({ fresh: true });
-      } catch (error) {
-        if (!isHostFailure(error)) throw error;
-        const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
-        if (known.some((status) => !status)) throw error;
-        throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
-      }
-      await batch.precondition?.(lists);
-      // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
-      await this.recordChangesIn(lists, context);
-      refuseRejectedList(lists);
-      const hides = targets.filter(({ command }) => command.name === 'hide').map(({ command }) => command.pci);
-      this.refuseHiddenByBridge(
-        targets.filter(({ command }) => command.name === 'unhide'),
-        lists,
-      );
-      // What dom0 needs changes while it runs (xapi plugs a local SR after start): a hide asks afresh.
-      if (hides.length > 0) await this.records.refreshSafety();
-      await this.refuseObstacles(targets, context, lists);
-      if (batch.apply === 'now') await refuseSriovHandOver(this.host.paths.sysfsPci, hides);
-      return this.change(targets, context, lists);
-    });
+    return this.lane.run(() => startingOver(() => this.attempt(batch, targets, context)));
+  }
+
+  /** One read-decide-write of a batch; run again from the start when the list moved before the write. */
+  private async attempt(
+    batch: BatchCommand,
+    targets: readonly Target[],
+    context: CommandContext,
+  ): Promise<BatchOutcome> {
+    // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
+    await this.host.refreshXlFacts();
+    if (batch.apply === 'now') await this.handOver.requireIommu();
+    let lists: HideLists;
+    try {
+      lists = await this.host.hideLists({ fresh: true });
+    } catch (error) {
+      if (!isHostFailure(error)) throw error;
+      const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
+      if (known.some((status) => !status)) throw error;
+      throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
+    }
+    await batch.precondition?.(lists);
+    // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
+    await this.recordChangesIn(lists, context);
+    refuseRejectedList(lists);
+    const hides = targets.filter(({ command }) => command.name === 'hide').map(({ command }) => command.pci);
+    this.refuseHiddenByBridge(
+      targets.filter(({ command }) => command.name === 'unhide'),
+      lists,
+    );
+    // What dom0 needs changes while it runs (xapi plugs a local SR after start): a hide asks afresh.
+    if (hides.length > 0) await this.records.refreshSafety();
+    await this.refuseObstacles(targets, context, lists);
+    if (batch.apply === 'now') await refuseSriovHandOver(this.host.paths.sysfsPci, hides);
+    const confirming = this.confirmations(targets, lists, context);
+    return this.change(targets, context, lists, confirming);
   }
 
   /**
@@ -206,11 +222,53 @@ export class Commands {
     });
   }
 
+  /**
+   * A hide of a device already hidden, where another device now sits than the
+   * one hidden, confirms the new one: with a reason, recorded as such; without
+   * one, refused, so that a hardware change is never waved through unseen.
+   */
+  private confirmations(targets: readonly Target[], lists: HideLists, context: CommandContext): Confirmation[] {
+    const changed = targets.flatMap(({ command }) => {
+      const change =
+        command.name === 'hide' && lists.pending.devices.has(command.pci)
+          ? this.records.hardwareChange(command.pci)
+          : null;
+      return change ? [{ command, change }] : [];
+    });
+    if (changed.length === 0) return [];
+    if (typeof context.extra?.reason !== 'string' || context.extra.reason.trim() === '') {
+      throw conflict(
+        `nothing changed: ${changed.map(({ command, change }) => describeChange(command.pci, change)).join('; ')}; ` +
+          'a hide that confirms it needs a reason the history keeps (send "reason")',
+        { reason: 'device_changed', ids: changed.map(({ command }) => command.pci) },
+      );
+    }
+    return changed.map(({ command, change }) => ({
+      id: command.pci,
+      event: {
+        type: 'HiddenDeviceConfirmed',
+        data: {
+          pci: command.pci,
+          status: statusIn(command.pci, lists),
+          identity: change.found,
+          previous: change.recorded,
+          cause: 'command',
+          via: command.via,
+        },
+      },
+    }));
+  }
+
   private holderOf(id: PciAddress): Holder | null {
     return this.host.xlFacts.holders.get(id) ?? null;
   }
 
-  private async change(targets: readonly Target[], context: CommandContext, lists: HideLists): Promise<BatchOutcome> {
+  private async change(
+    targets: readonly Target[],
+    context: CommandContext,
+    lists: HideLists,
+    confirming: readonly Confirmation[],
+  ): Promise<BatchOutcome> {
     const handing = targets
       .map(({ command }) => command)
       .filter((command) => needsHandOver(command, lists.assignable.has(command.pci)));
@@ -227,16 +285,18 @@ export class Commands {
       ),
     }));
     const changing = decisions.flatMap(({ target, decision }) =>
-      decision.kind === 'change' ? [{ target, event: decision.event }] : [],
+      decision.kind === 'change' ? [{ target, event: withHardware(decision.event, target.identity) }] : [],
     );
     let after = before;
     if (changing.length > 0) {
       const ids = (unhide: boolean) =>
         changing.filter(({ target }) => isUnhide(target.command) === unhide).map(({ target }) => target.command.pci);
       const list = editHideList(lists.pending.list, { hide: ids(false), unhide: ids(true) }, this.host.knownDevices);
+      await refuseTooLongLine(this.host, list, lists.pending);
       try {
         after = { ...before, pending: await this.host.writePendingHideList(list, lists.pending) };
       } catch (error) {
+        if (error instanceof HideListMoved) await this.handOver.undo(given);
         if (!isHostFailure(error)) throw error;
         await this.handOver.undo(given);
         after = await this.afterFailedWrite(
@@ -265,6 +325,7 @@ export class Commands {
     }
     if (taken.length > 0)
       for (const [id, event] of await this.handOver.record(taken, after, context)) events.set(id, event);
+    for (const { id, event } of confirming) events.set(id, await this.recorder.appendToDevice(id, event, context));
     if (events.size > 0) await this.projector.catchUp();
     const results = await Promise.all(
       targets.map(async ({ command, identity }) => {
@@ -351,69 +412,75 @@ export class Commands {
     context: CommandContext,
   ): Promise<RepairOutcome> {
     if (!this.reconciled()) throw notReady();
-    return this.lane.run(async () => {
-      const lists = await this.host.hideLists({ fresh: true });
-      await this.recordChangesIn(lists, context);
-      const repaired = repairHideList(lists.pending, repair);
-      if (!repaired) return { changed: false, pending: [...lists.pending.devices].sort(), event: null, warnings: [] };
-      const newlyHidden = [...this.host.devicesOf(repaired.list)].filter((id) => !lists.pending.devices.has(id));
-      const guarded = newlyHidden.filter((id) => this.records.protections(id).length > 0);
-      if (guarded.length > 0 && !repair.force) {
-        throw conflict(
-          `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describeProtections(this.records.protections(id))})`).join('; ')}: ` +
-            'dom0 needs it to come back after a reboot; drop its entry, or send {"force": true} to repair the list anyway',
-          {
-            reason: 'protected',
-            refused: guarded.map((id) => ({ id, protected: protectedField(this.records.protections(id)) })),
-          },
-        );
-      }
-      let after: HideLists;
-      try {
-        after = {
-          ...lists,
-          pending: await this.host.writePendingHideList(repaired.list, lists.pending, {
-            dropIgnored: repaired.dropIgnored,
-          }),
-        };
-      } catch (error) {
-        if (!isHostFailure(error)) throw error;
-        // A write of two steps (set, then remove pciback.hide) may have done its first: record what it did.
-        await this.recordChangesIn(await this.host.hideLists({ fresh: true }), context).catch(() => undefined);
-        throw hostFailure(`could not repair the hide list: ${error.message}; GET /v1/host shows what it holds now`);
-      }
-      const bootId = await this.host.bootId();
-      for (const id of this.records.knownIds()) {
-        const [previous, status] = [statusIn(id, lists), statusIn(id, after)];
-        if (previous === status) continue;
-        await this.recorder.appendToDevice(
-          id,
-          {
-            type: 'Dom0AccessReconciled',
-            data: { pci: id, status, previous, cause: 'hide_list_repair', boot_id: bootId },
-          },
-          context,
-        );
-      }
-      const pending = [...after.pending.devices].sort(comparePciAddresses);
-      const event = await this.recorder.appendToHost(
+    return this.lane.run(() => startingOver(() => this.repairOnce(repair, context)));
+  }
+
+  private async repairOnce(
+    repair: HideListRepair & { readonly force?: boolean },
+    context: CommandContext,
+  ): Promise<RepairOutcome> {
+    const lists = await this.host.hideLists({ fresh: true });
+    await this.recordChangesIn(lists, context);
+    const repaired = repairHideList(lists.pending, repair);
+    if (!repaired) return { changed: false, pending: [...lists.pending.devices].sort(), event: null, warnings: [] };
+    const newlyHidden = [...this.host.devicesOf(repaired.list)].filter((id) => !lists.pending.devices.has(id));
+    const guarded = newlyHidden.filter((id) => this.records.protections(id).length > 0);
+    if (guarded.length > 0 && !repair.force) {
+      throw conflict(
+        `nothing changed: the repaired list would hide ${guarded.map((id) => `${id} (${describeProtections(this.records.protections(id))})`).join('; ')}: ` +
+          'dom0 needs it to come back after a reboot; drop its entry, or send {"force": true} to repair the list anyway',
         {
-          type: 'HideListRepaired',
-          data: {
-            dropped: [...repair.drop],
-            fixed: repair.fix.map(({ entry, pci }) => ({ entry, pci })),
-            pciback_hide: repair.pcibackHide,
-            hide_list: formatHideList(repaired.list),
-            pending,
-            boot_id: bootId,
-          },
+          reason: 'protected',
+          refused: guarded.map((id) => ({ id, protected: protectedField(this.records.protections(id)) })),
+        },
+      );
+    }
+    await refuseTooLongLine(this.host, repaired.list, lists.pending, { dropIgnored: repaired.dropIgnored });
+    let after: HideLists;
+    try {
+      after = {
+        ...lists,
+        pending: await this.host.writePendingHideList(repaired.list, lists.pending, {
+          dropIgnored: repaired.dropIgnored,
+        }),
+      };
+    } catch (error) {
+      if (!isHostFailure(error)) throw error;
+      // A write of two steps (set, then remove pciback.hide) may have done its first: record what it did.
+      await this.recordChangesIn(await this.host.hideLists({ fresh: true }), context).catch(() => undefined);
+      throw hostFailure(`could not repair the hide list: ${error.message}; GET /v1/host shows what it holds now`);
+    }
+    const bootId = await this.host.bootId();
+    for (const id of this.records.knownIds()) {
+      const [previous, status] = [statusIn(id, lists), statusIn(id, after)];
+      if (previous === status) continue;
+      await this.recorder.appendToDevice(
+        id,
+        {
+          type: 'Dom0AccessReconciled',
+          data: { pci: id, status, previous, cause: 'hide_list_repair', boot_id: bootId },
         },
         context,
       );
-      await this.projector.catchUp();
-      const warnings = dependencyWarnings(newlyHidden, after.pending.devices, (id) => this.records.dependencies(id));
-      return { changed: true, pending, event, warnings };
-    });
+    }
+    const pending = [...after.pending.devices].sort(comparePciAddresses);
+    const event = await this.recorder.appendToHost(
+      {
+        type: 'HideListRepaired',
+        data: {
+          dropped: [...repair.drop],
+          fixed: repair.fix.map(({ entry, pci }) => ({ entry, pci })),
+          pciback_hide: repair.pcibackHide,
+          hide_list: formatHideList(repaired.list),
+          pending,
+          boot_id: bootId,
+        },
+      },
+      context,
+    );
+    await this.projector.catchUp();
+    const warnings = dependencyWarnings(newlyHidden, after.pending.devices, (id) => this.records.dependencies(id));
+    return { changed: true, pending, event, warnings };
   }
 
   /**
@@ -509,6 +576,13 @@ function refuseRejectedList(lists: HideLists): void {
     `nothing changed: ${rejected.detail}. Until then passthru writes no hide list; e.g. passthru repair-hide-list ${drops}`,
     { reason: 'hide_list_rejected', unreadable: rejected.entries, repair: '/v1/host/hide-list/repair' },
   );
+}
+
+/** A hide records the hardware it hid, so that another device found at the address later is told apart. */
+function withHardware(event: DeviceEvent, identity: DeviceIdentity): DeviceEvent {
+  return event.type === 'Dom0AccessDisabled'
+    ? { ...event, data: { ...event.data, identity: hardwareIdentity(identity) } }
+    : event;
 }
 
 const notReady = () =>

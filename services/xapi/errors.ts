@@ -55,7 +55,12 @@ function refusalFailure(error: PassthruError): XapiFailure | null {
   if (error.kind !== 'conflict') return null;
   const { reason, subject } = error.details;
   // Refused for the hide list as a whole, not for the device: xapi's own refusal, its reason saying how to repair.
-  if (reason === 'hide_list_rejected' || reason === 'hidden_by_bridge') {
+  if (
+    reason === 'hide_list_rejected' ||
+    reason === 'hidden_by_bridge' ||
+    reason === 'command_line_too_long' ||
+    reason === 'device_changed'
+  ) {
     return new XapiFailure('OPERATION_NOT_ALLOWED', [error.message]);
   }
   if (typeof subject !== 'string') return null;

@@ -49,8 +49,11 @@ test('xen-cmdline run by hand is recorded as an outside change of each device it
 });
 
 test('a file edited in place, not replaced, is noticed too', async ({ world }) => {
-  const file = simulatedHostFiles(world.config.dataDir).nextBootCmdline;
-  writeFileSync(file, `${readFileSync(file, 'utf8').trim()} xen-pciback.hide=(${NIC.id})\n`);
+  const file = simulatedHostFiles(world.config.dataDir).bootConfig;
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(/(module2 \/boot\/vmlinuz\S* .*)/g, `$1 xen-pciback.hide=(${NIC.id})`),
+  );
   await eventually(async () => (await outsideChanges(world, NIC.id)).length > 0, 'the NIC recorded');
 });
 

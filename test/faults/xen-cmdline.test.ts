@@ -104,7 +104,8 @@ test('a write whose first step lands and whose second fails is recorded as what 
   assert.match(repair.json().detail, 'could not repair the hide list: ');
   assert.is(
     world.xenCmdlineByHand('--get-dom0', 'xen-pciback.hide', 'pciback.hide'),
-    `xen-pciback.hide=(${NIC.id})(${NVME.id}) pciback.hide=(${NVME.id})\n`,
+    // xen-cmdline appends what it sets last, and prints in the line's order.
+    `pciback.hide=(${NVME.id})\nxen-pciback.hide=(${NIC.id})(${NVME.id})\n`,
   );
   const history = (await world.get(`/v1/pcis/${NVME.id}/history`)).json().events;
   assert.equal(history.map((e: { type: string; data: { status: string } }) => [e.type, e.data.status]).slice(-1), [
@@ -118,8 +119,8 @@ test('a write whose first step lands and whose second fails is recorded as what 
 test('a status read while xen-cmdline fails is a 502, not a guess', async ({ world }) => {
   process.env.PASSTHRU_SIMULATED_FAULT = 'fail-get';
   // Rewritten as it was: the files changed, so the read must ask xen-cmdline again.
-  const { nextBootCmdline } = simulatedHostFiles(world.config.dataDir);
-  writeFileSync(nextBootCmdline, readFileSync(nextBootCmdline));
+  const { bootConfig } = simulatedHostFiles(world.config.dataDir);
+  writeFileSync(bootConfig, readFileSync(bootConfig));
   const response = await world.get(`/v1/pcis/${NIC.id}/dom0-access`);
   delete process.env.PASSTHRU_SIMULATED_FAULT;
   await world.settled();

@@ -114,6 +114,7 @@ test('an XAPI change appends the same event as REST, with the RPC method and the
     previous: 'enabled',
     cause: 'command',
     via: 'xapi',
+    identity: { class_id: '030000', vendor_id: '10de', device_id: '1db4' },
   });
   const { via, rpc_method, actor, xapi_user, session: recorded } = last.metadata;
   assert.equal(

@@ -23,6 +23,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       pending: [...lists.pending.devices].sort(),
       unreadable,
       hide_list_problems: hideListProblems.map((p) => ({ ...p, entries: [...p.entries] })),
+      running_line_cut: lists.running.cut,
       projection_position: projector.position,
       iommu,
       boot_config: [...host.paths.bootConfig],
