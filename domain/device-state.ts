@@ -13,6 +13,8 @@ export interface DeviceState {
   readonly failures: number;
   /** The boot whose hide of the device did not take effect, once one has been recorded. */
   readonly not_claimed_at_boot?: string;
+  /** Set when an unhide now left the device with no driver; a later hand-over clears it. */
+  readonly left_without_driver?: true;
 }
 
 /** Where the event sits in its stream and when the store took it. */
@@ -46,12 +48,17 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
       return { ...moved, last_change: base.last_change, failures: base.failures + 1 };
     case 'Dom0AccessRefused':
       return { ...moved, last_change: base.last_change };
+    case 'DriverNotBound':
+      return { ...moved, left_without_driver: true };
     case 'HideNotClaimed':
       return { ...moved, last_change: base.last_change, not_claimed_at_boot: event.data.boot_id };
+    case 'AppliedNow': {
+      const { left_without_driver: _cleared, ...handedOver } = moved;
+      return handedOver;
+    }
     case 'Dom0AccessDisabled':
     case 'Dom0AccessEnabled':
     case 'Dom0AccessReconciled':
-    case 'AppliedNow':
       return moved;
   }
 }

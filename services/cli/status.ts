@@ -4,7 +4,7 @@ import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
 import { statusIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
-import { holderCell } from './holder.ts';
+import { holderCell, holderIn, holdersLine } from './holder.ts';
 import { table } from './table.ts';
 
 /** Reads the host itself, so it answers even when the service is down. */
@@ -18,8 +18,7 @@ export async function statusCommand(
   const wanted = id === undefined ? null : parsePciAddress(id);
   // The inventory first: the hide lists' wildcards are matched against it.
   const inventory = await host.inventory();
-  // xl's lists first: the hide lists carry what pciback holds now.
-  const xl = await host.refreshXlFacts();
+  const holders = await host.refreshHolders();
   const lists = await host.hideLists();
   const devices = inventory.filter((d) => wanted === null || d.id === wanted);
   if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
@@ -28,10 +27,11 @@ export async function statusCommand(
     class_name: d.class_name,
     name: `${d.vendor_name} ${d.device_name}`,
     dom0_access: statusIn(d.id, lists),
-    assigned_to: xl.holders.get(d.id) ?? null,
+    assigned_to: holderIn(holders, d.id),
   }));
   if (flags.json) {
-    out(JSON.stringify(wanted ? rows[0] : rows, null, 2));
+    const json = rows.map((r) => ({ ...r, assigned_to: r.assigned_to ?? null, holder_known: holders.known }));
+    out(JSON.stringify(wanted ? json[0] : json, null, 2));
     return 0;
   }
   for (const line of table(
@@ -40,5 +40,6 @@ export async function statusCommand(
   )) {
     out(line);
   }
+  for (const line of holdersLine(holders)) out(line);
   return 0;
 }

@@ -59,6 +59,8 @@ export const SETTINGS = {
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   xl: { env: 'PASSTHRU_XL', flag: 'xl' },
+  xenstore: { env: 'PASSTHRU_XENSTORE', flag: 'xenstore' },
+  sysfsWriter: { env: 'PASSTHRU_SYSFS_WRITER', flag: 'sysfs-writer' },
   ovsVsctl: { env: 'PASSTHRU_OVS_VSCTL', flag: 'ovs-vsctl' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
   hostId: { env: 'PASSTHRU_HOST_ID', flag: 'host-id' },
@@ -78,6 +80,8 @@ export type Flags = Partial<Record<string, string | string[] | boolean | undefin
 
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
 const XL = '/usr/sbin/xl';
+// The multi-call client of Xen's tools (xenstore ls, xenstore read), as XCP-ng installs it.
+const XENSTORE = '/usr/bin/xenstore';
 const OVS_VSCTL = '/usr/bin/ovs-vsctl';
 // Where XenServer and XCP-ng keep the boot entries xen-cmdline edits (BIOS grub, UEFI grub, legacy extlinux).
 const XEN_BOOT_CONFIG = ['/boot/grub/grub.cfg', '/boot/efi/EFI/xenserver/grub.cfg', '/boot/extlinux.conf'];
@@ -111,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     mountinfo: get('mountinfo') ?? '/proc/self/mountinfo',
     xensourceInventory,
     netRoute: get('netRoute') ?? '/proc/net/route',
+    // Only a twin of the kernel needs one: a real host's sysfs acts on its own writes.
+    sysfsWriter: get('sysfsWriter') ?? null,
   };
   const hostPaths: HostPaths =
     hostMode === 'simulated'
@@ -122,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           bootConfig: pathList(get('bootConfig')) ?? [simulated.nextBootCmdline],
           // A simulated host has no hypervisor or switch to ask unless a stand-in is named.
           xl: get('xl') ?? null,
+          xenstore: get('xenstore') ?? null,
           ovsVsctl: get('ovsVsctl') ?? null,
         }
       : {
@@ -131,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           bootId: get('bootId') ?? '/proc/sys/kernel/random/boot_id',
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIG.filter((path) => existsSync(path)),
           xl: get('xl') ?? XL,
+          xenstore: get('xenstore') ?? XENSTORE,
           ovsVsctl: get('ovsVsctl') ?? OVS_VSCTL,
         };
   return {

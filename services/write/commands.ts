@@ -23,7 +23,7 @@ import { reconcile } from '../../domain/reconcile.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { describeProtections, protectedField, type Protection } from '../../domain/protection.ts';
 import type { HideLists, Host } from '../host/host.ts';
-import type { Holder } from '../../domain/xl-lists.ts';
+import type { Holder } from '../../domain/holders.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
@@ -118,9 +118,12 @@ export class Commands {
       identity: this.records.require(pci),
     }));
     return this.lane.run(async () => {
-      // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
-      await this.host.refreshXlFacts();
-      if (batch.apply === 'now') await this.handOver.requireIommu();
+      // Whenever a command runs: who holds a device decides an unhide.
+      const holders = await this.host.refreshHolders();
+      if (batch.apply === 'now') {
+        if (!holders.known) throw holdersUnknown(holders.detail);
+        await this.handOver.requireIommu();
+      }
       let lists: HideLists;
       try {
         lists = await this.host.hideLists({ fresh: true });
@@ -188,7 +191,8 @@ export class Commands {
   }
 
   private holderOf(id: PciAddress): Holder | null {
-    return this.host.xlFacts.holders.get(id) ?? null;
+    const holders = this.host.holders;
+    return holders.known ? (holders.holders.get(id) ?? null) : null;
   }
 
   private async change(
@@ -199,10 +203,10 @@ export class Commands {
   ): Promise<BatchOutcome> {
     const handing = targets
       .map(({ command }) => command)
-      .filter((command) => needsHandOver(command, lists.assignable.has(command.pci)));
+      .filter((command) => needsHandOver(command, lists.pciback.has(command.pci)));
     // An unhide gives the devices back before the boot list changes, a hide hands them over after: a failure leaves neither half done.
     const given = batch.name === 'unhide' ? await this.handOver.run(handing, context, async () => {}) : [];
-    const before = given.length > 0 ? { ...lists, assignable: await this.refreshedAssignable() } : lists;
+    const before = given.length > 0 ? await this.withPcibackNow(lists) : lists;
     const decisions = targets.map((target) => ({
       target,
       decision: decide(
@@ -244,7 +248,7 @@ export class Commands {
             if (changing.length > 0) await this.host.writePendingHideList(lists.pending.list, written.pending);
           })
         : [];
-    if (taken.length > 0) after = { ...after, assignable: await this.refreshedAssignable() };
+    if (taken.length > 0) after = await this.withPcibackNow(after);
     const events = new Map<PciAddress, AppendedEvent>();
     // In the order they happened, each with the status it left.
     if (given.length > 0)
@@ -261,7 +265,8 @@ export class Commands {
         return { record: await this.records.pciRecord(identity, after), changed: event !== null, event };
       }),
     );
-    return { results, warnings: this.warnings(batch, after) };
+    const driverless = given.filter(({ toDriver }) => toDriver === null).map(({ command }) => command.pci);
+    return { results, warnings: [...this.warnings(batch, after), ...driverlessWarnings(driverless)] };
   }
 
   /**
@@ -283,8 +288,10 @@ export class Commands {
     );
   }
 
-  private async refreshedAssignable(): Promise<ReadonlySet<PciAddress>> {
-    return (await this.host.refreshXlFacts()).assignable;
+  /** The lists with what pciback is bound to and is to seize after a hand-over, read again. */
+  private async withPcibackNow(lists: HideLists): Promise<HideLists> {
+    const { pciback, slots } = await this.host.hideLists();
+    return { ...lists, pciback, slots };
   }
 
   /**
@@ -422,15 +429,14 @@ export class Commands {
   }
 
   /**
-   * Reads xl's lists again, on the commands' lane: a device handed over or
-   * given back outside the service is recorded as a change by hand.
+   * Reads who holds each device again, on the commands' lane, with what
+   * pciback is bound to: a device handed over or given back outside the
+   * service is recorded as a change by hand. A read that fails records nothing.
    */
-  refreshXl(context: CommandContext): Promise<void> {
+  refreshHolders(context: CommandContext): Promise<void> {
     if (!this.reconciled()) return Promise.resolve();
     return this.lane.run(async () => {
-      const was = this.host.xlFacts.assignable;
-      const now = (await this.host.refreshXlFacts()).assignable;
-      if (was.size === now.size && [...now].every((id) => was.has(id))) return;
+      await this.host.refreshHolders();
       await this.recordChangesIn(await this.host.hideLists(), context);
     });
   }
@@ -500,6 +506,21 @@ function refuseRejectedList(lists: HideLists): void {
     { reason: 'hide_list_rejected', unreadable: rejected.entries, repair: '/v1/host/hide-list/repair' },
   );
 }
+
+/** Devices pciback let go of that no driver of dom0 took: not given back, and the answer says so. */
+function driverlessWarnings(ids: readonly PciAddress[]): string[] {
+  return ids.map(
+    (id) =>
+      `${id} is not given back: pciback let go of it, but no driver of dom0 took it; load its driver, or bind one (echo ${id} > /sys/bus/pci/drivers_probe)`,
+  );
+}
+
+const holdersUnknown = (detail: string) =>
+  new PassthruError(
+    'not_ready',
+    `which guest holds each device cannot be read from xenstore (${detail}): nothing is handed over now until it can; apply at next boot, or retry`,
+    { reason: 'holders_unknown' },
+  );
 
 const notReady = () =>
   new PassthruError(

@@ -7,8 +7,7 @@ import { seriousViolations } from '../support/axe.ts';
 import { ARTIFACTS, launchChromium, signIn } from '../support/browser.ts';
 import { GPU, GPU_AUDIO, SPARE_NIC } from '../support/safety-host.ts';
 import type { World } from '../support/world.ts';
-import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts';
-import { WITHOUT_IOMMU } from '../support/xl-standin.ts';
+import { closeXlWorld, startXlWorld, WITHOUT_IOMMU, type XlWorld } from '../support/xl-world.ts';
 
 // Far above what the page needs; it only keeps a broken page from hanging the suite.
 const SAFETY_MS = 15_000;
@@ -23,7 +22,7 @@ test.before(async (context) => {
 test.after(async ({ browser }) => browser.close());
 // A host with the IOMMU on whose xl keeps the assignable list and rebinds drivers as real xl does.
 test.before.each(async (context) => {
-  Object.assign(context, await startXlWorld({ handsOver: true }));
+  Object.assign(context, await startXlWorld());
   context.url = await listen(context.world);
   context.page = await (await context.browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   context.page.setDefaultTimeout(SAFETY_MS);

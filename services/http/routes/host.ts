@@ -25,6 +25,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       hide_list_problems: hideListProblems.map((p) => ({ ...p, entries: [...p.entries] })),
       projection_position: projector.position,
       iommu,
+      holders: host.holders.known ? { known: true as const } : { known: false as const, detail: host.holders.detail },
       boot_config: [...host.paths.bootConfig],
       safety_problems: [...records.safetyProblems],
     };
