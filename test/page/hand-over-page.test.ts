@@ -128,7 +128,7 @@ test('given a batch handed over now, when one of it is given back now, then each
   );
   await page
     .getByRole('list', { name: /Events/ })
-    .getByText('Given back to dom0 now (from pciback)')
+    .getByText('Given back to dom0 now (snd_hda_intel, from pciback)')
     .waitFor();
 });
 
@@ -183,6 +183,25 @@ test('given a guest that holds a device, then its row and its panel name the gue
   assert.is(await held(GPU).isVisible(), false, 'a device no guest holds shows no empty holder on a phone');
   await row(page, SPARE_NIC).screenshot({ path: join(ARTIFACTS, 'holder-row-360.png') });
   assert.is(await page.evaluate('document.documentElement.scrollWidth'), 360);
+});
+
+test('given xenstore that cannot be read, then a device pciback holds is held by “unknown”, never shown free, in its row and its panel', async ({
+  page,
+  url,
+  world,
+  xl,
+}) => {
+  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' })).statusCode, 200);
+  xl.guest(3, 'Win 10', [SPARE_NIC]).xenstoreFails('xenstore: xs_open: Connection refused');
+  await world.post('/v1/reconcile');
+  await signIn(page, url);
+  const held = row(page, SPARE_NIC).locator('td[data-label="Held by"]');
+  assert.is(await held.innerText(), 'unknown');
+  assert.match((await held.locator('.holder-unknown').getAttribute('title')) ?? '', 'Connection refused');
+  await row(page, SPARE_NIC)
+    .getByRole('button', { name: `${SPARE_NIC} (history)` })
+    .click();
+  assert.match(await page.getByRole('dialog', { name: SPARE_NIC }).innerText(), 'Held by: unknown');
 });
 
 test('axe-core finds no serious or critical violation with a holder shown and the choice turned on, wide or narrow', async ({
