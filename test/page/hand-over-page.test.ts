@@ -7,6 +7,7 @@ import { seriousViolations } from '../support/axe.ts';
 import { ARTIFACTS, launchChromium, signIn } from '../support/browser.ts';
 import { GPU, GPU_AUDIO, SPARE_NIC } from '../support/safety-host.ts';
 import type { World } from '../support/world.ts';
+import type { XcpNgTwin } from '../support/xcp-ng-twin.ts';
 import { closeXlWorld, startXlWorld, WITHOUT_IOMMU, type XlWorld } from '../support/xl-world.ts';
 
 // Far above what the page needs; it only keeps a broken page from hanging the suite.
@@ -35,6 +36,13 @@ test.after.each(async (context) => {
 async function listen(world: World, port = 0): Promise<string> {
   await world.app.listen({ port, host: '127.0.0.1' });
   return `http://127.0.0.1:${(world.app.server.address() as AddressInfo).port}`;
+}
+
+/** SPARE_NIC handed to pciback now, then passed through to domain 3 by xenopsd, and a reconcile. */
+async function handedToGuest(world: World, xl: XcpNgTwin, name: string): Promise<void> {
+  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' })).statusCode, 200);
+  xl.guest(3, name, [SPARE_NIC]);
+  await world.post('/v1/reconcile');
 }
 
 const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
@@ -162,9 +170,7 @@ test('given a guest that holds a device, then its row and its panel name the gue
   world,
   xl,
 }) => {
-  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' })).statusCode, 200);
-  xl.guest(3, 'win10', [SPARE_NIC]);
-  await world.post('/v1/reconcile');
+  await handedToGuest(world, xl, 'win10');
   await signIn(page, url);
   const held = (id: string) => row(page, id).locator('td[data-label="Held by"]');
   assert.is(await held(SPARE_NIC).innerText(), 'win10 domain 3');
@@ -191,8 +197,8 @@ test('given xenstore that cannot be read, then a device pciback holds is held by
   world,
   xl,
 }) => {
-  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' })).statusCode, 200);
-  xl.guest(3, 'Win 10', [SPARE_NIC]).xenstoreFails('xenstore: xs_open: Connection refused');
+  await handedToGuest(world, xl, 'Win 10');
+  xl.xenstoreFails('xenstore: xs_open: Connection refused');
   await world.post('/v1/reconcile');
   await signIn(page, url);
   const held = row(page, SPARE_NIC).locator('td[data-label="Held by"]');

@@ -164,6 +164,12 @@ export class XcpNgTwin {
     rmSync(this.program);
   }
 
+  /** The driver bound to a device, as its sysfs link shows it. */
+  driverOf(id: string): string | null {
+    useTwin(this.dir);
+    return driverOf(id);
+  }
+
   /** What Xen and pciback hold now, for a test that checks the host itself. */
   state(): TwinState {
     useTwin(this.dir);
