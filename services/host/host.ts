@@ -261,10 +261,15 @@ export class Host {
     return {
       current: current.devices,
       running: current,
-      pciback: await boundToPciback(this.paths.sysfs),
-      slots: await pcibackSlots(this.paths.sysfs),
+      ...(await this.pcibackNow()),
       pending: await this.pendingHideList(),
     };
+  }
+
+  /** What pciback is bound to and is to seize now, read from sysfs alone: after a hand-over, nothing else moved. */
+  async pcibackNow(): Promise<Pick<HideLists, 'pciback' | 'slots'>> {
+    const [pciback, slots] = await Promise.all([boundToPciback(this.paths.sysfs), pcibackSlots(this.paths.sysfs)]);
+    return { pciback, slots };
   }
 
   /**

@@ -118,21 +118,26 @@ export class Commands {
       identity: this.records.require(pci),
     }));
     return this.lane.run(async () => {
-      // Whenever a command runs: who holds a device decides an unhide.
-      const holders = await this.host.refreshHolders();
+      // Whenever a command runs: who holds a device decides an unhide. Read beside the lists, which need not wait for it.
+      const [holders, read] = await Promise.all([
+        this.host.refreshHolders(),
+        this.host.hideLists({ fresh: true }).then(
+          (lists) => ({ lists }),
+          (error: unknown) => ({ error }),
+        ),
+      ]);
       if (batch.apply === 'now') {
         if (!holders.known) throw holdersUnknown(holders.detail);
         await this.handOver.requireIommu();
       }
-      let lists: HideLists;
-      try {
-        lists = await this.host.hideLists({ fresh: true });
-      } catch (error) {
+      if ('error' in read) {
+        const { error } = read;
         if (!isHostFailure(error)) throw error;
         const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
         if (known.some((status) => !status)) throw error;
         throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
       }
+      const { lists } = read;
       // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
       await this.recordChangesIn(lists, context);
       refuseRejectedList(lists);
@@ -290,8 +295,7 @@ export class Commands {
 
   /** The lists with what pciback is bound to and is to seize after a hand-over, read again. */
   private async withPcibackNow(lists: HideLists): Promise<HideLists> {
-    const { pciback, slots } = await this.host.hideLists();
-    return { ...lists, pciback, slots };
+    return { ...lists, ...(await this.host.pcibackNow()) };
   }
 
   /**
