@@ -52,11 +52,15 @@ export function load() {
 /** Saves the state, and renders pciback's `slots` as slots_show does: its list, one `%04x:%02x:%02x.%d` a line. */
 export function save(state) {
   const file = join(dir, 'state.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify(state));
-  renameSync(`${file}.tmp`, file);
+  // A temporary file of its own: two programs of the twin may save at once (the first reads of a boot do).
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state));
+  renameSync(temporary, file);
   const ids = [...bootSeized().filter((id) => !state.removedSlots.includes(id)), ...state.newSlots];
   mkdirSync(driverPath('pciback'), { recursive: true });
-  writeFileSync(join(driverPath('pciback'), 'slots'), ids.map((id) => `${id}\n`).join(''));
+  const slots = join(driverPath('pciback'), 'slots');
+  writeFileSync(`${slots}.${process.pid}.tmp`, ids.map((id) => `${id}\n`).join(''));
+  renameSync(`${slots}.${process.pid}.tmp`, slots);
 }
 
 /** A test's fault: this program (or subcommand) prints `message` and fails, or never answers. */
