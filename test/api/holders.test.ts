@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually } from '../support/eventually.ts';
@@ -327,6 +329,37 @@ test('given a device no driver of dom0 matches, when it is given back now, then 
   );
   const feed = (await world.get('/v1/events?type=DriverNotBound')).json().events;
   assert.is(feed.length, 1);
+});
+
+test('given xl that returns yet leaves pciback unbound, then the hide now fails on the driver link, is undone and says what is bound', async ({
+  world,
+  env,
+  xl,
+  sys,
+}) => {
+  // xl does its work, then pciback lets go: only the driver link tells.
+  const letsGo = join(sys.root, 'xl-then-unbind');
+  writeFileSync(
+    letsGo,
+    `#!/bin/sh\n'${xl.program}' "$@" || exit\n[ "$1" = pci-assignable-add ] && '${xl.sysfsWriter}' '${sys.root}/bus/pci/drivers/pciback/unbind' "$2"\nexit 0\n`,
+  );
+  chmodSync(letsGo, 0o755);
+  await world.close();
+  const fooled = await World.start([], { ...env, PASSTHRU_XL: letsGo });
+  try {
+    const response = await fooled.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' });
+    assert.is(response.statusCode, 502);
+    assert.match(
+      response.json().detail,
+      `xl pci-assignable-add ${SPARE_NIC} returned, yet no driver is bound after 2000 ms`,
+    );
+    assert.equal(await pending(fooled), []);
+    const failed = (await history(fooled, SPARE_NIC)).at(-1);
+    assert.equal([failed.type, failed.data.action], ['ApplyNowFailed', 'hide']);
+  } finally {
+    await fooled.close();
+  }
+  Object.assign(world, await World.start([], env));
 });
 
 test.run();
