@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { KernelSysfs } from '../test/support/kernel-sysfs.ts';
-import { WITH_IOMMU, XlStandIn } from '../test/support/xl-standin.ts';
+import { XcpNgTwin } from '../test/support/xcp-ng-twin.ts';
+import { WITH_IOMMU } from '../test/support/xl-world.ts';
 import { startService, stopService, timed, TOKEN } from './fixtures.ts';
 import type { Result } from './result.ts';
 
@@ -14,17 +15,18 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /**
  * hide and unhide applied now over HTTP, against what they wrap made bare:
  * the xen-cmdline read-modify-write of the hide list and `xl
- * pci-assignable-add` (`-remove -r` back), through the same xl stand-in over
- * a kernel-layout sysfs. Rounds alternate, so both sides share the machine's mood.
+ * pci-assignable-add` (`-remove -r` back), on the twin of an XCP-ng host (its
+ * xl, xenstore and kernel stand-ins over a kernel-layout sysfs). Rounds
+ * alternate, so both sides share the machine's mood.
  */
 export async function handOver(dir: string): Promise<Result> {
   const sys = new KernelSysfs(join(dir, 'sys'))
     .pci({ id: '0000:00:1c.0', class: '0x060400', express: true })
     .pci({ id: NIC, class: '0x020000', vendor: '0x8086', parent: '0000:00:1c.0', express: true })
     .bind(NIC, 'igb');
-  const xl = new XlStandIn(dir, WITH_IOMMU, sys.root);
   const dataDir = join(dir, 'var');
-  const service = await startService({ ...sys.env, PASSTHRU_DATA_DIR: dataDir, PASSTHRU_XL: xl.program });
+  const xl = new XcpNgTwin(join(dir, 'twin'), WITH_IOMMU, { sysfs: sys.root, dataDir, drivers: { [NIC]: 'igb' } });
+  const service = await startService({ ...sys.env, PASSTHRU_DATA_DIR: dataDir, ...xl.env });
   try {
     const post = async (name: string) => {
       const response = await fetch(`${service.url}/v1/pcis/${NIC}/${name}`, {

@@ -2,7 +2,7 @@ import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from './dom0-a
 import type { Apply, CommandName, DeviceEvent, Via } from './events.ts';
 import type { PciAddress } from './pci-address.ts';
 import { protectedField, type Protection, type ProtectionReason } from './protection.ts';
-import type { Holder } from './xl-lists.ts';
+import type { Holder } from './holders.ts';
 
 export interface Dom0AccessCommand {
   readonly name: CommandName;
@@ -52,29 +52,32 @@ export function decide(
   };
 }
 
-/** Whether a command asked to apply now must still run xl for the device: pciback holds it, or not, already. */
-export function needsHandOver(command: Dom0AccessCommand, assignable: boolean): boolean {
-  return command.apply === 'now' && assignable !== (command.name === 'hide');
+/** Whether a command asked to apply now must still hand the device over: pciback is bound to it, or not, already. */
+export function needsHandOver(command: Dom0AccessCommand, boundToPciback: boolean): boolean {
+  return command.apply === 'now' && boundToPciback !== (command.name === 'hide');
 }
 
-/** A device handed over by xl, with the status after it and the driver it was taken from. */
+/**
+ * A device handed over, with the status after it and the drivers bound
+ * before and after; a device no driver took after an unhide is not given
+ * back, and says so.
+ */
 export function appliedNow(
   command: Dom0AccessCommand,
   status: Dom0AccessStatus,
   fromDriver: string | null,
+  toDriver: string | null,
 ): DeviceEvent {
-  return {
-    type: 'AppliedNow',
-    data: {
-      pci: command.pci,
-      id: command.pci,
-      action: command.name,
-      from_driver: fromDriver,
-      status,
-      cause: 'command',
-      via: command.via,
-    },
-  };
+  const data = {
+    pci: command.pci,
+    id: command.pci,
+    from_driver: fromDriver,
+    status,
+    cause: 'command',
+    via: command.via,
+  } as const;
+  if (toDriver === null) return { type: 'DriverNotBound', data: { ...data, action: 'unhide' } };
+  return { type: 'AppliedNow', data: { ...data, action: command.name, to_driver: toDriver } };
 }
 
 /** A hand-over xl failed: recorded on every device of the command, with xl's own words and the status as restored. */

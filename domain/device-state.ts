@@ -18,6 +18,8 @@ export interface DeviceState {
   readonly hidden_as?: HardwareIdentity;
   /** The other hardware found at its address since, once recorded: it is recorded once. */
   readonly changed_to?: HardwareIdentity;
+  /** Set when an unhide now left the device with no driver; a later hand-over clears it. */
+  readonly left_without_driver?: true;
 }
 
 /** The hardware hidden at the device's address: as its hide recorded it, else as it was discovered. */
@@ -63,6 +65,8 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
       return { ...moved, last_change: base.last_change, failures: base.failures + 1 };
     case 'Dom0AccessRefused':
       return { ...moved, last_change: base.last_change };
+    case 'DriverNotBound':
+      return { ...moved, left_without_driver: true };
     case 'HideNotClaimed':
       return { ...moved, last_change: base.last_change, not_claimed_at_boot: event.data.boot_id };
     case 'HiddenDeviceChanged':
@@ -76,9 +80,12 @@ export function evolve(state: DeviceState | undefined, event: DeviceEvent, recor
       const { changed_to: _changed, ...rest } = moved;
       return { ...rest, hidden_as: event.data.identity };
     }
+    case 'AppliedNow': {
+      const { left_without_driver: _cleared, ...handedOver } = moved;
+      return handedOver.status === 'enabled' ? withoutHide(handedOver) : handedOver;
+    }
     case 'Dom0AccessEnabled':
     case 'Dom0AccessReconciled':
-    case 'AppliedNow':
       return moved.status === 'enabled' ? withoutHide(moved) : moved;
   }
 }

@@ -4,7 +4,7 @@ import type { PciAddress } from './pci-address.ts';
 import type { ProtectedField } from './protection.ts';
 import type { Role } from './roles.ts';
 import type { IgnoredKeyAction } from './hide-list-repair.ts';
-import type { Holder } from './xl-lists.ts';
+import type { Holder } from './holders.ts';
 import type { PlanMadeData } from './desired-state/made-plan.ts';
 import type { HardwareIdentity } from './hardware-identity.ts';
 
@@ -48,13 +48,28 @@ export type DeviceEvent =
       } & ({ protected: ProtectedField } | { reason: 'assigned'; assigned_to: Holder });
     }
   | {
-      /** Handed to pciback (hide) or given back to dom0 (unhide) now, through xl; `id` is the device. */
+      /** Handed to pciback (hide) or given back to dom0's driver (unhide) now; `id` is the device. */
       type: 'AppliedNow';
       data: {
         pci: PciAddress;
         id: PciAddress;
         action: CommandName;
         /** The driver bound before: dom0's on a hide, pciback on an unhide; null when none was. */
+        from_driver: string | null;
+        /** The driver bound after, as its sysfs link shows it: pciback on a hide, dom0's on an unhide. */
+        to_driver: string;
+        status: Dom0AccessStatus;
+        cause: 'command';
+        via: Via;
+      };
+    }
+  | {
+      /** pciback let go of the device on an unhide now, yet no driver of dom0's took it: it is not given back. */
+      type: 'DriverNotBound';
+      data: {
+        pci: PciAddress;
+        id: PciAddress;
+        action: 'unhide';
         from_driver: string | null;
         status: Dom0AccessStatus;
         cause: 'command';
@@ -179,6 +194,7 @@ export const EVENT_TYPES: readonly PassthruEventType[] = [
   'Dom0AccessRefused',
   'AppliedNow',
   'ApplyNowFailed',
+  'DriverNotBound',
   'Dom0AccessReconciled',
   'HideNotClaimed',
   'HiddenDeviceChanged',

@@ -16,6 +16,8 @@ export const PASSTHROUGH_PROBLEM_CODES = [
   'hide_key_ignored',
   'device_changed',
   'command_line_cut',
+  'holder_unknown',
+  'left_without_driver',
 ] as const;
 export type PassthroughProblemCode = (typeof PASSTHROUGH_PROBLEM_CODES)[number];
 
@@ -47,8 +49,10 @@ export interface PassthroughFacts extends DriverSighting {
   readonly unheeded: readonly HideListProblem[];
   /** Whether the running kernel's command line hides it. */
   readonly bootHidden: boolean;
-  /** Whether it is in `xl pci-assignable-list`; null when xl cannot say, and the driver tells instead. */
-  readonly assignable: boolean | null;
+  /** Why who holds it cannot be known (xenstore could not be read), when it cannot: then no guest may be given it. */
+  readonly holderUnknown: string | null;
+  /** Whether a give-back left it with no driver, and none is bound since. */
+  readonly leftWithoutDriver: boolean;
   /** Another device than the one hidden found at its address; null when it is the same, or unknown. */
   readonly changed?: IdentityChange | null;
   /** How Xen cut the running dom0 line; null when it is whole. */
@@ -74,7 +78,7 @@ function notClaimed(id: PciAddress, driver: string | null, needed: readonly Driv
 export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict {
   const { id, driver, status, iommu, bootHidden } = facts;
   const live = hiddenIn(status);
-  const assignable = facts.assignable ?? driver === PCIBACK;
+  const assignable = driver === PCIBACK;
   const meantForGuests = live.current || live.pending;
   const problems: PassthroughProblem[] = [];
   if (meantForGuests && iommu === false) {
@@ -84,7 +88,8 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
         'Xen reports no IOMMU (no hvm_directio in xl info virt_caps): turn on VT-d or AMD-Vi in the firmware setup and check that Xen is not booted with iommu=0',
     });
   }
-  if (bootHidden && !assignable) {
+  // A device given back since the boot is no longer hidden now, though the running line names it.
+  if (bootHidden && live.current && !assignable) {
     problems.push({ code: 'not_claimed', detail: notClaimed(id, driver, facts.needed) });
   }
   if (assignable && !live.pending) {
@@ -116,5 +121,17 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
   }
   for (const problem of facts.unheeded)
     problems.push({ code: problem.code, detail: `${id} is not hidden: ${problem.detail}` });
+  if (facts.holderUnknown !== null && (meantForGuests || assignable)) {
+    problems.push({
+      code: 'holder_unknown',
+      detail: `which guest holds ${id} cannot be known (${facts.holderUnknown}): it is not free until xenstore can be read`,
+    });
+  }
+  if (facts.leftWithoutDriver && driver === null) {
+    problems.push({
+      code: 'left_without_driver',
+      detail: `${id} was given back to dom0 but no driver took it: load its driver, or bind one (echo ${id} > /sys/bus/pci/drivers_probe)`,
+    });
+  }
   return { ready: assignable && status === 'disabled' && problems.length === 0, problems };
 }

@@ -21,6 +21,11 @@ export function parsePciAddress(input: string): PciAddress {
 /** The slot of a function: its address without the function number. */
 export const slotOf = (id: PciAddress): string => id.slice(0, id.lastIndexOf('.'));
 
+/** Whether a text is already an address in the canonical form, as sysfs names devices and xenstore holds them. */
+export function isPciAddress(text: string): text is PciAddress {
+  return /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/.test(text);
+}
+
 export function comparePciAddresses(a: PciAddress, b: PciAddress): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

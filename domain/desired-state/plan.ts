@@ -4,7 +4,7 @@ import { dom0AccessStatus, type Dom0AccessStatus, type HiddenIn } from '../dom0-
 import { editHideList, type HideList } from '../hide-list.ts';
 import { comparePciAddresses, type PciAddress } from '../pci-address.ts';
 import { describeProtections, type Protection, type ProtectionReason } from '../protection.ts';
-import type { Holder } from '../xl-lists.ts';
+import type { Holder } from '../holders.ts';
 import type { DesiredEntry, DesiredState } from './document.ts';
 import { selectedBy } from './selectors.ts';
 
@@ -150,7 +150,7 @@ function holderRefusal(id: PciAddress, host: PlanHost): PlanRefusal[] {
     {
       id,
       reason: 'holder_unknown',
-      detail: `${id} would be given back to dom0, but which guest holds it cannot be read (${host.holdersUnknown}); plan again once xl answers`,
+      detail: `${id} would be given back to dom0, but which guest holds it cannot be read (${host.holdersUnknown}); plan again once xenstore answers`,
     },
   ];
 }

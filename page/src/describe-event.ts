@@ -90,10 +90,12 @@ export function describeEvent(entry: HistoryEntry): EventWords {
         ...base,
         title:
           data.action === 'unhide'
-            ? 'Given back to dom0 now (from pciback)'
+            ? `Given back to dom0 now (${text(data.to_driver) ?? 'its driver'}, from pciback)`
             : `Handed to pciback now (from ${text(data.from_driver) ?? 'no driver'})`,
         cause: 'command',
       };
+    case 'DriverNotBound':
+      return { ...base, title: 'Not given back: pciback let go, but no driver of dom0 took it', cause: 'failure' };
     case 'ApplyNowFailed':
       return {
         ...base,

@@ -3,7 +3,7 @@ import type { Api } from './api.ts';
 import type { CommandName, DeviceState, HistoryEntry, HistoryPage, PciRecord } from './api-types.ts';
 import { commandFor } from './device-table.tsx';
 import { describeEvent } from './describe-event.ts';
-import { Holder } from './holder.tsx';
+import { HeldBy } from './holder.tsx';
 import type { LiveEvents } from './live-events.ts';
 import { eventPci } from './live-events.ts';
 import { Modal } from './modal.tsx';
@@ -106,8 +106,7 @@ export function DevicePanel({ api, id, pcis, live, canChange, onCommand, onOpen,
             Now: <StatusBadge status={record.dom0_access} />
           </p>
           <p>
-            Held by:{' '}
-            {record.assigned_to ? <Holder guest={record.assigned_to} /> : <span class="muted">no running guest</span>}
+            Held by: <HeldBy record={record} none="no running guest" />
           </p>
           {protections(record).map((g) => (
             <p key={`${g.reason} ${g.detail}`}>

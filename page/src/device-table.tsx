@@ -4,7 +4,7 @@ import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.t
 import type { CommandName, PciRecord } from './api-types.ts';
 import { protections } from './next-boot.ts';
 import { ChoiceField } from './choice-field.tsx';
-import { Holder } from './holder.tsx';
+import { HeldBy, heldUnknown } from './holder.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { COMMAND_WORDS, PROBLEM_WORDS, PROTECTION_WORDS, STATUS_WORDS } from './words.ts';
 
@@ -233,8 +233,8 @@ function DeviceRow({ record: p, canChange, selected, onToggle, onCommand, onOpen
       <td data-label="dom0 access">
         <StatusBadge status={p.dom0_access} />
       </td>
-      <td data-label="Held by" class={p.assigned_to ? undefined : 'nothing'}>
-        {p.assigned_to ? <Holder guest={p.assigned_to} /> : <span class="muted">—</span>}
+      <td data-label="Held by" class={p.assigned_to || heldUnknown(p) ? undefined : 'nothing'}>
+        <HeldBy record={p} none="—" />
       </td>
       <td data-label="Safety" class={quiet ? 'nothing' : undefined}>
         {[...new Set(guarded.map((g) => g.reason))].map((reason) => (

@@ -44,6 +44,7 @@ export const EVENT_WORDS: Record<PassthruEventType, string> = {
   Dom0AccessChangeFailed: 'Change failed',
   Dom0AccessRefused: 'Change refused',
   AppliedNow: 'Handed over now',
+  DriverNotBound: 'Left without a driver',
   ApplyNowFailed: 'Handing over now failed',
   Dom0AccessReconciled: 'Changed by a reboot, a repair or by hand',
   HideNotClaimed: 'Hidden at boot, not taken by pciback',
@@ -73,6 +74,8 @@ export const PROBLEM_WORDS: Record<PassthroughProblemCode, string> = {
   hide_key_ignored: 'Hidden under a key no kernel reads',
   device_changed: 'Another device than the one hidden',
   command_line_cut: 'Xen cut the running dom0 line',
+  holder_unknown: 'Who holds it is unknown',
+  left_without_driver: 'Left without a driver',
 };
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

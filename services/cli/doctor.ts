@@ -5,7 +5,7 @@ import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
 import { statusIn, unheededIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
-import { holderCell } from './holder.ts';
+import { holderCell, holderIn, holdersLine } from './holder.ts';
 import { table } from './table.ts';
 import { PassthruError } from '../../domain/errors.ts';
 import type { NextBootVerdict } from '../../domain/next-boot.ts';
@@ -23,8 +23,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   const host = openHost(config);
   // The inventory first: the hide lists' wildcards are matched against it.
   const inventory = await host.inventory();
-  // xl's lists first: the hide lists carry what pciback holds now.
-  const xl = await host.refreshXlFacts();
+  const holders = await host.refreshHolders();
   const [lists, safety, iommu] = await Promise.all([host.hideLists(), host.safety(inventory), host.iommu()]);
   const drivers = new Map(await Promise.all(inventory.map(async (d) => [d.id, await host.driver(d.id)] as const)));
   const driverOf = (id: (typeof inventory)[number]['id']) => drivers.get(id) ?? null;
@@ -45,11 +44,13 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
         needed,
         iommu: iommu.iommu,
         bootHidden: lists.current.has(device.id),
-        assignable: xl.unknown === undefined ? xl.assignable.has(device.id) : null,
         unheeded: unheededIn(device.id, lists),
         cut: lists.running.cut,
+        holderUnknown: holders.known ? null : holders.detail,
+        // The CLI reads the host alone: what an earlier give-back left is the service's to say.
+        leftWithoutDriver: false,
       });
-      const assigned_to = xl.holders.get(device.id) ?? null;
+      const assigned_to = holderIn(holders, device.id);
       return {
         id: device.id,
         name: `${device.vendor_name} ${device.device_name}`,
@@ -73,12 +74,13 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
       JSON.stringify(
         {
           iommu: iommu.iommu,
+          holders: holders.known ? { known: true } : { known: false, detail: holders.detail },
           healthy,
           hide_list_problems: hideLists,
           safety_problems: safety.problems,
           running_line_cut: cut,
           next_boot: nextBoot.verdict,
-          devices,
+          devices: devices.map((d) => ({ ...d, assigned_to: d.assigned_to ?? null })),
         },
         null,
         2,
@@ -90,6 +92,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   if (cut) out(`Running dom0 line cut by Xen (${cut.hide_list}): ${cut.detail}`);
   for (const line of preflightLines(nextBoot.verdict)) out(line);
   if (nextBoot.note) out(nextBoot.note);
+  for (const line of holdersLine(holders)) out(line);
   for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${problem.detail}`);
   // Not a passthrough problem, so not in the exit code: a hide of an unprotected device dom0 needs is not refused.
   if (safety.problems.length > 0) {

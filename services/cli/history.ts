@@ -9,6 +9,7 @@ import { table } from './table.ts';
 interface NowFields {
   readonly action?: string;
   readonly from_driver?: string | null;
+  readonly to_driver?: string;
   readonly xl_message?: string;
   readonly reason?: string;
   readonly assigned_to?: { readonly domid: number; readonly name: string };
@@ -19,8 +20,10 @@ function nowWords(type: string, data: NowFields): string {
   switch (type) {
     case 'AppliedNow':
       return data.action === 'unhide'
-        ? 'given back to dom0 from pciback'
+        ? `given back to dom0's ${data.to_driver ?? 'driver'} from pciback`
         : `handed to pciback from ${data.from_driver ?? 'no driver'}`;
+    case 'DriverNotBound':
+      return 'pciback let go, but no driver of dom0 took it';
     case 'ApplyNowFailed':
       return `${data.action} now failed: ${data.xl_message}`;
     case 'Dom0AccessRefused':

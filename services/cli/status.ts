@@ -1,13 +1,13 @@
 import type { Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import { notFound } from '../../domain/errors.ts';
+import type { Holder } from '../../domain/holders.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
-import type { Holder } from '../../domain/xl-lists.ts';
 import type { Config } from '../settings/config.ts';
 import { openHost } from '../startup/passthru.ts';
 import { runningService } from '../startup/runtime-file.ts';
 import { statusIn, type PciRecord } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
-import { holderCell } from './holder.ts';
+import { holderCell, holderIn, holdersLine, type HoldersKnown } from './holder.ts';
 import { callService } from './service-client.ts';
 import { table } from './table.ts';
 
@@ -16,7 +16,13 @@ interface StatusRow {
   readonly class_name: string;
   readonly name: string;
   readonly dom0_access: Dom0AccessStatus;
-  readonly assigned_to: Holder | null;
+  /** Undefined when who holds it cannot be known. */
+  readonly assigned_to: Holder | null | undefined;
+}
+
+interface StatusView {
+  readonly rows: StatusRow[];
+  readonly holders: HoldersKnown;
 }
 
 /**
@@ -32,7 +38,7 @@ export async function statusCommand(
 ): Promise<number> {
   const wanted = id === undefined ? null : parsePciAddress(id);
   const service = runningService(config.runtimeDir);
-  const rows =
+  const { rows, holders } =
     service !== null && service.data_dir === config.dataDir
       ? await askService(config, wanted)
       : await readHost(config, wanted);
@@ -42,7 +48,8 @@ export async function statusCommand(
     );
   }
   if (flags.json) {
-    out(JSON.stringify(wanted ? rows[0] : rows, null, 2));
+    const json = rows.map((r) => ({ ...r, assigned_to: r.assigned_to ?? null, holder_known: holders.known }));
+    out(JSON.stringify(wanted ? json[0] : json, null, 2));
     return 0;
   }
   for (const line of table(
@@ -51,36 +58,45 @@ export async function statusCommand(
   )) {
     out(line);
   }
+  for (const line of holdersLine(holders)) out(line);
   return 0;
 }
 
-async function askService(config: Config, wanted: string | null): Promise<StatusRow[]> {
-  const records = wanted
-    ? [(await callService(config, 'GET', `/v1/pcis/${wanted}`)) as PciRecord]
-    : ((await callService(config, 'GET', '/v1/pcis')) as PciRecord[]);
-  return records.map((r) => ({
-    id: r.id,
-    class_name: r.class_name,
-    name: `${r.vendor_name} ${r.device_name}`,
-    dom0_access: r.dom0_access,
-    assigned_to: r.assigned_to,
-  }));
+async function askService(config: Config, wanted: string | null): Promise<StatusView> {
+  const [records, host] = await Promise.all([
+    wanted
+      ? callService(config, 'GET', `/v1/pcis/${wanted}`).then((record) => [record as PciRecord])
+      : (callService(config, 'GET', '/v1/pcis') as Promise<PciRecord[]>),
+    callService(config, 'GET', '/v1/host') as Promise<{ holders: HoldersKnown }>,
+  ]);
+  return {
+    rows: records.map((r) => ({
+      id: r.id,
+      class_name: r.class_name,
+      name: `${r.vendor_name} ${r.device_name}`,
+      dom0_access: r.dom0_access,
+      assigned_to: host.holders.known ? r.assigned_to : undefined,
+    })),
+    holders: host.holders,
+  };
 }
 
-async function readHost(config: Config, wanted: string | null): Promise<StatusRow[]> {
+async function readHost(config: Config, wanted: string | null): Promise<StatusView> {
   const host = openHost(config);
   // The inventory first: the hide lists' wildcards are matched against it.
   const inventory = await host.inventory();
-  // xl's lists first: the hide lists carry what pciback holds now.
-  const xl = await host.refreshXlFacts();
+  const holders = await host.refreshHolders();
   const lists = await host.hideLists();
   const devices = inventory.filter((d) => wanted === null || d.id === wanted);
   if (wanted && devices.length === 0) throw notFound(`no PCI device ${wanted} on this host`);
-  return devices.map((d) => ({
-    id: d.id,
-    class_name: d.class_name,
-    name: `${d.vendor_name} ${d.device_name}`,
-    dom0_access: statusIn(d.id, lists),
-    assigned_to: xl.holders.get(d.id) ?? null,
-  }));
+  return {
+    rows: devices.map((d) => ({
+      id: d.id,
+      class_name: d.class_name,
+      name: `${d.vendor_name} ${d.device_name}`,
+      dom0_access: statusIn(d.id, lists),
+      assigned_to: holderIn(holders, d.id),
+    })),
+    holders,
+  };
 }

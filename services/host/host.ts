@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { DeviceIdentity } from '../../domain/device.ts';
-import { hostFailure } from '../../domain/errors.ts';
+import { hostFailure, PassthruError } from '../../domain/errors.ts';
 import { coveredDevices, formatHideList, hidingBridge, parseHideList, type HideList } from '../../domain/hide-list.ts';
 import {
   hasHideKey,
@@ -28,19 +28,15 @@ import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 import { readDom0Line } from './boot-config.ts';
 import { dom0LineWith, runningLineCut, type RunningLineCut } from '../../domain/dom0-line.ts';
+import { join } from 'node:path';
 import { readDriver } from './drivers.ts';
-import {
-  assignableAdd,
-  assignableRemove,
-  NO_XL,
-  NO_XL_FACTS,
-  readIommu,
-  readXlFacts,
-  type IommuReading,
-  type XlFacts,
-} from './xl.ts';
+import { assignableAdd, assignableRemove, NO_XL, readIommu, type IommuReading } from './xl.ts';
 import { ProgramFailure } from './run-program.ts';
-import type { CommandName } from '../../domain/events.ts';
+import type { HolderReading } from '../../domain/holders.ts';
+import { PCIBACK } from '../../domain/passthrough.ts';
+import { readHolders } from './xenstore.ts';
+import { awaitDriver, boundToPciback, DRIVER_DEADLINE_MS, pcibackSlots } from './dom0-driver.ts';
+import { writeSysfs } from './sysfs-write.ts';
 
 export type HostMode = 'xen' | 'simulated';
 
@@ -82,8 +78,12 @@ export interface HostPaths extends SafetyPaths {
   readonly bootConfig: readonly string[];
   readonly procCmdline: string;
   readonly bootId: string;
-  /** Xen's toolstack, asked for the IOMMU, who holds what, and to hand devices over; null when there is none to ask. */
+  /** Xen's toolstack, asked for the IOMMU and to hand devices over; null when there is none to ask. */
   readonly xl: string | null;
+  /** The xenstore client, asked who holds each device; null when there is none to ask. */
+  readonly xenstore: string | null;
+  /** A program run as `PROGRAM FILE VALUE` for each write to sysfs in place of the write; null on a real host, which writes the files. */
+  readonly sysfsWriter: string | null;
 }
 
 /** A command line's hide keys as read, and the devices they hide (wildcards and bridges matched against the inventory). */
@@ -109,8 +109,10 @@ export interface RunningHideList extends ReadHideList {
 export interface HideLists {
   readonly current: ReadonlySet<PciAddress>;
   readonly running: RunningHideList;
-  /** What pciback holds now (`xl pci-assignable-list`): hidden now, whatever the running command line says. */
-  readonly assignable: ReadonlySet<PciAddress>;
+  /** What pciback is bound to now (its sysfs driver directory): hidden now, whatever the running command line says. */
+  readonly pciback: ReadonlySet<PciAddress>;
+  /** pciback's list of devices to seize now (its `slots`); null when pciback is not loaded. */
+  readonly slots: ReadonlySet<PciAddress> | null;
   readonly pending: PendingHideList;
 }
 
@@ -122,7 +124,7 @@ export class Host {
   private readonly xenCmdline: XenCmdline;
   private current: Promise<RunningHideList> | null = null;
   private iommuReading: Promise<IommuReading> | null = null;
-  private xl: XlFacts = NO_XL_FACTS;
+  private holderReading: HolderReading = { known: false, detail: 'not read yet' };
   private ownWrite: string | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
   /** The devices of the last inventory: what a wildcard entry is matched against. */
@@ -175,34 +177,79 @@ export class Host {
   }
 
   /**
-   * Reads again which devices pciback holds and which guest holds each: at
-   * each reconcile, after each command and by the poll, never per read, as a
-   * read of them runs xl once per running guest.
+   * Reads again which guest holds each device: at each reconcile, each
+   * command and by the poll, never per read, as it runs the xenstore client
+   * once, then once per holding guest.
    */
-  async refreshXlFacts(): Promise<XlFacts> {
-    this.xl = await readXlFacts(this.paths.xl, this.timeoutMs);
-    return this.xl;
+  async refreshHolders(): Promise<HolderReading> {
+    this.holderReading = await readHolders(this.paths.xenstore, this.timeoutMs);
+    return this.holderReading;
   }
 
   /** What the last refresh found. */
-  get xlFacts(): XlFacts {
-    return this.xl;
+  get holders(): HolderReading {
+    return this.holderReading;
   }
 
   /**
-   * Hands a device to pciback now (hide) or gives it back to the driver dom0
-   * had (unhide); fails with xl's own message.
+   * Hands a device to pciback now, as libxl does (dom0's driver unbound and
+   * saved, the device quarantined), and checks on its driver link that pciback
+   * has it; fails with xl's own message, or with what is bound instead.
    */
-  async handOver(action: CommandName, id: PciAddress): Promise<void> {
+  async handToPciback(id: PciAddress): Promise<void> {
+    await this.runXl((xl) => assignableAdd(xl, id, this.timeoutMs));
+    const driver = await awaitDriver(this.paths.sysfsPci, id, (d) => d === PCIBACK);
+    if (driver !== PCIBACK) {
+      throw hostFailure(
+        `xl pci-assignable-add ${id} returned, yet ${describeDriver(driver)} after ${DRIVER_DEADLINE_MS} ms`,
+      );
+    }
+  }
+
+  /**
+   * Gives a device pciback holds back to dom0, however pciback got it, and
+   * answers the driver bound after (null when none took it). libxl's remove
+   * first: it de-quarantines what libxl quarantined, and rebinds the driver it
+   * saved. Xen refuses it for a device it never quarantined (pciback took it
+   * at boot, or a guest of xenopsd had it): then pciback lets go through
+   * sysfs as libxl's pciback_dev_unassign does (unbind, then remove_slot, so
+   * that no probe gives it to pciback again). A device left with no driver is
+   * then probed, which binds the driver whose ids match it.
+   */
+  async giveBack(id: PciAddress): Promise<string | null> {
+    try {
+      await this.runXl((xl) => assignableRemove(xl, id, this.timeoutMs));
+    } catch (error) {
+      if (!(error instanceof PassthruError && /failed to de-quarantine/.test(String(error.details.stderr))))
+        throw error;
+      if ((await this.driver(id)) === PCIBACK) await this.writeSysfs(join(this.driversDir, PCIBACK, 'unbind'), id);
+      // ENOENT: pciback's list does not name it (pcistub_device_id_remove), so no probe gives it to pciback.
+      await this.writeSysfs(join(this.driversDir, PCIBACK, 'remove_slot'), id, ['ENOENT']);
+    }
+    if ((await this.driver(id)) === null) {
+      await this.writeSysfs(join(this.paths.sysfs, 'bus', 'pci', 'drivers_probe'), id);
+    }
+    return awaitDriver(this.paths.sysfsPci, id, (d) => d !== null && d !== PCIBACK);
+  }
+
+  private get driversDir(): string {
+    return join(this.paths.sysfs, 'bus', 'pci', 'drivers');
+  }
+
+  private async runXl(run: (program: string) => Promise<void>): Promise<void> {
     const program = this.paths.xl;
     if (program === null) throw hostFailure(`${NO_XL}: a device cannot be handed over now`);
     try {
-      if (action === 'hide') await assignableAdd(program, id, this.timeoutMs);
-      else await assignableRemove(program, id, this.timeoutMs);
+      await run(program);
     } catch (error) {
-      if (error instanceof ProgramFailure) throw hostFailure(error.message, { xl: error.reason });
+      if (error instanceof ProgramFailure) throw hostFailure(error.message, { xl: error.reason, stderr: error.stderr });
       throw error;
     }
+  }
+
+  private async writeSysfs(file: string, value: string, harmless: readonly string[] = []): Promise<void> {
+    const refusal = await writeSysfs(this.paths.sysfsWriter, file, value, this.timeoutMs);
+    if (refusal && !harmless.includes(refusal.code)) throw refusal.error;
   }
 
   /** The driver bound to a device now, read at every ask: a rebind shows at once. */
@@ -255,9 +302,15 @@ export class Host {
     return {
       current: current.devices,
       running: current,
-      assignable: this.xl.assignable,
+      ...(await this.pcibackNow()),
       pending: await (options.forRequest ? this.pending.getForRequest() : this.pendingHideList()),
     };
+  }
+
+  /** What pciback is bound to and is to seize now, read from sysfs alone: after a hand-over, nothing else moved. */
+  async pcibackNow(): Promise<Pick<HideLists, 'pciback' | 'slots'>> {
+    const [pciback, slots] = await Promise.all([boundToPciback(this.paths.sysfs), pcibackSlots(this.paths.sysfs)]);
+    return { pciback, slots };
   }
 
   /**
@@ -359,4 +412,8 @@ export class Host {
       throw hostFailure(`cannot read the ${what} from ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
   }
+}
+
+export function describeDriver(driver: string | null): string {
+  return driver === null ? 'no driver is bound' : `${driver} is bound`;
 }

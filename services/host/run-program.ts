@@ -8,6 +8,8 @@ export class ProgramFailure extends Error {
   constructor(
     message: string,
     readonly reason: 'exit' | 'timeout' | 'missing' | 'output',
+    /** What the program printed on standard error, when it exited. */
+    readonly stderr = '',
   ) {
     super(message);
   }
@@ -36,7 +38,7 @@ export function runProgram(program: string, args: readonly string[], timeoutMs: 
           return reject(new ProgramFailure(`${shown}: printed more than ${MAX_OUTPUT} bytes`, 'output'));
         }
         const said = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300);
-        reject(new ProgramFailure(`${shown}: exited with ${code}${said ? `: ${said}` : ''}`, 'exit'));
+        reject(new ProgramFailure(`${shown}: exited with ${code}${said ? `: ${said}` : ''}`, 'exit', stderr));
       },
     );
   });

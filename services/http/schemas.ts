@@ -66,10 +66,22 @@ export const PciRecord = Type.Object({
     },
     { description: 'whether a guest could be given the device now' },
   ),
-  assigned_to: Type.Union([Type.Object({ domid: Type.Integer({ minimum: 1 }), name: Type.String() }), Type.Null()], {
-    description:
-      'the running guest it is passed through to now (xl list and xl pci-list, refreshed at least every 5 s); null when none is',
-  }),
+  assigned_to: Type.Union(
+    [
+      Type.Object({
+        domid: Type.Integer({ minimum: 1 }),
+        name: Type.String({ description: 'the guest’s name in xenstore (xapi’s VM name-label): it may hold blanks' }),
+        vm_uuid: Type.Union([Type.String(), Type.Null()], {
+          description: 'the VM’s uuid; null when xenstore names none',
+        }),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'the running guest it is passed through to now, from xenstore’s PCI backend (read at each reconcile and command and every 5 s); null when none is, or when that cannot be read (then the holder_unknown problem says so)',
+    },
+  ),
 });
 
 export const PgpuRecord = Type.Object({
@@ -295,6 +307,13 @@ export const HostView = Type.Object({
   iommu: Type.Union([Type.Boolean(), Type.Null()], {
     description: 'whether xl info lists hvm_directio (read once a boot); null when it cannot be known',
   }),
+  holders: Type.Union(
+    [Type.Object({ known: Type.Literal(true) }), Type.Object({ known: Type.Literal(false), detail: Type.String() })],
+    {
+      description:
+        'whether who holds each device could be read from xenstore at the last reconcile, command or poll; while it cannot, apply "now" is refused (503)',
+    },
+  ),
   boot_config: Type.Array(Type.String(), {
     description: 'the boot configuration files watched; empty when none is known, and every read runs xen-cmdline',
   }),

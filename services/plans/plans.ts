@@ -56,7 +56,7 @@ export class Plans {
     // A change by hand not yet recorded would move the store right after the plan, and make it stale at once.
     await this.commands.recordChangesByHand(context);
     return this.lane.run(async () => {
-      const xl = await this.host.refreshXlFacts();
+      const holders = await this.host.refreshHolders();
       const lists = await this.host.hideLists({ fresh: true });
       const position = await this.store.headPosition();
       const planned = planDesiredState(desired, {
@@ -67,8 +67,8 @@ export class Plans {
         devicesOf: (list) => this.host.devicesOf(list),
         protections: (id) => this.records.protections(id),
         dependencies: (id) => this.records.dependencies(id),
-        holderOf: (id) => xl.holders.get(id) ?? null,
-        holdersUnknown: this.host.paths.xl === null ? null : (xl.unknown ?? null),
+        holderOf: (id) => (holders.known ? (holders.holders.get(id) ?? null) : null),
+        holdersUnknown: holders.known ? null : holders.detail,
       });
       const id = randomUUID();
       const plan: PlanMadeData = {

@@ -14,7 +14,7 @@ import type { HostSafety } from '../host/safety/safety-types.ts';
 import type { Projector } from './projector.ts';
 import { passthroughVerdict, type PassthroughVerdict } from '../../domain/passthrough.ts';
 import type { HideListProblem } from '../../domain/unheeded-hides.ts';
-import type { Holder } from '../../domain/xl-lists.ts';
+import type { Holder } from '../../domain/holders.ts';
 import { recordedHardware } from '../../domain/device-state.ts';
 import { hardwareIdentity, identityChange, type IdentityChange } from '../../domain/hardware-identity.ts';
 import type { HiddenHardware } from '../../domain/next-boot.ts';
@@ -26,7 +26,7 @@ export interface PciRecord extends DeviceIdentity {
   readonly dependencies: PciAddress[];
   readonly driver: string | null;
   readonly passthrough: PassthroughVerdict;
-  /** The running guest it is passed through to now, as xl last said. */
+  /** The running guest it is passed through to now, as xenstore last said; null too when that is unknown (see the verdict). */
   readonly assigned_to: Holder | null;
 }
 
@@ -166,7 +166,7 @@ export class Records {
 
   /**
    * The driver holding the device and the verdict on it, from the live sysfs,
-   * the boot's IOMMU and xl's lists as last refreshed.
+   * the boot's IOMMU and who holds what as xenstore last said.
    */
   async readiness(
     id: PciAddress,
@@ -182,8 +182,7 @@ export class Records {
       this.host.iommu(),
       this.host.currentHideList(),
     ]);
-    const xl = this.host.xlFacts;
-    const assignable = xl.unknown === undefined ? xl.assignable.has(id) : null;
+    const holders = this.host.holders;
     return {
       driver: device.driver,
       passthrough: passthroughVerdict({
@@ -194,11 +193,12 @@ export class Records {
         iommu,
         unheeded,
         bootHidden: current.devices.has(id),
-        assignable,
+        holderUnknown: holders.known ? null : holders.detail,
+        leftWithoutDriver: this.projector.pci.devices[id]?.left_without_driver === true,
         changed: this.hardwareChange(id),
         cut: current.cut,
       }),
-      assigned_to: xl.holders.get(id) ?? null,
+      assigned_to: holders.known ? (holders.holders.get(id) ?? null) : null,
     };
   }
 
@@ -243,9 +243,13 @@ export class Records {
   }
 }
 
-/** Hidden now: by the running command line, or handed to pciback since (in xl's assignable list). */
+/**
+ * Hidden now: by the running command line as pciback took it (a device given
+ * back since has left pciback's slots), or bound to pciback now (handed over since).
+ */
 export function liveIn(id: PciAddress, lists: HideLists): HiddenIn {
-  return { current: lists.current.has(id) || lists.assignable.has(id), pending: lists.pending.devices.has(id) };
+  const bootHidden = lists.current.has(id) && (lists.slots === null || lists.slots.has(id));
+  return { current: bootHidden || lists.pciback.has(id), pending: lists.pending.devices.has(id) };
 }
 
 /** Why the lists that name a device, the running kernel's and the next boot's, do not hide it. */

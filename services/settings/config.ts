@@ -60,6 +60,8 @@ export const SETTINGS = {
   bootId: { env: 'PASSTHRU_BOOT_ID', flag: 'boot-id' },
   bootConfig: { env: 'PASSTHRU_BOOT_CONFIG', flag: 'boot-config' },
   xl: { env: 'PASSTHRU_XL', flag: 'xl' },
+  xenstore: { env: 'PASSTHRU_XENSTORE', flag: 'xenstore' },
+  sysfsWriter: { env: 'PASSTHRU_SYSFS_WRITER', flag: 'sysfs-writer' },
   ovsVsctl: { env: 'PASSTHRU_OVS_VSCTL', flag: 'ovs-vsctl' },
   pvs: { env: 'PASSTHRU_PVS', flag: 'pvs' },
   token: { env: 'PASSTHRU_TOKEN', flag: 'token' },
@@ -80,6 +82,8 @@ export type Flags = Partial<Record<string, string | string[] | boolean | undefin
 
 const XEN_CMDLINE = '/opt/xensource/libexec/xen-cmdline';
 const XL = '/usr/sbin/xl';
+// The multi-call client of Xen's tools (xenstore ls, xenstore read), as XCP-ng installs it.
+const XENSTORE = '/usr/bin/xenstore';
 const OVS_VSCTL = '/usr/bin/ovs-vsctl';
 // lvm2 on the CentOS-based dom0 (/sbin is a link to /usr/sbin).
 const PVS = '/usr/sbin/pvs';
@@ -113,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     mountinfo: get('mountinfo') ?? '/proc/self/mountinfo',
     xensourceInventory,
     netRoute: get('netRoute') ?? '/proc/net/route',
+    // Only a twin of the kernel needs one: a real host's sysfs acts on its own writes.
+    sysfsWriter: get('sysfsWriter') ?? null,
   };
   const hostPaths: HostPaths =
     hostMode === 'simulated'
@@ -124,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           bootConfig: pathList(get('bootConfig')) ?? [simulated.bootConfig],
           // A simulated host has no hypervisor or switch to ask unless a stand-in is named.
           xl: get('xl') ?? null,
+          xenstore: get('xenstore') ?? null,
           ovsVsctl: get('ovsVsctl') ?? null,
           pvs: get('pvs') ?? null,
         }
@@ -135,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           // Only the one xen-cmdline edits: the first that exists, as xcp.bootloader picks it.
           bootConfig: pathList(get('bootConfig')) ?? XEN_BOOT_CONFIGS.filter((path) => existsSync(path)).slice(0, 1),
           xl: get('xl') ?? XL,
+          xenstore: get('xenstore') ?? XENSTORE,
           ovsVsctl: get('ovsVsctl') ?? OVS_VSCTL,
           pvs: get('pvs') ?? PVS,
         };

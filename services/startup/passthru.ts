@@ -20,7 +20,7 @@ import { loadPciIds } from '../host/pci-ids.ts';
 import { prepareSimulatedHost, simulatedHostFiles } from '../host/simulated-host.ts';
 import { checkpointFile, Projector } from '../read/projector.ts';
 import { Reconciler } from '../watch/reconciler.ts';
-import { XlPoll } from '../watch/xl-poll.ts';
+import { HolderPoll } from '../watch/holder-poll.ts';
 import { Records } from '../read/records.ts';
 import { Recorder } from '../write/recorder.ts';
 import { Serial } from '../concurrency/serial.ts';
@@ -108,11 +108,12 @@ export async function openPassthru(
     log,
   );
   watcher.start();
-  const xlPoll = new XlPoll(
-    () => commands.refreshXl({ actor: 'xl-poll', correlationId: randomUUID(), extra: { trigger: 'xl_poll' } }),
+  const holderPoll = new HolderPoll(
+    () =>
+      commands.refreshHolders({ actor: 'holder-poll', correlationId: randomUUID(), extra: { trigger: 'holder_poll' } }),
     log,
   );
-  if (config.hostPaths.xl !== null) xlPoll.start();
+  if (config.hostPaths.xenstore !== null) holderPoll.start();
   return {
     config,
     log,
@@ -128,7 +129,7 @@ export async function openPassthru(
     watcher,
     async close() {
       await watcher.close();
-      await xlPoll.close();
+      await holderPoll.close();
       access.close();
       await following?.close();
       await projector.saveCheckpoint();

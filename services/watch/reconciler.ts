@@ -61,8 +61,8 @@ export class Reconciler {
       // The inventory first: the hide lists' wildcards are matched against it.
       const [bootId, { lists, inventory }, { iommu, unknown }] = await Promise.all([
         this.host.bootId(),
-        // xl's lists before the hide lists too: what pciback holds now is hidden now.
-        Promise.all([this.records.refreshInventory(), this.host.refreshXlFacts()]).then(async ([inventory]) => ({
+        // Who holds each device, read here and by the poll, never per read.
+        Promise.all([this.records.refreshInventory(), this.host.refreshHolders()]).then(async ([inventory]) => ({
           inventory,
           lists: await this.host.hideLists({ fresh: true }),
         })),

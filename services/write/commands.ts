@@ -23,7 +23,7 @@ import { reconcile } from '../../domain/reconcile.ts';
 import { comparePciAddresses, type PciAddress } from '../../domain/pci-address.ts';
 import { describeProtections, protectedField, type Protection } from '../../domain/protection.ts';
 import { HideListMoved, type HideLists, type Host } from '../host/host.ts';
-import type { Holder } from '../../domain/xl-lists.ts';
+import type { Holder } from '../../domain/holders.ts';
 import type { Projector } from '../read/projector.ts';
 import { liveIn, statusIn, type PciRecord, type Records } from '../read/records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
@@ -145,18 +145,26 @@ export class Commands {
     targets: readonly Target[],
     context: CommandContext,
   ): Promise<BatchOutcome> {
-    // Whenever a command runs: who holds a device decides an unhide, and what pciback holds is hidden now.
-    await this.host.refreshXlFacts();
-    if (batch.apply === 'now') await this.handOver.requireIommu();
-    let lists: HideLists;
-    try {
-      lists = await this.host.hideLists({ fresh: true });
-    } catch (error) {
+    // Whenever a command runs: who holds a device decides an unhide. Read beside the lists, which need not wait for it.
+    const [holders, read] = await Promise.all([
+      this.host.refreshHolders(),
+      this.host.hideLists({ fresh: true }).then(
+        (lists) => ({ lists }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if (batch.apply === 'now') {
+      if (!holders.known) throw holdersUnknown(holders.detail);
+      await this.handOver.requireIommu();
+    }
+    if ('error' in read) {
+      const { error } = read;
       if (!isHostFailure(error)) throw error;
       const known = targets.map(({ command }) => this.projector.pci.devices[command.pci]?.status);
       if (known.some((status) => !status)) throw error;
       throw await this.recordFailures(targets, context, error, known as Dom0AccessStatus[], 'unchanged');
     }
+    const { lists } = read;
     await batch.precondition?.(lists);
     // Every device's, not the targets' alone: this command's write will hide the files' change from the watcher.
     await this.recordChangesIn(lists, context);
@@ -260,7 +268,8 @@ export class Commands {
   }
 
   private holderOf(id: PciAddress): Holder | null {
-    return this.host.xlFacts.holders.get(id) ?? null;
+    const holders = this.host.holders;
+    return holders.known ? (holders.holders.get(id) ?? null) : null;
   }
 
   private async change(
@@ -271,10 +280,10 @@ export class Commands {
   ): Promise<BatchOutcome> {
     const handing = targets
       .map(({ command }) => command)
-      .filter((command) => needsHandOver(command, lists.assignable.has(command.pci)));
+      .filter((command) => needsHandOver(command, lists.pciback.has(command.pci)));
     // An unhide gives the devices back before the boot list changes, a hide hands them over after: a failure leaves neither half done.
     const given = await this.handOver.run(handing.filter(isUnhide), context, async () => {});
-    const before = given.length > 0 ? { ...lists, assignable: await this.refreshedAssignable() } : lists;
+    const before = given.length > 0 ? await this.withPcibackNow(lists) : lists;
     const decisions = targets.map((target) => ({
       target,
       decision: decide(
@@ -315,7 +324,7 @@ export class Commands {
         if (changing.length > 0) await this.host.writePendingHideList(lists.pending.list, written.pending);
       },
     );
-    if (taken.length > 0) after = { ...after, assignable: await this.refreshedAssignable() };
+    if (taken.length > 0) after = await this.withPcibackNow(after);
     const events = new Map<PciAddress, AppendedEvent>();
     // In the order they happened, each with the status it left.
     if (given.length > 0)
@@ -333,7 +342,8 @@ export class Commands {
         return { record: await this.records.pciRecord(identity, after), changed: event !== null, event };
       }),
     );
-    return { results, warnings: this.warnings(targets, after) };
+    const driverless = given.filter(({ toDriver }) => toDriver === null).map(({ command }) => command.pci);
+    return { results, warnings: [...this.warnings(targets, after), ...driverlessWarnings(driverless)] };
   }
 
   /**
@@ -355,8 +365,9 @@ export class Commands {
     );
   }
 
-  private async refreshedAssignable(): Promise<ReadonlySet<PciAddress>> {
-    return (await this.host.refreshXlFacts()).assignable;
+  /** The lists with what pciback is bound to and is to seize after a hand-over, read again. */
+  private async withPcibackNow(lists: HideLists): Promise<HideLists> {
+    return { ...lists, ...(await this.host.pcibackNow()) };
   }
 
   /**
@@ -499,15 +510,14 @@ export class Commands {
   }
 
   /**
-   * Reads xl's lists again, on the commands' lane: a device handed over or
-   * given back outside the service is recorded as a change by hand.
+   * Reads who holds each device again, on the commands' lane, with what
+   * pciback is bound to: a device handed over or given back outside the
+   * service is recorded as a change by hand. A read that fails records nothing.
    */
-  refreshXl(context: CommandContext): Promise<void> {
+  refreshHolders(context: CommandContext): Promise<void> {
     if (!this.reconciled()) return Promise.resolve();
     return this.lane.run(async () => {
-      const was = this.host.xlFacts.assignable;
-      const now = (await this.host.refreshXlFacts()).assignable;
-      if (was.size === now.size && [...now].every((id) => was.has(id))) return;
+      await this.host.refreshHolders();
       await this.recordChangesIn(await this.host.hideLists(), context);
     });
   }
@@ -584,6 +594,21 @@ function withHardware(event: DeviceEvent, identity: DeviceIdentity): DeviceEvent
     ? { ...event, data: { ...event.data, identity: hardwareIdentity(identity) } }
     : event;
 }
+
+/** Devices pciback let go of that no driver of dom0 took: not given back, and the answer says so. */
+function driverlessWarnings(ids: readonly PciAddress[]): string[] {
+  return ids.map(
+    (id) =>
+      `${id} is not given back: pciback let go of it, but no driver of dom0 took it; load its driver, or bind one (echo ${id} > /sys/bus/pci/drivers_probe)`,
+  );
+}
+
+const holdersUnknown = (detail: string) =>
+  new PassthruError(
+    'not_ready',
+    `which guest holds each device cannot be read from xenstore (${detail}): nothing is handed over now until it can; apply at next boot, or retry`,
+    { reason: 'holders_unknown' },
+  );
 
 const notReady = () =>
   new PassthruError(

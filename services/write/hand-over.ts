@@ -2,24 +2,27 @@ import { appliedNow, applyNowFailed, type Dom0AccessCommand } from '../../domain
 import { conflict, hostFailure, PassthruError } from '../../domain/errors.ts';
 import type { CommandName } from '../../domain/events.ts';
 import type { PciAddress } from '../../domain/pci-address.ts';
-import type { HideLists, Host } from '../host/host.ts';
+import { describeDriver, type HideLists, type Host } from '../host/host.ts';
+import { PCIBACK } from '../../domain/passthrough.ts';
 import type { Projector } from '../read/projector.ts';
 import { statusIn } from '../read/records.ts';
 import type { AppendedEvent, CommandContext, Recorder } from './recorder.ts';
 
-/** A device xl handed over, and the driver it was taken from. */
+/** A device handed over, the driver it was taken from, and the one bound after (null when none took it back). */
 export interface HandedOver {
   readonly command: Dom0AccessCommand;
   readonly fromDriver: string | null;
+  readonly toDriver: string | null;
 }
 
 const OPPOSITE: Record<CommandName, CommandName> = { hide: 'unhide', unhide: 'hide' };
 
 /**
  * `apply: "now"`: each device handed to pciback (hide) or given back to
- * dom0's driver (unhide) through xl, one at a time, all or nothing. When xl
- * fails on one, those already handed over are handed back and the caller's
- * boot list edit undone before the failure is recorded on every device.
+ * dom0's driver (unhide), one at a time, all or nothing, each checked on its
+ * driver link. When one fails, those already handed over are handed back and
+ * the caller's boot list edit undone before the failure is recorded on every
+ * device, with what is true of the host afterwards.
  */
 export class HandOver {
   constructor(
@@ -48,20 +51,28 @@ export class HandOver {
     const done: HandedOver[] = [];
     for (const command of commands) {
       const fromDriver = await this.host.driver(command.pci);
+      let toDriver: string | null;
       try {
-        await this.host.handOver(command.name, command.pci);
+        toDriver = await this.apply(command.name, command.pci);
       } catch (error) {
         if (!(error instanceof PassthruError && error.kind === 'host_failure')) throw error;
         throw await this.fail(commands, command.pci, error.message, done, context, undoBootList);
       }
-      done.push({ command, fromDriver });
+      done.push({ command, fromDriver, toDriver });
     }
     return done;
   }
 
+  /** Answers the driver bound after. */
+  private async apply(action: CommandName, id: PciAddress): Promise<string | null> {
+    if (action === 'unhide') return this.host.giveBack(id);
+    await this.host.handToPciback(id);
+    return PCIBACK;
+  }
+
   /** Hands back what was handed over, latest first. */
   async undo(done: readonly HandedOver[]): Promise<void> {
-    for (const { command } of [...done].reverse()) await this.host.handOver(OPPOSITE[command.name], command.pci);
+    for (const { command } of [...done].reverse()) await this.apply(OPPOSITE[command.name], command.pci);
   }
 
   /** The events of the devices handed over, each with its status after the command. */
@@ -71,8 +82,8 @@ export class HandOver {
     context: CommandContext,
   ): Promise<Map<PciAddress, AppendedEvent>> {
     const events = new Map<PciAddress, AppendedEvent>();
-    for (const { command, fromDriver } of done) {
-      const event = appliedNow(command, statusIn(command.pci, lists), fromDriver);
+    for (const { command, fromDriver, toDriver } of done) {
+      const event = appliedNow(command, statusIn(command.pci, lists), fromDriver, toDriver);
       events.set(command.pci, await this.recorder.appendToDevice(command.pci, event, context));
     }
     return events;
@@ -92,8 +103,10 @@ export class HandOver {
         () => null,
         (error: unknown) => (error as Error).message,
       );
-    await this.host.refreshXlFacts();
     const lists = await this.host.hideLists({ fresh: true }).catch(() => null);
+    const drivers = await Promise.all(
+      commands.map(async (command) => `${command.pci}: ${describeDriver(await this.host.driver(command.pci))}`),
+    );
     const events: AppendedEvent[] = [];
     for (const command of commands) {
       const status = lists ? statusIn(command.pci, lists) : this.projector.pci.devices[command.pci]!.status;
@@ -105,11 +118,11 @@ export class HandOver {
     const state =
       undone === null
         ? done.length > 0
-          ? 'what was handed over was given back and the boot list restored'
-          : 'nothing changed'
+          ? 'what was handed over was handed back and the boot list restored'
+          : 'the boot list is unchanged'
         : `and undoing failed too (${undone}): the reconciler records what the host holds`;
     return hostFailure(
-      `could not ${name} ${ids.join(', ')} now, xl failed on ${failedOn}, ${state}: ${xlMessage}`,
+      `could not ${name} ${ids.join(', ')} now, it failed on ${failedOn}, ${state}; afterwards ${drivers.join('; ')}: ${xlMessage}`,
       ids.length === 1
         ? { id: ids[0], event: events[0], xl_message: xlMessage }
         : { ids, events, xl_message: xlMessage },

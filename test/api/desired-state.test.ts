@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { BOARD, BOOT_NVME, desiredHost, GPU_MATCH, MOVED_SLOT, NIC, SLOT } from '../support/desired-host.ts';
 import { TOKEN, World } from '../support/world.ts';
-import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { XcpNgTwin } from '../support/xcp-ng-twin.ts';
+import { WITH_IOMMU } from '../support/xl-world.ts';
 
 const test = suite<{ world: World; sys: KernelSysfs }>('desired state: plan, then apply');
 
@@ -17,12 +18,16 @@ async function start(sys: KernelSysfs, env: Record<string, string> = {}): Promis
 }
 
 /** The same host with dom0's drivers bound and an xl that hands devices over as real xl does. */
-async function withXl(context: { world: World; sys: KernelSysfs }): Promise<XlStandIn> {
+async function withXl(context: { world: World; sys: KernelSysfs }): Promise<XcpNgTwin> {
   await context.world.close();
   rmSync(context.sys.root, { recursive: true, force: true });
   context.sys = desiredHost().bind(`${SLOT}.0`, 'nouveau').bind(`${SLOT}.1`, 'snd_hda_intel').bind(NIC, 'igb');
-  const xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
-  context.world = await start(context.sys, { PASSTHRU_XL: xl.program });
+  const xl = new XcpNgTwin(join(context.sys.root, 'twin'), WITH_IOMMU, {
+    sysfs: context.sys.root,
+    dataDir: join(context.sys.root, 'var'),
+    drivers: { [`${SLOT}.0`]: 'nouveau', [`${SLOT}.1`]: 'snd_hda_intel', [NIC]: 'igb' },
+  });
+  context.world = await start(context.sys, xl.env);
   return xl;
 }
 

@@ -15,7 +15,8 @@ import {
 } from '../support/safety-host.ts';
 import { sriovCard, SRIOV_PF, SRIOV_VFS } from '../support/sriov-card.ts';
 import { World } from '../support/world.ts';
-import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { XcpNgTwin } from '../support/xcp-ng-twin.ts';
+import { WITH_IOMMU } from '../support/xl-world.ts';
 
 const test = suite<{ hosts: KernelSysfs[]; worlds: World[] }>('what a hand-over now re-reads and refuses');
 test.before.each((context) => {
@@ -38,13 +39,9 @@ async function serve(
 ) {
   const sys = ready(dataDisk(safetyHost().bind(SPARE_NIC, 'igb')));
   context.hosts.push(sys);
-  const xl = new XlStandIn(sys.root, WITH_IOMMU, sys.root);
-  const world = await World.start([], {
-    ...sys.env,
-    PASSTHRU_DATA_DIR: join(sys.root, 'var'),
-    PASSTHRU_XL: xl.program,
-    ...env,
-  });
+  const dataDir = join(sys.root, 'var');
+  const xl = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, { sysfs: sys.root, dataDir, drivers: { [SPARE_NIC]: 'igb' } });
+  const world = await World.start([], { ...sys.env, PASSTHRU_DATA_DIR: dataDir, ...xl.env, ...env });
   context.worlds.push(world);
   return { sys, world };
 }

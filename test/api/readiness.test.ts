@@ -4,8 +4,7 @@ import { runCli } from '../support/cli-run.ts';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { GPU, GPU_AUDIO, NVME, SPARE_NIC } from '../support/safety-host.ts';
 import { TOKEN, World } from '../support/world.ts';
-import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts';
-import { WITHOUT_IOMMU } from '../support/xl-standin.ts';
+import { closeXlWorld, startXlWorld, WITHOUT_IOMMU, type XlWorld } from '../support/xl-world.ts';
 import { jsonLogin, jsonRpc } from '../xapi/support.ts';
 
 const test = suite<XlWorld>('will passthrough work');
@@ -105,14 +104,17 @@ test('given a boot whose hides pciback took up, then the boot records them as cl
   assert.equal(await events(context.world, 'HideNotClaimed'), []);
 });
 
-test('given a device assigned at run time (pciback, next boot gives it back), then it is not persistent until hidden', async ({
+test('given a device assigned at run time (pciback, next boot gives it back), then it is hidden now, read off its driver link at once, and not persistent until hidden', async ({
   world,
   sys,
 }) => {
   sys.bind(SPARE_NIC, 'pciback');
+  const nic = await record(world, SPARE_NIC);
+  assert.equal([nic.dom0_access, nic.driver], ['enabled_on_reboot', 'pciback']);
   assert.equal(await codes(world, SPARE_NIC), ['not_persistent']);
   await world.post(`/v1/pcis/${SPARE_NIC}/hide`);
-  assert.equal(await verdict(world, SPARE_NIC), { ready: false, problems: [] });
+  assert.is((await record(world, SPARE_NIC)).dom0_access, 'disabled');
+  assert.equal(await verdict(world, SPARE_NIC), { ready: true, problems: [] });
 });
 
 test('given a GPU whose audio function stays with snd_hda_intel, then the GPU names it as the dependency to hide', async ({

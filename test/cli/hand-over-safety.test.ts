@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DATA_NVME, dataDisk, lvmSr, safetyHost, SR_UUID } from '../support/safety-host.ts';
 import { sriovCard, SRIOV_PF, SRIOV_VFS } from '../support/sriov-card.ts';
 import { startCliHost, stopCliHost, type CliHost } from '../support/cli-host.ts';
-import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { XcpNgTwin } from '../support/xcp-ng-twin.ts';
+import { WITH_IOMMU } from '../support/xl-world.ts';
 
 const test = suite<CliHost>('passthru CLI: what hide --now re-reads and refuses');
 
@@ -11,8 +13,12 @@ const DATA_SR = '9a1f3c2e-7b4d-4e8f-a0c1-2d3e4f5a6b7c';
 
 test.before(async (context) => {
   const sys = sriovCard(dataDisk(safetyHost())).bind(SRIOV_PF, 'mlx4_core');
-  const xl = new XlStandIn(sys.root, WITH_IOMMU, sys.root);
-  Object.assign(context, await startCliHost(sys, 'cli-hand-over-safety', { PASSTHRU_XL: xl.program }));
+  const xl = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, {
+    sysfs: sys.root,
+    dataDir: join(sys.root, 'var'),
+    drivers: { [SRIOV_PF]: 'mlx4_core' },
+  });
+  Object.assign(context, await startCliHost(sys, 'cli-hand-over-safety', xl.env));
 });
 
 test.after(stopCliHost);

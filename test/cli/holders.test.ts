@@ -7,24 +7,30 @@ import { safetyHost, SPARE_NIC } from '../support/safety-host.ts';
 import { runCli, type CliRun } from '../support/cli-run.ts';
 import { eventually } from '../support/eventually.ts';
 import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
-import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { WITH_IOMMU } from '../support/xl-world.ts';
+import { XcpNgTwin } from '../support/xcp-ng-twin.ts';
 
 const test = suite<{
   sys: KernelSysfs;
-  xl: XlStandIn;
+  xl: XcpNgTwin;
   service: ServiceProcess;
   passthru: (...args: string[]) => Promise<CliRun>;
 }>('passthru CLI: who holds a device, and --now');
 
 test.before(async (context) => {
   context.sys = safetyHost().bind(SPARE_NIC, 'igb');
-  context.xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
+  const dataDir = join(context.sys.root, 'var');
+  context.xl = new XcpNgTwin(join(context.sys.root, 'twin'), WITH_IOMMU, {
+    sysfs: context.sys.root,
+    dataDir,
+    drivers: { [SPARE_NIC]: 'igb' },
+  });
   const env = {
     ...context.sys.env,
-    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
+    PASSTHRU_DATA_DIR: dataDir,
     PASSTHRU_TOKEN: 'cli-holders-token',
     PASSTHRU_HOST_ID: 'cli-holders-host',
-    PASSTHRU_XL: context.xl.program,
+    ...context.xl.env,
   };
   context.service = await startService(env);
   const port = new URL(context.service.url).port;
@@ -48,23 +54,47 @@ test('given a guest holding it, then status and doctor name the guest, and unhid
   passthru,
   xl,
 }) => {
-  xl.guest(3, 'win10', [SPARE_NIC]);
-  // status asks the service, whose xl poll sees a guest within 5 s; doctor reads the host at once.
+  xl.guest(3, 'Win 10', [SPARE_NIC]);
+  // status asks the service, whose holder poll sees a guest within 5 s; doctor reads the host at once.
   await eventually(
-    async () => new RegExp(`^${SPARE_NIC} +disabled +win10 \\(3\\) +`, 'm').test((await passthru('status')).stdout),
+    async () => new RegExp(`^${SPARE_NIC} +disabled +Win 10 \\(3\\) +`, 'm').test((await passthru('status')).stdout),
     'status naming the guest',
   );
   assert.match(
     (await passthru('doctor')).stdout,
-    new RegExp(`^${SPARE_NIC} +disabled +pciback +ready +win10 \\(3\\) +`, 'm'),
+    new RegExp(`^${SPARE_NIC} +disabled +pciback +ready +Win 10 \\(3\\) +`, 'm'),
   );
   assert.equal(JSON.parse((await passthru('status', SPARE_NIC, '--json')).stdout).assigned_to, {
     domid: 3,
-    name: 'win10',
+    name: 'Win 10',
+    vm_uuid: '00000000-0000-4000-8000-000000000003',
   });
   const run = await passthru('unhide', '--now', SPARE_NIC);
   assert.is(run.code, 1);
-  assert.match(run.stderr, `passthru unhide: ${SPARE_NIC} is passed through to win10 (domain 3)`);
+  assert.match(run.stderr, `passthru unhide: ${SPARE_NIC} is passed through to Win 10 (domain 3)`);
+});
+
+test('given xenstore that cannot be read, then status and doctor say the holder is unknown, not none, and --now is refused', async ({
+  passthru,
+  xl,
+}) => {
+  xl.xenstoreFails('xenstore: xs_open: Connection refused');
+  try {
+    const status = (await passthru('status')).stdout;
+    assert.match(status, new RegExp(`^${SPARE_NIC} +disabled +unknown +`, 'm'));
+    assert.match(status, /^Holders: unknown, xenstore could not be read \(.*Connection refused\)$/m);
+    const doctor = await passthru('doctor');
+    assert.is(doctor.code, 1);
+    assert.match(
+      doctor.stdout,
+      new RegExp(`^  ${SPARE_NIC} holder_unknown: which guest holds ${SPARE_NIC} cannot be known`, 'm'),
+    );
+    const run = await passthru('unhide', '--now', SPARE_NIC);
+    assert.is(run.code, 1);
+    assert.match(run.stderr, 'cannot be read from xenstore');
+  } finally {
+    xl.xenstoreFails(null);
+  }
 });
 
 test('given the guest gone, when unhidden --now, then dom0’s driver has it back at once', async ({ passthru, xl }) => {
@@ -73,8 +103,8 @@ test('given the guest gone, when unhidden --now, then dom0’s driver has it bac
   assert.equal([run.code, run.stdout], [0, `${SPARE_NIC}: enabled\n`]);
   const history = (await passthru('history', SPARE_NIC)).stdout;
   assert.match(history, /AppliedNow .* handed to pciback from igb$/m);
-  assert.match(history, /Dom0AccessRefused .* held by win10 \(domain 3\)$/m);
-  assert.match(history, /AppliedNow .* given back to dom0 from pciback$/m);
+  assert.match(history, /Dom0AccessRefused .* held by Win 10 \(domain 3\)$/m);
+  assert.match(history, /AppliedNow .* given back to dom0's igb from pciback$/m);
 });
 
 test.run();

@@ -19,7 +19,8 @@ const facts = (given: Partial<PassthroughFacts>): PassthroughFacts => ({
   iommu: true,
   unheeded: [],
   bootHidden: hiddenIn(given.status ?? 'disabled').current,
-  assignable: null,
+  holderUnknown: null,
+  leftWithoutDriver: false,
   ...given,
 });
 const codes = (given: Partial<PassthroughFacts>) => passthroughVerdict(facts(given)).problems.map((p) => p.code);
@@ -130,19 +131,28 @@ test('given a hide list that names the device but hides nothing, when judged, th
   assert.is(verdict.ready, false);
 });
 
-test('given xl’s assignable list, then it tells instead of the driver: assignable now but not hidden at next boot is not persistent', () => {
-  assert.equal(codes({ status: 'enabled_on_reboot', bootHidden: false, driver: 'igb', assignable: true }), [
-    'not_persistent',
-  ]);
-});
-
-test('given xl’s assignable list, then a device the boot hid that is not assignable now is not claimed, whatever the driver link says', () => {
-  assert.equal(codes({ status: 'disabled', driver: 'pciback', assignable: false }), ['not_claimed']);
-  assert.is(passthroughVerdict(facts({ assignable: false })).ready, false);
+test('given a device handed to pciback now but not hidden at next boot, then it is not persistent', () => {
+  assert.equal(codes({ status: 'enabled_on_reboot', bootHidden: false, driver: 'pciback' }), ['not_persistent']);
 });
 
 test('given a device handed to pciback now and hidden at next boot, then it is ready without a reboot', () => {
-  assert.equal(passthroughVerdict(facts({ bootHidden: false, assignable: true })), { ready: true, problems: [] });
+  assert.equal(passthroughVerdict(facts({ bootHidden: false })), { ready: true, problems: [] });
+});
+
+test('given who holds a device pciback has cannot be read, then it is never ready, and says why', () => {
+  const verdict = passthroughVerdict(facts({ holderUnknown: 'xenstore: no answer' }));
+  assert.equal(
+    verdict.problems.map((p) => p.code),
+    ['holder_unknown'],
+  );
+  assert.match(verdict.problems[0]!.detail, 'xenstore: no answer');
+  assert.is(verdict.ready, false);
+  assert.equal(codes({ status: 'enabled', driver: 'igb', holderUnknown: 'x' }), [], 'dom0’s own device has no holder');
+});
+
+test('given a give-back that left no driver, then it is a problem until a driver is bound', () => {
+  assert.equal(codes({ status: 'enabled', driver: null, leftWithoutDriver: true }), ['left_without_driver']);
+  assert.equal(codes({ status: 'enabled', driver: 'igb', leftWithoutDriver: true }), []);
 });
 
 test.run();

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -7,6 +7,9 @@ import { applyToPciView, emptyPciView, type PciView } from '../../projections/pc
 import { deviceStreamPrefix } from '../../projections/streams.ts';
 import { SqliteEventStore } from '../../services/store/sqlite-store.ts';
 import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
+import { SPARE_NIC, safetyHost } from '../support/safety-host.ts';
+import { XcpNgTwin } from '../support/xcp-ng-twin.ts';
+import { WITH_IOMMU } from '../support/xl-world.ts';
 
 // kill -9 after a number of acknowledged commands (drawn from a printed seed,
 // PASSTHRU_CRASH_SEED replays it) while 8 clients send hide/unhide commands;
@@ -60,18 +63,29 @@ function random(seed: number) {
 }
 
 /** The answer, or null when the connection broke (the kill cut it). */
-async function send(service: ServiceProcess, requestId: string, pci: string, name: string): Promise<Answer | null> {
+async function send(
+  service: ServiceProcess,
+  requestId: string,
+  pci: string,
+  name: string,
+  body?: object,
+): Promise<Answer | null> {
   try {
     const response = await fetch(`${service.url}/v1/pcis/${pci}/${name}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'x-request-id': requestId },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'x-request-id': requestId,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    const body = (await response.json()) as { changed?: boolean; event?: { position: number } | null };
+    const answer = (await response.json()) as { changed?: boolean; event?: { position: number } | null };
     return {
       requestId,
       status: response.status,
-      changed: body.changed === true,
-      position: body.event?.position ?? null,
+      changed: answer.changed === true,
+      position: answer.event?.position ?? null,
     };
   } catch {
     return null;
@@ -197,6 +211,52 @@ test('every acknowledged command survives kill -9, and the views equal a rebuild
       `(${totals.changed} changes, every one found in the store), ${totals.cut} cut by the kill, ` +
       `${totals.repaired} edits without their event repaired by the reconciler at restart`,
   );
+});
+
+test('given a kill -9 between handing a device to pciback and recording it, then the reconciler at restart records what the host holds', async () => {
+  const sys = safetyHost().bind(SPARE_NIC, 'igb');
+  try {
+    const dataDir = join(sys.root, 'var');
+    const twin = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, {
+      sysfs: sys.root,
+      dataDir,
+      drivers: { [SPARE_NIC]: 'igb' },
+    });
+    // xl does its work, then the service is killed before it can append: the widest gap of a hand-over.
+    const dying = join(sys.root, 'xl-then-kill');
+    writeFileSync(
+      dying,
+      `#!/bin/sh\n'${twin.program}' "$@"; code=$?\n[ "$1" = pci-assignable-add ] && [ $code = 0 ] && kill -9 $PPID\nexit $code\n`,
+    );
+    chmodSync(dying, 0o755);
+    const env = { ...sys.env, PASSTHRU_DATA_DIR: dataDir, PASSTHRU_HOST_ID: HOST, PASSTHRU_TOKEN: TOKEN, ...twin.env };
+    const service = await startService({ ...env, PASSTHRU_XL: dying });
+    const cut = await send(service, 'hand-over-then-kill', SPARE_NIC, 'hide', { apply: 'now' });
+    assert.is(cut, null, 'the kill cut the command');
+    assert.equal(await stopService(service, 'SIGKILL'), { code: null, signal: 'SIGKILL' });
+    const restarted = await startService(env);
+    try {
+      const get = async (path: string) => (await fetch(`${restarted.url}${path}`, { headers: AUTH })).json();
+      const nic = (await get(`/v1/pcis/${SPARE_NIC}`)) as { dom0_access: string; driver: string };
+      assert.equal([nic.dom0_access, nic.driver], ['disabled', 'pciback']);
+      const { events } = (await get(`/v1/pcis/${SPARE_NIC}/history`)) as {
+        events: { type: string; data: { cause: string; status: string } }[];
+      };
+      assert.equal(
+        events.map((e) => [e.type, e.data.cause, e.data.status]),
+        [
+          ['DeviceDiscovered', 'discovery', 'enabled'],
+          ['Dom0AccessReconciled', 'outside_change', 'disabled'],
+        ],
+      );
+      const state = (await get(`/v1/pcis/${SPARE_NIC}/state`)) as { status: string };
+      assert.is(state.status, 'disabled');
+    } finally {
+      await stopService(restarted);
+    }
+  } finally {
+    rmSync(sys.root, { recursive: true, force: true });
+  }
 });
 
 test.run();

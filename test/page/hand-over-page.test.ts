@@ -7,8 +7,8 @@ import { seriousViolations } from '../support/axe.ts';
 import { ARTIFACTS, launchChromium, signIn } from '../support/browser.ts';
 import { GPU, GPU_AUDIO, SPARE_NIC } from '../support/safety-host.ts';
 import type { World } from '../support/world.ts';
-import { closeXlWorld, startXlWorld, type XlWorld } from '../support/xl-world.ts';
-import { WITHOUT_IOMMU } from '../support/xl-standin.ts';
+import type { XcpNgTwin } from '../support/xcp-ng-twin.ts';
+import { closeXlWorld, startXlWorld, WITHOUT_IOMMU, type XlWorld } from '../support/xl-world.ts';
 
 // Far above what the page needs; it only keeps a broken page from hanging the suite.
 const SAFETY_MS = 15_000;
@@ -23,7 +23,7 @@ test.before(async (context) => {
 test.after(async ({ browser }) => browser.close());
 // A host with the IOMMU on whose xl keeps the assignable list and rebinds drivers as real xl does.
 test.before.each(async (context) => {
-  Object.assign(context, await startXlWorld({ handsOver: true }));
+  Object.assign(context, await startXlWorld());
   context.url = await listen(context.world);
   context.page = await (await context.browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   context.page.setDefaultTimeout(SAFETY_MS);
@@ -36,6 +36,13 @@ test.after.each(async (context) => {
 async function listen(world: World, port = 0): Promise<string> {
   await world.app.listen({ port, host: '127.0.0.1' });
   return `http://127.0.0.1:${(world.app.server.address() as AddressInfo).port}`;
+}
+
+/** SPARE_NIC handed to pciback now, then passed through to domain 3 by xenopsd, and a reconcile. */
+async function handedToGuest(world: World, xl: XcpNgTwin, name: string): Promise<void> {
+  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' })).statusCode, 200);
+  xl.guest(3, name, [SPARE_NIC]);
+  await world.post('/v1/reconcile');
 }
 
 const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
@@ -129,7 +136,7 @@ test('given a batch handed over now, when one of it is given back now, then each
   );
   await page
     .getByRole('list', { name: /Events/ })
-    .getByText('Given back to dom0 now (from pciback)')
+    .getByText('Given back to dom0 now (snd_hda_intel, from pciback)')
     .waitFor();
 });
 
@@ -163,9 +170,7 @@ test('given a guest that holds a device, then its row and its panel name the gue
   world,
   xl,
 }) => {
-  assert.is((await world.post(`/v1/pcis/${SPARE_NIC}/hide`, { apply: 'now' })).statusCode, 200);
-  xl.guest(3, 'win10', [SPARE_NIC]);
-  await world.post('/v1/reconcile');
+  await handedToGuest(world, xl, 'win10');
   await signIn(page, url);
   const held = (id: string) => row(page, id).locator('td[data-label="Held by"]');
   assert.is(await held(SPARE_NIC).innerText(), 'win10 domain 3');
@@ -184,6 +189,25 @@ test('given a guest that holds a device, then its row and its panel name the gue
   assert.is(await held(GPU).isVisible(), false, 'a device no guest holds shows no empty holder on a phone');
   await row(page, SPARE_NIC).screenshot({ path: join(ARTIFACTS, 'holder-row-360.png') });
   assert.is(await page.evaluate('document.documentElement.scrollWidth'), 360);
+});
+
+test('given xenstore that cannot be read, then a device pciback holds is held by “unknown”, never shown free, in its row and its panel', async ({
+  page,
+  url,
+  world,
+  xl,
+}) => {
+  await handedToGuest(world, xl, 'Win 10');
+  xl.xenstoreFails('xenstore: xs_open: Connection refused');
+  await world.post('/v1/reconcile');
+  await signIn(page, url);
+  const held = row(page, SPARE_NIC).locator('td[data-label="Held by"]');
+  assert.is(await held.innerText(), 'unknown');
+  assert.match((await held.locator('.holder-unknown').getAttribute('title')) ?? '', 'Connection refused');
+  await row(page, SPARE_NIC)
+    .getByRole('button', { name: `${SPARE_NIC} (history)` })
+    .click();
+  assert.match(await page.getByRole('dialog', { name: SPARE_NIC }).innerText(), 'Held by: unknown');
 });
 
 test('axe-core finds no serious or critical violation with a holder shown and the choice turned on, wide or narrow', async ({

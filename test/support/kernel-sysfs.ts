@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SafetyPaths } from '../../services/host/safety/safety-types.ts';
 import { OvsVsctlStandIn } from './ovs-vsctl-standin.ts';
@@ -109,14 +109,22 @@ export class KernelSysfs {
     return this;
   }
 
-  /** Binds a driver to a function, as a probe or a rebind does (`driver` links to `bus/pci/drivers/NAME`). */
+  /**
+   * Binds a driver to a function, as a probe or a rebind does: the device's
+   * `driver` links to `bus/pci/drivers/NAME`, and the driver's directory links
+   * back to the device under its address.
+   */
   bind(id: string, driver: string | null): this {
     const link = join(this.dirOf(id), 'driver');
+    const drivers = join(this.root, 'bus', 'pci', 'drivers');
+    for (const name of existsSync(drivers) ? readdirSync(drivers) : [])
+      rmSync(join(drivers, name, id), { force: true });
     rmSync(link, { force: true });
     if (driver === null) return this;
-    const dir = join(this.root, 'bus', 'pci', 'drivers', driver);
+    const dir = join(drivers, driver);
     mkdirSync(dir, { recursive: true });
     symlinkSync(dir, link);
+    symlinkSync(this.dirOf(id), join(dir, id));
     return this;
   }
 

@@ -26,6 +26,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       running_line_cut: lists.running.cut,
       projection_position: projector.position,
       iommu,
+      holders: host.holders.known ? { known: true as const } : { known: false as const, detail: host.holders.detail },
       boot_config: [...host.paths.bootConfig],
       safety_problems: [...records.safetyProblems],
     };

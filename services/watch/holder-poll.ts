@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
 
 /** The bound: who holds a device is never older than this while the service runs. */
-export const XL_POLL_MS = 5000;
+export const HOLDER_POLL_MS = 5000;
 
 /**
- * Reads xl's lists again every few seconds, one read at a time (a slow xl
- * never stacks up reads): guests start, stop and take devices without
- * passthru being asked, and a read request must never run xl itself.
+ * Reads who holds each device (xenstore) and what pciback is bound to again
+ * every few seconds, one read at a time (a slow xenstore never stacks up
+ * reads): guests start, stop and take devices without passthru being asked,
+ * and a read request must never run the xenstore client itself.
  */
-export class XlPoll {
+export class HolderPoll {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
@@ -32,8 +33,8 @@ export class XlPoll {
     if (this.closed) return;
     this.timer = setTimeout(() => {
       this.running = this.refresh()
-        .catch((err: unknown) => this.log.warn({ err }, 'reading who holds each device from xl failed'))
+        .catch((err: unknown) => this.log.warn({ err }, 'reading who holds each device failed'))
         .finally(() => this.schedule());
-    }, XL_POLL_MS).unref();
+    }, HOLDER_POLL_MS).unref();
   }
 }

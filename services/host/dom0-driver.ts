@@ -1,0 +1,67 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hostFailure } from '../../domain/errors.ts';
+import { isPciAddress, type PciAddress } from '../../domain/pci-address.ts';
+import { PCIBACK } from '../../domain/passthrough.ts';
+import { readDriver } from './drivers.ts';
+
+const POLL_MS = 20;
+/**
+ * How long a hand-over waits for the driver it expects: a probe binds within
+ * the write that asks it, or, for a driver that probes asynchronously, soon
+ * after; a device still without one by then is reported as left without.
+ */
+export const DRIVER_DEADLINE_MS = 2000;
+
+/**
+ * Reads a device's driver link until `wanted` holds or the deadline passes,
+ * and answers the driver bound then: most drivers bind within the write that
+ * probes them, some probe asynchronously.
+ */
+export async function awaitDriver(
+  sysfsPci: string,
+  id: PciAddress,
+  wanted: (driver: string | null) => boolean,
+): Promise<string | null> {
+  const until = Date.now() + DRIVER_DEADLINE_MS;
+  for (;;) {
+    const driver = await readDriver(sysfsPci, id);
+    if (wanted(driver) || Date.now() >= until) return driver;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/**
+ * pciback's list of devices to seize now, from its `slots` (slots_show in
+ * pci_stub.c): the boot's hide list as it took it, plus new_slot, less
+ * remove_slot. Null when pciback is not loaded: then the running command line
+ * alone says what the boot hid.
+ */
+export async function pcibackSlots(sysfs: string): Promise<Set<PciAddress> | null> {
+  try {
+    const text = await readFile(join(sysfs, 'bus', 'pci', 'drivers', PCIBACK, 'slots'), 'utf8');
+    return new Set(text.split('\n').filter(isPciAddress));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw hostFailure(`cannot read pciback's slots from ${sysfs}/bus/pci/drivers/${PCIBACK}/slots: ${code ?? error}`);
+  }
+}
+
+/**
+ * The devices bound to pciback now: the links the kernel keeps in the
+ * driver's directory, one per device it drives. No directory: pciback is not
+ * loaded, and holds nothing.
+ */
+export async function boundToPciback(sysfs: string): Promise<Set<PciAddress>> {
+  try {
+    const names = await readdir(join(sysfs, 'bus', 'pci', 'drivers', PCIBACK));
+    return new Set(names.filter(isPciAddress));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return new Set();
+    throw hostFailure(
+      `cannot read which devices pciback holds from ${sysfs}/bus/pci/drivers/${PCIBACK}: ${code ?? error}`,
+    );
+  }
+}
