@@ -11,7 +11,7 @@ import { serverTls } from '../tls/server-tls.ts';
 import { tokenFile } from '../access/admin-token.ts';
 import { buildApp } from './app.ts';
 import { serviceUrl } from './service-url.ts';
-import { removeRuntimeFile, writeRuntimeFile } from '../startup/runtime-file.ts';
+import { privateRuntimeDir, removeRuntimeFile, writeRuntimeFile } from '../startup/runtime-file.ts';
 import { isPortInUse, portInUse, reservePort } from './port-reservation.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
@@ -34,6 +34,8 @@ export async function serve(config: Config): Promise<void> {
   // Whatever the service makes (store, checkpoint, tokens, keys) is for root's eyes only.
   process.umask(0o077);
   securePrivateFiles(config, log);
+  // Refused before anything opens: a runtime dir others could write would let them redirect the CLI's token.
+  privateRuntimeDir(config.runtimeDir);
   warnWithoutBootConfig(config, log);
   const tls = serverTls(config, log);
   const passthru = await openPassthru(config, log);
