@@ -6,7 +6,7 @@ import { openHost } from '../startup/passthru.ts';
 import { statusIn, unheededIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { holderCell } from './holder.ts';
-import { table } from './table.ts';
+import { table, visible } from './table.ts';
 
 /**
  * Whether every device meant for passthrough could be given to a guest now:
@@ -68,11 +68,15 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
     );
     return healthy ? 0 : 1;
   }
-  out(`IOMMU: ${iommu.iommu === null ? `unknown (${iommu.unknown})` : iommu.iommu ? 'on' : 'OFF'}`);
-  for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${problem.detail}`);
+  out(`IOMMU: ${iommu.iommu === null ? `unknown (${visible(iommu.unknown ?? '')})` : iommu.iommu ? 'on' : 'OFF'}`);
+  for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${visible(problem.detail)}`);
   // Not a passthrough problem, so not in the exit code: a hide of an unprotected device dom0 needs is not refused.
   if (safety.problems.length > 0) {
-    out(['Protection of the devices dom0 needs is incomplete:', ...safety.problems.map((p) => `  ${p}`)].join('\n'));
+    out(
+      ['Protection of the devices dom0 needs is incomplete:', ...safety.problems.map((p) => `  ${visible(p)}`)].join(
+        '\n',
+      ),
+    );
   }
   if (devices.length === 0) {
     out('No device is hidden from dom0 or held by pciback.');
@@ -92,7 +96,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   )) {
     out(line);
   }
-  const problems = devices.flatMap((d) => d.problems.map((p) => `  ${d.id} ${p.code}: ${p.detail}`));
+  const problems = devices.flatMap((d) => d.problems.map((p) => `  ${d.id} ${p.code}: ${visible(p.detail)}`));
   if (problems.length > 0) out(['', 'What to do:', ...problems].join('\n'));
   return healthy ? 0 : 1;
 }
