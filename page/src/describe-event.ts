@@ -1,3 +1,4 @@
+import { actorWords } from '../../domain/actors.ts';
 import { DOM0_ACCESS_STATUSES, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import type { HistoryEntry } from './api-types.ts';
 
@@ -26,6 +27,12 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 const isStatus = (value: unknown): value is Dom0AccessStatus =>
   (DOM0_ACCESS_STATUSES as readonly unknown[]).includes(value);
 
+/** The token, with whom the client says it asked for as its claim. */
+const actorOf = (metadata: Fields): string | null => {
+  const actor = text(metadata.actor);
+  return actor === null ? null : actorWords(actor, metadata.on_behalf_of);
+};
+
 /** Protections as an event records them: `[{ reason, detail }]`. */
 const listed = (value: unknown): string | null =>
   Array.isArray(value)
@@ -51,7 +58,7 @@ export function describeEvent(entry: HistoryEntry): EventWords {
   const base = {
     status: isStatus(data.status) ? data.status : null,
     pci: text(data.pci),
-    actor: text(metadata.actor),
+    actor: actorOf(metadata),
     reason: text(metadata.reason) ?? text(data.reason),
     forced: forcedOf(data),
     protection: null,

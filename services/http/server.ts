@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { SERVICE_ACTORS } from '../../domain/actors.ts';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../settings/config.ts';
 import { keepShortLivedObjectsYoung } from '../startup/garbage-collection.ts';
@@ -43,7 +44,7 @@ export async function serve(config: Config): Promise<void> {
   if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'the admin token');
   // The reconcile mostly waits on xen-cmdline; the app's schemas compile meanwhile. It listens only after both.
   const reconciled = passthru.reconciler
-    .run({ actor: 'reconciler', correlationId: randomUUID(), extra: { trigger: 'start' } })
+    .run({ actor: SERVICE_ACTORS.reconciler, correlationId: randomUUID(), extra: { trigger: 'start' } })
     .catch((error: unknown) => {
       log.error({ err: error }, 'reconcile at start failed: /healthz answers 503 until POST /v1/reconcile succeeds');
     });

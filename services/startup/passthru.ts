@@ -3,6 +3,7 @@
 // pci.ids (start-warnings.ts), V8's settings (garbage-collection.ts). May import every
 // folder of services/ but http/, xapi/ and cli/, which sit on top of it.
 import { existsSync, mkdirSync } from 'node:fs';
+import { SERVICE_ACTORS } from '../../domain/actors.ts';
 import { notFound } from '../../domain/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -91,7 +92,7 @@ export async function openPassthru(
     config.hostPaths.bootConfig,
     () =>
       commands.recordChangesByHand({
-        actor: 'boot-config-watcher',
+        actor: SERVICE_ACTORS.bootConfigWatcher,
         correlationId: randomUUID(),
         extra: { trigger: 'boot_config_change' },
       }),
@@ -99,7 +100,8 @@ export async function openPassthru(
   );
   watcher.start();
   const xlPoll = new XlPoll(
-    () => commands.refreshXl({ actor: 'xl-poll', correlationId: randomUUID(), extra: { trigger: 'xl_poll' } }),
+    () =>
+      commands.refreshXl({ actor: SERVICE_ACTORS.xlPoll, correlationId: randomUUID(), extra: { trigger: 'xl_poll' } }),
     log,
   );
   if (config.hostPaths.xl !== null) xlPoll.start();

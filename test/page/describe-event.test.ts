@@ -37,4 +37,13 @@ test('given a device changed by a repair, when described, then it says so rather
   );
 });
 
+test('given a client that said on whose behalf it asked, when described, then the actor is the token and the rest a claim', () => {
+  const said = {
+    ...entry('Dom0AccessDisabled', { pci: '0000:03:00.0' }),
+    metadata: { actor: 'xo', on_behalf_of: 'reconciler' },
+  };
+  assert.is(describeEvent(said).actor, 'xo (claims reconciler)');
+  assert.is(describeEvent(entry('Dom0AccessDisabled', { pci: '0000:03:00.0' })).actor, 'admin');
+});
+
 test.run();
