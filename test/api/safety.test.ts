@@ -447,6 +447,20 @@ test('given unreadable entries, when a repair fixes one and leaves another, or n
   assert.is(pending(world), `xen-pciback.hide=(${SPARE_NIC})\n`);
 });
 
+test('given an unreadable entry, when a repair fixes it as a device this host does not have, then it is refused 404 and nothing is written', async ({
+  world,
+  writes,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(3:0.8)`);
+  const before = writes().length;
+  const refused = await world.post('/v1/host/hide-list/repair', { fix: [{ entry: '(3:0.8)', pci: '0000:7f:1f.7' }] });
+  assert.is(refused.statusCode, 404);
+  assert.is(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
+  assert.is(refused.json().detail, 'no PCI device 0000:7f:1f.7 on this host');
+  assert.is(writes().length, before);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(3:0.8)\n`);
+});
+
 test('given a repair that would start hiding a protected device, when not forced, then it is refused', async ({
   world,
 }) => {
