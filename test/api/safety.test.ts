@@ -330,6 +330,17 @@ test('given a wildcard, when a device it covers is hidden, then nothing is writt
   assert.is(pending(world), 'xen-pciback.hide=(00005:*.*)\n');
 });
 
+test('given a wildcard written by hand with blanks inside (quoted), when another device is hidden, then the wildcard is written back as xen-pciback reads it, without them', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', 'xen-pciback.hide="(0000:03: 00.*)"');
+  assert.is(await world.status(GPU), 'disabled_on_reboot');
+  const response = await world.post(`/v1/pcis/${SPARE_NIC}/hide`);
+  assert.is(response.statusCode, 200);
+  assert.is(pending(world), `xen-pciback.hide=(${SPARE_NIC})(0000:03:00.*)\n`);
+  for (const id of [GPU, GPU_AUDIO, SPARE_NIC]) assert.is(await world.status(id), 'disabled_on_reboot', id);
+});
+
 test("given an entry xen-pciback cannot parse in the next boot's list, when read, then the next boot hides nothing and the host record and readiness say why", async ({
   world,
 }) => {
