@@ -37,11 +37,7 @@ const OTHERS = 0o077;
  * directory of this user's alone is refused, with how to fix it.
  */
 export function privateRuntimeDir(runtimeDir: string): void {
-  try {
-    mkdirSync(runtimeDir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   checkPrivate(runtimeDir, lstatSync(runtimeDir), 'directory');
 }
 

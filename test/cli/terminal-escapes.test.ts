@@ -1,12 +1,7 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { safetyHost, SPARE_NIC } from '../support/safety-host.ts';
-import { runCli, type CliRun } from '../support/cli-run.ts';
-import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
-import { WITH_IOMMU, XlStandIn } from '../support/xl-standin.ts';
+import { SPARE_NIC } from '../support/safety-host.ts';
+import { startCliXlHost, stopCliXlHost, type CliXlHost } from '../support/cli-xl-host.ts';
 
 // What would move the cursor up, erase the line and write a row of its own on an admin's terminal.
 const FORGED = 'for vm-1\r\x1b[1A\x1b[2K\n9  9  2026-01-01T00:00:00Z  Dom0AccessEnabled  enabled';
@@ -14,33 +9,13 @@ const FORGED_SEEN = 'for vm-1\\r\\x1b[1A\\x1b[2K\\n9  9  2026-01-01T00:00:00Z  D
 // Any control character but the newline that ends each line, DEL, the C1 controls.
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
 
-const test = suite<{
-  sys: KernelSysfs;
-  xl: XlStandIn;
-  service: ServiceProcess;
-  passthru: (...args: string[]) => Promise<CliRun>;
-}>('passthru CLI: stored and host text with control characters is printed visibly');
+const test = suite<CliXlHost>('passthru CLI: stored and host text with control characters is printed visibly');
 
 test.before(async (context) => {
-  context.sys = safetyHost().bind(SPARE_NIC, 'igb');
-  context.xl = new XlStandIn(context.sys.root, WITH_IOMMU, context.sys.root);
-  const env = {
-    ...context.sys.env,
-    PASSTHRU_DATA_DIR: join(context.sys.root, 'var'),
-    PASSTHRU_TOKEN: 'cli-escapes-token',
-    PASSTHRU_HOST_ID: 'cli-escapes-host',
-    PASSTHRU_XL: context.xl.program,
-  };
-  context.service = await startService(env);
-  const port = new URL(context.service.url).port;
-  context.passthru = (...args) =>
-    runCli(args, { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } });
+  Object.assign(context, await startCliXlHost('cli-escapes'));
 });
 
-test.after(async ({ service, sys }) => {
-  await stopService(service);
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after((context) => stopCliXlHost(context));
 
 test('given a reason with CR, ESC and a newline, when history is printed, then the row shows them as escapes and no row is forged', async ({
   passthru,
