@@ -19,7 +19,9 @@ export function connectionLimits(config: Config) {
   return {
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: KEEP_ALIVE_MS,
+    // Given at creation too: Node refuses a headers timeout above the request timeout it starts with (300 s).
     server: {
+      requestTimeout: config.requestTimeoutMs,
       headersTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(CHECK_EVERY_MS, config.requestTimeoutMs),
     },
