@@ -5,7 +5,12 @@ export type HideEntry =
   | { readonly kind: 'device'; readonly address: PciAddress }
   | {
       readonly kind: 'wildcard';
-      /** As written, so a wildcard passthru leaves alone is written back as it was. */
+      /**
+       * As written, so a wildcard passthru leaves alone is written back as it
+       * was, but for its blanks: `%x` skips them, so xen-pciback reads it the
+       * same without, while written back inside one parameter a blank would
+       * end it on the next boot's command line and cut the entry in two.
+       */
       readonly text: string;
       readonly domain: number;
       readonly bus: number;
@@ -71,7 +76,7 @@ function readEntry(value: string, at: number): { entry: HideEntry; next: number 
     if (!match) continue;
     const numbers = match.slice(1).map((n) => (n === undefined ? null : parseInt(n, 16)));
     const [domain, bus, slot, fn] = hasDomain ? numbers : [0, ...numbers];
-    const entry = entryOf(domain ?? null, bus ?? null, slot ?? null, fn ?? null, match[0].trim());
+    const entry = entryOf(domain ?? null, bus ?? null, slot ?? null, fn ?? null, match[0].replace(/\s+/g, ''));
     return entry ? { entry, next: pattern.lastIndex } : null;
   }
   return null;

@@ -1,3 +1,4 @@
+import { actorWords } from '../../domain/actors.ts';
 import { DOM0_ACCESS_STATUSES, type Dom0AccessStatus } from '../../domain/dom0-access.ts';
 import type { HistoryEntry } from './api-types.ts';
 import { plural, PROTECTION_WORDS, VIA_WORDS } from './words.ts';
@@ -33,6 +34,12 @@ const protectionWords = (reason: string | null): string | null =>
     ? PROTECTION_WORDS[reason as keyof typeof PROTECTION_WORDS]
     : reason;
 
+/** The token, with whom the client says it asked for as its claim. */
+const actorOf = (metadata: Fields): string | null => {
+  const actor = text(metadata.actor);
+  return actor === null ? null : actorWords(actor, metadata.on_behalf_of);
+};
+
 /** Protections as an event records them: `[{ reason, detail }]`. */
 const listed = (value: unknown): string | null =>
   Array.isArray(value)
@@ -58,7 +65,7 @@ export function describeEvent(entry: HistoryEntry): EventWords {
   const base = {
     status: isStatus(data.status) ? data.status : null,
     pci: text(data.pci),
-    actor: text(metadata.actor),
+    actor: actorOf(metadata),
     reason: text(metadata.reason) ?? text(data.reason),
     forced: forcedOf(data),
     protection: null,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, invalidInput, notFound } from '../../domain/errors.ts';
+import { isServiceActor, SERVICE_ACTORS } from '../../domain/actors.ts';
 import { ADMIN_TOKEN, TOKEN_NAME, type Role } from '../../domain/roles.ts';
 import type { AppendedEvent, CommandContext, Recorder } from '../write/recorder.ts';
 import { Serial } from '../concurrency/serial.ts';
@@ -37,7 +38,7 @@ export class Access {
       if (this.tokens.holds(ADMIN_TOKEN, secret)) return null;
       return this.recorder.appendToTokens(
         { type: 'TokenIssued', data: { name: ADMIN_TOKEN, role: 'operator' } },
-        { actor: 'passthru', correlationId: 'start', extra: { trigger: 'start' } },
+        { actor: SERVICE_ACTORS.start, correlationId: 'start', extra: { trigger: 'start' } },
         () => this.tokens.put(ADMIN_TOKEN, 'operator', secret, this.now()),
       );
     });
@@ -47,6 +48,12 @@ export class Access {
     if (!TOKEN_NAME.test(name)) {
       throw invalidInput(
         `a token name is 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`,
+      );
+    }
+    if (isServiceActor(name)) {
+      throw invalidInput(
+        `${name} is a name the service records its own changes under (${Object.values(SERVICE_ACTORS).join(', ')}): a token's changes would read as the service's; pick another name`,
+        { name },
       );
     }
     return this.lane.run(async () => {

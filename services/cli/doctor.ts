@@ -6,7 +6,7 @@ import { openHost } from '../startup/passthru.ts';
 import { statusIn, unheededIn } from '../read/records.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { holderCell, holderIn, holdersLine } from './holder.ts';
-import { table } from './table.ts';
+import { table, visible } from './table.ts';
 import { PassthruError } from '../../domain/errors.ts';
 import type { NextBootVerdict } from '../../domain/next-boot.ts';
 import type { Host } from '../host/host.ts';
@@ -88,15 +88,19 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
     );
     return healthy ? 0 : 1;
   }
-  out(`IOMMU: ${iommu.iommu === null ? `unknown (${iommu.unknown})` : iommu.iommu ? 'on' : 'OFF'}`);
-  if (cut) out(`Running dom0 line cut by Xen (${cut.hide_list}): ${cut.detail}`);
-  for (const line of preflightLines(nextBoot.verdict)) out(line);
-  if (nextBoot.note) out(nextBoot.note);
-  for (const line of holdersLine(holders)) out(line);
-  for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${problem.detail}`);
+  out(`IOMMU: ${iommu.iommu === null ? `unknown (${visible(iommu.unknown ?? '')})` : iommu.iommu ? 'on' : 'OFF'}`);
+  if (cut) out(`Running dom0 line cut by Xen (${cut.hide_list}): ${visible(cut.detail)}`);
+  for (const line of preflightLines(nextBoot.verdict)) out(visible(line));
+  if (nextBoot.note) out(visible(nextBoot.note));
+  for (const line of holdersLine(holders)) out(visible(line));
+  for (const problem of hideLists) out(`Hide list (${problem.list}) ${problem.code}: ${visible(problem.detail)}`);
   // Not a passthrough problem, so not in the exit code: a hide of an unprotected device dom0 needs is not refused.
   if (safety.problems.length > 0) {
-    out(['Protection of the devices dom0 needs is incomplete:', ...safety.problems.map((p) => `  ${p}`)].join('\n'));
+    out(
+      ['Protection of the devices dom0 needs is incomplete:', ...safety.problems.map((p) => `  ${visible(p)}`)].join(
+        '\n',
+      ),
+    );
   }
   if (devices.length === 0) {
     out('No device is hidden from dom0 or held by pciback.');
@@ -116,7 +120,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
   )) {
     out(line);
   }
-  const problems = devices.flatMap((d) => d.problems.map((p) => `  ${d.id} ${p.code}: ${p.detail}`));
+  const problems = devices.flatMap((d) => d.problems.map((p) => `  ${d.id} ${p.code}: ${visible(p.detail)}`));
   if (problems.length > 0) out(['', 'What to do:', ...problems].join('\n'));
   return healthy ? 0 : 1;
 }

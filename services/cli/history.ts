@@ -1,3 +1,4 @@
+import { actorWords } from '../../domain/actors.ts';
 import { parsePciAddress } from '../../domain/pci-address.ts';
 import { toHistoryEntry } from '../../projections/history-entry.ts';
 import { deviceStream } from '../../projections/streams.ts';
@@ -55,7 +56,7 @@ export async function historyCommand(config: Config, id: string, flags: Flags, o
         e.type,
         data.status ?? '',
         data.cause ?? '',
-        String(e.metadata.actor ?? ''),
+        actorWords(String(e.metadata.actor ?? ''), e.metadata.on_behalf_of),
         nowWords(e.type, e.data as NowFields),
         String(e.metadata.reason ?? ''),
       ];

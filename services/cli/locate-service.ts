@@ -1,5 +1,7 @@
 import { askedSetting, loadConfig, SETTINGS, type Config, type Flags, type SettingName } from '../settings/config.ts';
-import { runningService } from '../startup/runtime-file.ts';
+import { forbidden } from '../../domain/errors.ts';
+import { runningService, runtimeFile, type RunningService } from '../startup/runtime-file.ts';
+import { isLoopback } from '../tls/tls-mode.ts';
 
 /**
  * The configuration a CLI command runs with: a running service's data dir,
@@ -10,6 +12,7 @@ export function locateService(env: NodeJS.ProcessEnv, flags: Flags, note: (line:
   const config = loadConfig(env, flags);
   const running = runningService(config.runtimeDir);
   if (!running) return config;
+  refuseRemoteBind(running, askedSetting(env, flags, 'bind'), config.runtimeDir);
   const fromService: Partial<Record<SettingName, string>> = {
     dataDir: running.data_dir,
     hostId: running.host_id,
@@ -29,4 +32,17 @@ export function locateService(env: NodeJS.ProcessEnv, flags: Flags, note: (line:
     );
   }
   return located;
+}
+
+/**
+ * The CLI sends its token where the runtime file says, so an address beyond
+ * this machine is taken only when the CLI's own settings name it too.
+ */
+function refuseRemoteBind(running: RunningService, asked: string | undefined, runtimeDir: string): void {
+  const bind = running.bind;
+  if (isLoopback(bind) || bind === '0.0.0.0' || bind === '::' || bind === asked) return;
+  throw forbidden(
+    `${runtimeFile(runtimeDir)} names the address ${bind}, beyond loopback, and the CLI sends its token there only when asked: ` +
+      `set PASSTHRU_BIND=${bind} (--bind ${bind}) if that is your service`,
+  );
 }

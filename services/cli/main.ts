@@ -10,6 +10,7 @@ import { commandThroughService, rebootCommand, repairHideListCommand } from './r
 import { rebuildCommand, replayCommand } from './replay.ts';
 import { statusCommand } from './status.ts';
 import { preflightCommand } from './preflight.ts';
+import { visible } from './table.ts';
 import { tokenCommand } from './tokens.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 import { commandUsage, nearestCommand, USAGE } from './usage.ts';
@@ -68,11 +69,11 @@ export async function main(argv: string[], out: Output = (l) => process.stdout.w
     const config =
       command === 'serve'
         ? loadConfig(process.env, flags)
-        : locateService(process.env, flags, (line) => process.stderr.write(`${line}\n`));
+        : locateService(process.env, flags, (line) => process.stderr.write(`${visible(line)}\n`));
     return await run(command, rest, flags, config, out);
   } catch (error) {
     if (error instanceof PassthruError) {
-      process.stderr.write(`passthru ${command}: ${error.message}\n`);
+      process.stderr.write(`passthru ${command}: ${visible(error.message)}\n`);
       return error.kind === 'invalid_input' ? 2 : 1;
     }
     throw error;

@@ -6,6 +6,7 @@ import type { Config } from '../settings/config.ts';
 import { rebootSimulatedHost } from '../host/simulated-host.ts';
 import type { Flags, Output } from './cli-types.ts';
 import { callService } from './service-client.ts';
+import { visible } from './table.ts';
 import { requireSimulatedHost } from '../startup/passthru.ts';
 import { preflightLines, readPreflight } from './preflight.ts';
 
@@ -54,10 +55,12 @@ export async function commandThroughService(
     );
     // A changed hide of a protected device got through only by force.
     if (name === 'hide' && changed && record.protected) {
-      out(`forced: ${record.id} was protected (${describeProtections(record.protected)}), reason: ${reason}`);
+      out(
+        `forced: ${record.id} was protected (${visible(describeProtections(record.protected))}), reason: ${visible(reason)}`,
+      );
     }
   }
-  for (const warning of answer.warnings) out(`warning: ${warning}`);
+  for (const warning of answer.warnings) out(`warning: ${visible(warning)}`);
   return 0;
 }
 
@@ -93,7 +96,7 @@ export async function repairHideListCommand(config: Config, flags: Flags, out: O
       ? `hide list repaired; the next boot hides ${body.pending.join(' ') || 'no device'}`
       : 'the hide list needs no repair, nothing changed',
   );
-  for (const warning of body.warnings) out(`warning: ${warning}`);
+  for (const warning of body.warnings) out(`warning: ${visible(warning)}`);
   return 0;
 }
 

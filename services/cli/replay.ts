@@ -9,6 +9,7 @@ import type { Config } from '../settings/config.ts';
 import { Projector } from '../read/projector.ts';
 import { openExistingStore } from '../store/open-store.ts';
 import type { Flags, Output } from './cli-types.ts';
+import { visible } from './table.ts';
 
 const PAGE = 1000;
 
@@ -28,8 +29,14 @@ export async function replayCommand(config: Config, flags: Flags, out: Output): 
         const device = view.devices[(event.data as { pci: keyof typeof view.devices }).pci];
         if (flags.json) out(JSON.stringify({ event, view: device }));
         else {
-          out(`#${event.position} ${event.stream}@${event.revision} ${event.type} ${JSON.stringify(event.data)}`);
-          out(`    => ${device?.id} ${device?.status} (revision ${device?.revision}, ${device?.last_change.cause})`);
+          out(
+            visible(`#${event.position} ${event.stream}@${event.revision} ${event.type} ${JSON.stringify(event.data)}`),
+          );
+          out(
+            visible(
+              `    => ${device?.id} ${device?.status} (revision ${device?.revision}, ${device?.last_change.cause})`,
+            ),
+          );
         }
       }
       const last = events[events.length - 1];

@@ -19,6 +19,7 @@ import { planRoutes } from './routes/plans.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import type { TlsFiles } from '../tls/server-tls.ts';
 import { xapiPlugin } from '../xapi/plugin.ts';
+import { connectionLimits } from './connection-limits.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -34,9 +35,12 @@ export async function buildApp(
   tls: TlsFiles | null = null,
 ): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
+  const timeouts = connectionLimits(passthru.config);
   const app = Fastify({
     loggerInstance,
-    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...timeouts.server } } : { http: timeouts.server }),
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
     logController: new RequestLog(),
     bodyLimit: 16 * 1024,
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
@@ -51,6 +55,7 @@ export async function buildApp(
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.server.maxConnections = passthru.config.maxConnections;
   installProblemHandlers(app);
   installAuth(app, passthru.access.tokens);
   // A callback hook, not an async one: it runs on every request, status reads included.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { SERVICE_ACTORS } from '../../domain/actors.ts';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../settings/config.ts';
 import { keepShortLivedObjectsYoung } from '../startup/garbage-collection.ts';
@@ -11,7 +12,7 @@ import { serverTls } from '../tls/server-tls.ts';
 import { tokenFile } from '../access/admin-token.ts';
 import { buildApp } from './app.ts';
 import { serviceUrl } from './service-url.ts';
-import { removeRuntimeFile, writeRuntimeFile } from '../startup/runtime-file.ts';
+import { privateRuntimeDir, removeRuntimeFile, writeRuntimeFile } from '../startup/runtime-file.ts';
 import { isPortInUse, portInUse, reservePort } from './port-reservation.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
@@ -34,6 +35,8 @@ export async function serve(config: Config): Promise<void> {
   // Whatever the service makes (store, checkpoint, tokens, keys) is for root's eyes only.
   process.umask(0o077);
   securePrivateFiles(config, log);
+  // Refused before anything opens: a runtime dir others could write would let them redirect the CLI's token.
+  privateRuntimeDir(config.runtimeDir);
   warnWithoutBootConfig(config, log);
   const tls = serverTls(config, log);
   const passthru = await openPassthru(config, log);
@@ -41,7 +44,7 @@ export async function serve(config: Config): Promise<void> {
   if (!config.token) log.info({ path: tokenFile(config.dataDir) }, 'the admin token');
   // The reconcile mostly waits on xen-cmdline; the app's schemas compile meanwhile. It listens only after both.
   const reconciled = passthru.reconciler
-    .run({ actor: 'reconciler', correlationId: randomUUID(), extra: { trigger: 'start' } })
+    .run({ actor: SERVICE_ACTORS.reconciler, correlationId: randomUUID(), extra: { trigger: 'start' } })
     .catch((error: unknown) => {
       log.error({ err: error }, 'reconcile at start failed: /healthz answers 503 until POST /v1/reconcile succeeds');
     });

@@ -39,6 +39,10 @@ export interface Config {
   readonly pciIds: readonly string[];
   /** Where the running service says where it runs (data dir, URL, host id), for the CLI to find it. */
   readonly runtimeDir: string;
+  /** How long a client may take to send a whole request, headers and body: a slow one is cut off with a 408. */
+  readonly requestTimeoutMs: number;
+  /** Connections served at once; one more is closed as it opens, keeping file descriptors for the store and the host. */
+  readonly maxConnections: number;
 }
 
 export type LogFormat = 'pretty' | 'json';
@@ -75,6 +79,8 @@ export const SETTINGS = {
   logFormat: { env: 'PASSTHRU_LOG_FORMAT', flag: 'log-format' },
   pciIds: { env: 'PASSTHRU_PCI_IDS', flag: 'pci-ids' },
   runtimeDir: { env: 'PASSTHRU_RUNTIME_DIR', flag: 'runtime-dir' },
+  requestTimeout: { env: 'PASSTHRU_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
+  maxConnections: { env: 'PASSTHRU_MAX_CONNECTIONS', flag: 'max-connections' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -164,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     logFormat: logFormatSetting(get('logFormat')),
     pciIds: pciIdsSetting(get('pciIds')),
     runtimeDir: resolve(get('runtimeDir') ?? defaultRuntimeDir(env)),
+    requestTimeoutMs: integer(get('requestTimeout') ?? '30000', SETTINGS.requestTimeout.env, 1, 600_000),
+    maxConnections: integer(get('maxConnections') ?? '2048', SETTINGS.maxConnections.env, 1, 1_000_000),
   };
 }
 

@@ -3,6 +3,7 @@
 // pci.ids (start-warnings.ts), V8's settings (garbage-collection.ts). May import every
 // folder of services/ but http/, xapi/ and cli/, which sit on top of it.
 import { existsSync, mkdirSync } from 'node:fs';
+import { SERVICE_ACTORS } from '../../domain/actors.ts';
 import { notFound } from '../../domain/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -101,7 +102,7 @@ export async function openPassthru(
     config.hostPaths.bootConfig,
     () =>
       commands.recordChangesByHand({
-        actor: 'boot-config-watcher',
+        actor: SERVICE_ACTORS.bootConfigWatcher,
         correlationId: randomUUID(),
         extra: { trigger: 'boot_config_change' },
       }),
@@ -110,7 +111,7 @@ export async function openPassthru(
   watcher.start();
   const holderPoll = new HolderPoll(
     () =>
-      commands.refreshHolders({ actor: 'holder-poll', correlationId: randomUUID(), extra: { trigger: 'holder_poll' } }),
+      commands.refreshHolders({ actor: SERVICE_ACTORS.holderPoll, correlationId: randomUUID(), extra: { trigger: 'holder_poll' } }),
     log,
   );
   if (config.hostPaths.xenstore !== null) holderPoll.start();

@@ -423,6 +423,8 @@ export class Commands {
     context: CommandContext,
   ): Promise<RepairOutcome> {
     if (!this.reconciled()) throw notReady();
+    // As a hide of it would be: a fix may not write an address this host has never had into the boot configuration.
+    for (const { pci } of repair.fix) this.records.require(pci);
     return this.lane.run(() => startingOver(() => this.repairOnce(repair, context)));
   }
 

@@ -5,7 +5,7 @@ import { MalformedRequest, transportFault } from './errors.ts';
 import { idOf, jsonRpcError, jsonRpcFailure, jsonRpcResult, jsonRpcText, versionOf } from './jsonrpc.ts';
 import type { Methods } from './methods.ts';
 import { markRequest } from '../log/request-mark.ts';
-import type { RpcValue } from './values.ts';
+import { MAX_NESTING, nestedTooDeep, type RpcValue } from './values.ts';
 
 const Id = Type.Union([Type.String(), Type.Number(), Type.Null()]);
 // XAPI's clients check the media type exactly: Xen Orchestra's connector takes anything else for a host without JSON-RPC.
@@ -53,6 +53,9 @@ export const jsonRpcRoutes: FastifyPluginAsyncTypebox<{ methods: Methods }> = as
   app.setValidatorCompiler(({ schema }) => {
     const validator = Compile(schema as TSchema);
     return (data: unknown) => {
+      if (nestedTooDeep(data)) {
+        return { error: new MalformedRequest('invalid', `request: values nested deeper than ${MAX_NESTING}`) };
+      }
       if (validator.Check(data)) return { value: data };
       const [first] = validator.Errors(data);
       return {

@@ -16,16 +16,26 @@ export interface Session {
 /**
  * Sessions live in memory only: a restart ends them all, as a toolstack
  * restart does in XAPI, and clients log in again. A session lives only as
- * long as its token: revoked, the session is invalid at its next call. Past
- * the cap the oldest session goes, so logins that never log out cannot grow
- * memory without bound.
+ * long as its token: revoked, the session is invalid at its next call.
+ * Logins that never log out cannot grow memory without bound, nor end other
+ * tokens' sessions: past `perToken` sessions of one token, that token's own
+ * least recently used one goes (as XAPI's db_gc.ml `timeout_sessions` keeps
+ * each user name's sessions apart and drops the least recently active); past
+ * the global `cap`, the least recently used of the token holding the most.
+ * Dropping rather than refusing the login: a client that leaks sessions keeps
+ * working, and the one it lost answers SESSION_INVALID, which XAPI's clients
+ * (XenAPI.py, Xen Orchestra) meet by logging in again; a refused login would
+ * lock out every client of that token until a restart.
  */
 export class Sessions {
+  /** Least recently used first: a call moves its session to the end. */
   private readonly open = new Map<string, Session>();
+  private readonly perTokenCount = new Map<string, number>();
 
   constructor(
     private readonly tokens: TokenRegistry,
     private readonly cap = 500,
+    private readonly perToken = 100,
   ) {}
 
   /** The password is a passthru token; the session gets that token's role. */
@@ -37,21 +47,48 @@ export class Sessions {
     }
     const session = { ref: `OpaqueRef:${randomUUID()}`, uuid: randomUUID(), user: name, principal };
     this.open.set(session.ref, session);
-    for (const ref of this.open.keys()) {
-      if (this.open.size <= this.cap) break;
-      this.open.delete(ref);
-    }
+    const count = this.count(principal.name, +1);
+    if (count > this.perToken) this.dropLeastRecent(principal.name);
+    if (this.open.size > this.cap) this.dropLeastRecent(this.largestHolder());
     return session;
   }
 
   require(ref: RpcValue): Session {
     const session = typeof ref === 'string' ? this.open.get(ref) : undefined;
-    if (session && !this.tokens.isValid(session.principal)) this.open.delete(session.ref);
-    else if (session) return session;
+    if (session && !this.tokens.isValid(session.principal)) this.end(session);
+    else if (session) {
+      this.open.delete(session.ref);
+      this.open.set(session.ref, session);
+      return session;
+    }
     throw sessionInvalid(asText(ref));
   }
 
   logout(ref: RpcValue): void {
-    this.open.delete(this.require(ref).ref);
+    this.end(this.require(ref));
+  }
+
+  private end(session: Session): void {
+    this.open.delete(session.ref);
+    this.count(session.principal.name, -1);
+  }
+
+  private count(token: string, change: number): number {
+    const count = (this.perTokenCount.get(token) ?? 0) + change;
+    if (count === 0) this.perTokenCount.delete(token);
+    else this.perTokenCount.set(token, count);
+    return count;
+  }
+
+  private largestHolder(): string {
+    let largest = { token: '', count: 0 };
+    for (const [token, count] of this.perTokenCount) if (count > largest.count) largest = { token, count };
+    return largest.token;
+  }
+
+  private dropLeastRecent(token: string): void {
+    for (const session of this.open.values()) {
+      if (session.principal.name === token) return this.end(session);
+    }
   }
 }

@@ -172,6 +172,21 @@ test('token management: names are unique, admin cannot be revoked, unknown names
   assert.not.ok(JSON.stringify(listed).includes('hash'), 'the list holds no hash');
 });
 
+test('a token may not take a name the service records its own changes under: 400 with a detail, nothing issued', async ({
+  world,
+}) => {
+  const before = (await world.get('/v1/events')).json().events.length;
+  for (const name of ['passthru', 'reconciler', 'boot-config-watcher', 'holder-poll', 'xl-poll', 'Reconciler']) {
+    const refused = await world.post('/v1/tokens', { name, role: 'operator' });
+    assertProblem(refused, 400, name);
+    assert.is(
+      refused.json().detail,
+      `${name} is a name the service records its own changes under (passthru, reconciler, boot-config-watcher, holder-poll, xl-poll): a token's changes would read as the service's; pick another name`,
+    );
+  }
+  assert.is((await world.get('/v1/events')).json().events.length, before, 'no token issued');
+});
+
 test('a restart keeps the tokens, and PASSTHRU_TOKEN still sets the admin secret', async ({ world }) => {
   await world.restart();
   assert.is((await world.get('/v1/whoami', READER_TOKEN)).json().name, 'reader');

@@ -115,6 +115,24 @@ test('a Last-Event-ID that is no position is a 400 problem', async ({ url }) => 
   assert.match(((await response.json()) as { detail: string }).detail, /Last-Event-ID must be a store position/);
 });
 
+test('a Last-Event-ID or an after past the newest event is a 400 problem, as /v1/events?after= answers', async ({
+  world,
+  url,
+}) => {
+  const head = (await world.get('/v1/events?limit=1000')).json().events.at(-1).position as number;
+  const feed = await world.get(`/v1/events?after=${head + 5}`);
+  for (const asked of [{ 'last-event-id': String(head + 5) }, {}] as Record<string, string>[]) {
+    const query = 'last-event-id' in asked ? '' : `?after=${head + 5}`;
+    const response = await fetch(`${url}/v1/events/stream${query}`, {
+      headers: { ...asked, authorization: `Bearer ${TOKEN}` },
+    });
+    assert.is(response.status, 400, JSON.stringify(asked));
+    const problem = (await response.json()) as { detail: string };
+    assert.is(problem.detail, feed.json().detail);
+  }
+  assert.is(feed.statusCode, 400);
+});
+
 test('a consumer that does not read is cut off with a last message, and resumes from it with nothing lost', async ({
   world,
   url,

@@ -330,6 +330,17 @@ test('given a wildcard, when a device it covers is hidden, then nothing is writt
   assert.is(pending(world), 'xen-pciback.hide=(00005:*.*)\n');
 });
 
+test('given a wildcard written by hand with blanks inside (quoted), when another device is hidden, then the wildcard is written back as xen-pciback reads it, without them', async ({
+  world,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', 'xen-pciback.hide="(0000:03: 00.*)"');
+  assert.is(await world.status(GPU), 'disabled_on_reboot');
+  const response = await world.post(`/v1/pcis/${SPARE_NIC}/hide`);
+  assert.is(response.statusCode, 200);
+  assert.is(pending(world), `xen-pciback.hide=(${SPARE_NIC})(0000:03:00.*)\n`);
+  for (const id of [GPU, GPU_AUDIO, SPARE_NIC]) assert.is(await world.status(id), 'disabled_on_reboot', id);
+});
+
 test("given an entry xen-pciback cannot parse in the next boot's list, when read, then the next boot hides nothing and the host record and readiness say why", async ({
   world,
 }) => {
@@ -445,6 +456,20 @@ test('given unreadable entries, when a repair fixes one and leaves another, or n
   });
   assert.is(whole.statusCode, 200);
   assert.is(pending(world), `xen-pciback.hide=(${SPARE_NIC})\n`);
+});
+
+test('given an unreadable entry, when a repair fixes it as a device this host does not have, then it is refused 404 and nothing is written', async ({
+  world,
+  writes,
+}) => {
+  world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${GPU})(3:0.8)`);
+  const before = writes().length;
+  const refused = await world.post('/v1/host/hide-list/repair', { fix: [{ entry: '(3:0.8)', pci: '0000:7f:1f.7' }] });
+  assert.is(refused.statusCode, 404);
+  assert.is(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
+  assert.is(refused.json().detail, 'no PCI device 0000:7f:1f.7 on this host');
+  assert.is(writes().length, before);
+  assert.is(pending(world), `xen-pciback.hide=(${GPU})(3:0.8)\n`);
 });
 
 test('given a repair that would start hiding a protected device, when not forced, then it is refused', async ({

@@ -119,7 +119,7 @@ test('history shows the device’s events with their causes and actors', async (
       ['3', 'HideNotClaimed', 'disabled', 'reboot'],
     ],
   );
-  assert.is(rows[1]![6], 'admin', 'the token the CLI sent is the actor');
+  assert.is(rows[1]![6], 'admin (claims cli:root)', 'the token the CLI sent is the actor, the user it names a claim');
 });
 
 test('replay prints each event with the view it produces, up to a position', async ({ passthru }) => {

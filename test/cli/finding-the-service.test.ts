@@ -133,6 +133,7 @@ test('given a service stopped cleanly, when it is gone, then its runtime file is
     url: service.url,
     host_id: 'found-host',
     pid: service.child.pid,
+    started: Number(readFileSync(`/proc/${service.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]),
     port: Number(new URL(service.url).port),
     bind: '127.0.0.1',
   });

@@ -1,47 +1,16 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { safetyHost, SPARE_NIC } from '../support/safety-host.ts';
-import { runCli, type CliRun } from '../support/cli-run.ts';
+import { SPARE_NIC } from '../support/safety-host.ts';
+import { startCliXlHost, stopCliXlHost, type CliXlHost } from '../support/cli-xl-host.ts';
 import { eventually } from '../support/eventually.ts';
-import { startService, stopService, type ServiceProcess } from '../support/service-process.ts';
-import { WITH_IOMMU } from '../support/xl-world.ts';
-import { XcpNgTwin } from '../support/xcp-ng-twin.ts';
 
-const test = suite<{
-  sys: KernelSysfs;
-  xl: XcpNgTwin;
-  service: ServiceProcess;
-  passthru: (...args: string[]) => Promise<CliRun>;
-}>('passthru CLI: who holds a device, and --now');
+const test = suite<CliXlHost>('passthru CLI: who holds a device, and --now');
 
 test.before(async (context) => {
-  context.sys = safetyHost().bind(SPARE_NIC, 'igb');
-  const dataDir = join(context.sys.root, 'var');
-  context.xl = new XcpNgTwin(join(context.sys.root, 'twin'), WITH_IOMMU, {
-    sysfs: context.sys.root,
-    dataDir,
-    drivers: { [SPARE_NIC]: 'igb' },
-  });
-  const env = {
-    ...context.sys.env,
-    PASSTHRU_DATA_DIR: dataDir,
-    PASSTHRU_TOKEN: 'cli-holders-token',
-    PASSTHRU_HOST_ID: 'cli-holders-host',
-    ...context.xl.env,
-  };
-  context.service = await startService(env);
-  const port = new URL(context.service.url).port;
-  context.passthru = (...args) =>
-    runCli(args, { env: { ...process.env, ...env, PASSTHRU_PORT: port, PASSTHRU_HOST_MODE: 'simulated' } });
+  Object.assign(context, await startCliXlHost('cli-holders'));
 });
 
-test.after(async ({ service, sys }) => {
-  await stopService(service);
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after((context) => stopCliXlHost(context));
 
 test('given --now, when a NIC is hidden, then it is disabled at once and pciback holds it', async ({ passthru }) => {
   const run = await passthru('hide', '--now', SPARE_NIC);

@@ -60,7 +60,10 @@ test('given the NVMe holding /, when hidden with --force and a reason, then the 
   });
   const history = (await passthru('history', NVME)).stdout.trim().split('\n');
   assert.match(history[0]!, /\sACTOR\s+NOW\s+REASON$/);
-  assert.match(history[history.length - 1]!, /\sDom0AccessDisabled\s.*\sadmin\s+moving the root disk to a guest$/);
+  assert.match(
+    history[history.length - 1]!,
+    /\sDom0AccessDisabled\s.*\sadmin \(claims cli:root\)\s+moving the root disk to a guest$/,
+  );
   assert.is((await passthru('unhide', NVME)).code, 0);
 });
 

@@ -75,4 +75,13 @@ test('given a plan made, when described, then it says how many devices it would 
   assert.is(describeEvent(entry('PlanMade', { changes: [], refusals: [] })).title, 'Plan made: nothing to change');
 });
 
+test('given a client that said on whose behalf it asked, when described, then the actor is the token and the rest a claim', () => {
+  const said = {
+    ...entry('Dom0AccessDisabled', { pci: '0000:03:00.0' }),
+    metadata: { actor: 'xo', on_behalf_of: 'reconciler' },
+  };
+  assert.is(describeEvent(said).actor, 'xo (claims reconciler)');
+  assert.is(describeEvent(entry('Dom0AccessDisabled', { pci: '0000:03:00.0' })).actor, 'admin');
+});
+
 test.run();

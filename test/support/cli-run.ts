@@ -10,7 +10,14 @@ export interface CliRun {
 }
 
 /** The real CLI (`bin/passthru.js`) in a process of its own, as an operator runs it. */
-export function runCli(args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: {
+    env: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** A bound on a run that should end at once: killed past it. */ timeout?: number;
+  },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
       try {

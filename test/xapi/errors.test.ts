@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GPU, NIC, World } from '../support/world.ts';
+import { GPU, NIC, TOKEN, World } from '../support/world.ts';
 import { failure, jsonLogin, jsonRpc, LOGIN, python, serve, xmlRpc } from './support.ts';
 
 const test = suite<{ world: World; url: string }>('XAPI errors');
@@ -208,6 +208,28 @@ test('malformed JSON is -32700, a request of the wrong shape -32600, both with H
   assert.equal(
     await post('{"jsonrpc": "2.0", "method": "PCI.get_all", "params": "OpaqueRef:1", "id": 5}'),
     error(5, -32600, 'request/params must be array'),
+  );
+});
+
+test('a value nested 5000 deep (a user name of arrays) is -32600 naming the bound, not INTERNAL_ERROR, and the service answers on', async ({
+  world,
+}) => {
+  const deep = `${'['.repeat(5000)}"root"${']'.repeat(5000)}`;
+  const response = await world.request({
+    method: 'POST',
+    url: '/jsonrpc',
+    headers: { 'content-type': 'application/json' },
+    payload: `{"jsonrpc": "2.0", "method": "session.login_with_password", "params": [${deep}, "x"], "id": 7}`,
+  });
+  assert.is(response.statusCode, 200);
+  assert.equal(response.json(), {
+    jsonrpc: '2.0',
+    id: 7,
+    error: { code: -32600, message: 'request: values nested deeper than 64' },
+  });
+  assert.is(
+    (await jsonRpc(world, 'session.login_with_password', ['root', TOKEN])).result.startsWith('OpaqueRef:'),
+    true,
   );
 });
 

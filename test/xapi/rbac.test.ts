@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GPU, READER_TOKEN, TOKEN, World } from '../support/world.ts';
-import { failure, jsonRpc, serve, success, xmlRpc } from './support.ts';
+import { failure, jsonRpc, LOGIN, serve, success, xmlRpc } from './support.ts';
 
 const test = suite<{ world: World; url: string }>('XAPI: sessions take the role of the token they logged in with');
 test.before.each(async (context) => {
@@ -77,6 +77,33 @@ test('revoking a token ends its sessions at once, over both transports', async (
 test('the XAPI routes need no bearer token: their sessions are the credential', async ({ world }) => {
   const answer = await jsonRpc(world, 'session.login_with_password', ['root', TOKEN]);
   assert.ok(answer.result);
+});
+
+test('over XML-RPC, a read-only token that logs in 600 times and never logs out ends none of the operator’s sessions, only its own oldest', async ({
+  url,
+}) => {
+  const [operator] = await xmlRpc(url, [LOGIN]);
+  const [used] = await xmlRpc(url, [readerLogin]);
+  const logins = await xmlRpc(url, [
+    ...Array.from({ length: 300 }, () => readerLogin),
+    // The reader's first session, used now, is its most recent: it outlives the 300 above.
+    ['host.get_all', used.Value],
+    ...Array.from({ length: 300 }, () => readerLogin),
+  ]);
+  const [operatorCall, usedCall, oldest, newest] = await xmlRpc(url, [
+    ['host.get_all', operator.Value],
+    ['host.get_all', used.Value],
+    ['host.get_all', logins[0].Value],
+    ['host.get_all', logins[600].Value],
+  ]);
+  assert.is(operatorCall.Status, 'Success', 'the operator’s session lives');
+  assert.is(newest.Status, 'Success');
+  assert.equal(oldest, failure('SESSION_INVALID', logins[0].Value), 'the reader’s least recently used went');
+  assert.equal(
+    usedCall,
+    failure('SESSION_INVALID', used.Value),
+    'a hundred logins later, it was the least recently used in turn',
+  );
 });
 
 test.run();

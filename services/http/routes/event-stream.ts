@@ -5,6 +5,7 @@ import type { RouteOptions } from '../route-options.ts';
 import { EventStreamConnection, HEARTBEAT_MS, STREAM_BUFFER_LIMIT } from '../event-stream.ts';
 import { FeedQuery, problems } from '../schemas.ts';
 import { markRequest } from '../../log/request-mark.ts';
+import { notAnEventPosition } from '../../store/feed-cursor.ts';
 
 const StreamQuery = Type.Object(
   {
@@ -54,6 +55,8 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         throw invalidInput(`Last-Event-ID must be a store position (a whole number), not ${JSON.stringify(resume)}`);
       }
       const after = resume !== undefined ? Number(resume.trim()) : (request.query.after ?? passthru.tail.head);
+      // Once the stream's headers are out, a refusal has nowhere to go: a stream after no event would wait in silence.
+      if (after > passthru.tail.head) throw notAnEventPosition(after);
       markRequest(request, { kind: 'wait' });
       reply.hijack();
       // Hijacked, the reply sends nothing itself: the headers set so far (the request id) are copied over.
