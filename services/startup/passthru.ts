@@ -111,7 +111,11 @@ export async function openPassthru(
   watcher.start();
   const holderPoll = new HolderPoll(
     () =>
-      commands.refreshHolders({ actor: SERVICE_ACTORS.holderPoll, correlationId: randomUUID(), extra: { trigger: 'holder_poll' } }),
+      commands.refreshHolders({
+        actor: SERVICE_ACTORS.holderPoll,
+        correlationId: randomUUID(),
+        extra: { trigger: 'holder_poll' },
+      }),
     log,
   );
   if (config.hostPaths.xenstore !== null) holderPoll.start();

@@ -40,7 +40,11 @@ async function serve(
   const sys = ready(dataDisk(safetyHost().bind(SPARE_NIC, 'igb')));
   context.hosts.push(sys);
   const dataDir = join(sys.root, 'var');
-  const xl = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, { sysfs: sys.root, dataDir, drivers: { [SPARE_NIC]: 'igb' } });
+  const xl = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, {
+    sysfs: sys.root,
+    dataDir,
+    drivers: { [SPARE_NIC]: 'igb' },
+  });
   const world = await World.start([], { ...sys.env, PASSTHRU_DATA_DIR: dataDir, ...xl.env, ...env });
   context.worlds.push(world);
   return { sys, world };

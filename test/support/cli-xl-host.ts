@@ -19,7 +19,11 @@ export interface CliXlHost {
 export async function startCliXlHost(name: string): Promise<CliXlHost> {
   const sys = safetyHost().bind(SPARE_NIC, 'igb');
   const dataDir = join(sys.root, 'var');
-  const xl = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, { sysfs: sys.root, dataDir, drivers: { [SPARE_NIC]: 'igb' } });
+  const xl = new XcpNgTwin(join(sys.root, 'twin'), WITH_IOMMU, {
+    sysfs: sys.root,
+    dataDir,
+    drivers: { [SPARE_NIC]: 'igb' },
+  });
   const env = {
     ...sys.env,
     PASSTHRU_DATA_DIR: dataDir,
