@@ -368,9 +368,9 @@ test('given a device a guest holds, when an exact document would give it back, t
   assert.is((await world.post(`/v1/plans/${plan.id}/apply`)).json().reason, 'plan_refused');
 });
 
-test('given an xl that cannot be run, when an exact document would give a device back, then the plan refuses it as its holder is unknown', async (context) => {
+test('given a xenstore client that cannot be run, when an exact document would give a device back, then the plan refuses it as its holder is unknown', async (context) => {
   await context.world.close();
-  context.world = await start(context.sys, { PASSTHRU_XL: join(context.sys.root, 'no-such-xl') });
+  context.world = await start(context.sys, { PASSTHRU_XENSTORE: join(context.sys.root, 'no-such-xenstore') });
   const { world } = context;
   world.xenCmdlineByHand('--set-dom0', `xen-pciback.hide=(${NIC})`);
   await world.settled();
