@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SPARE_NIC } from '../support/safety-host.ts';
+import { eventually } from '../support/eventually.ts';
 import { startCliXlHost, stopCliXlHost, type CliXlHost } from '../support/cli-xl-host.ts';
 
 // What would move the cursor up, erase the line and write a row of its own on an admin's terminal.
@@ -36,6 +37,8 @@ test('given a guest whose name holds escapes, when status and doctor name it, th
   xl,
 }) => {
   xl.guest(3, 'win10\x1b[2K\x1b]0;owned\x07', [SPARE_NIC]);
+  // status asks the service, whose holder poll names a new guest within 5 s; doctor reads the host at once.
+  await eventually(async () => (await passthru('status')).stdout.includes('(3)'), 'status naming the guest');
   for (const command of ['status', 'doctor']) {
     const run = await passthru(command);
     assert.not.match(run.stdout, CONTROL, command);
