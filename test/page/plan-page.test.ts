@@ -1,21 +1,15 @@
-import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seriousViolations } from '../support/axe.ts';
-import { launchChromium, signIn } from '../support/browser.ts';
+import { closeServedPage, launchChromium, servePage, signIn, type ServedPage } from '../support/browser.ts';
 import { BOOT_NVME, desiredHost, NIC, SLOT } from '../support/desired-host.ts';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
-import { World } from '../support/world.ts';
+import type { World } from '../support/world.ts';
 
-// Far above what the page needs; it only keeps a broken page from hanging the suite.
-const SAFETY_MS = 15_000;
 const GPU = `${SLOT}.0`;
 const AUDIO = `${SLOT}.1`;
 
-const test = suite<{ browser: Browser; sys: KernelSysfs; world: World; url: string; page: Page }>(
+const test = suite<ServedPage & { browser: Browser }>(
   'the operator page plans a desired-state document and applies it, in Chromium',
 );
 
@@ -24,18 +18,9 @@ test.before(async (context) => {
 });
 test.after(async ({ browser }) => browser.close());
 test.before.each(async (context) => {
-  context.sys = desiredHost();
-  context.world = await World.start([], { ...context.sys.env, PASSTHRU_DATA_DIR: join(context.sys.root, 'var') });
-  await context.world.app.listen({ port: 0, host: '127.0.0.1' });
-  context.url = `http://127.0.0.1:${(context.world.app.server.address() as AddressInfo).port}`;
-  context.page = await (await context.browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  context.page.setDefaultTimeout(SAFETY_MS);
+  Object.assign(context, await servePage(context.browser, desiredHost()));
 });
-test.after.each(async ({ page, world, sys }) => {
-  await page.context().close();
-  await world.close();
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after.each(closeServedPage);
 
 const CARD_YAML = `hidden:
   - match: { vendor: "10de", device: "1db4" }

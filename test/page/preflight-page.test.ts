@@ -1,38 +1,19 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { launchChromium, signIn } from '../support/browser.ts';
-import type { KernelSysfs } from '../support/kernel-sysfs.ts';
+import { closeServedPage, launchChromium, servePage, signIn, type ServedPage } from '../support/browser.ts';
 import { NVME, safetyHost, SPARE_NIC } from '../support/safety-host.ts';
-import { World } from '../support/world.ts';
 
-// Far above what the page needs; it only keeps a broken page from hanging the suite.
-const SAFETY_MS = 15_000;
-
-const test = suite<{ sys: KernelSysfs; world: World; browser: Browser; url: string; page: Page }>(
-  'the reboot banner shows the preflight, in Chromium',
-);
+const test = suite<ServedPage & { browser: Browser }>('the reboot banner shows the preflight, in Chromium');
 
 test.before(async (context) => {
   context.browser = await launchChromium();
 });
 test.after(async ({ browser }) => browser.close());
 test.before.each(async (context) => {
-  context.sys = safetyHost();
-  context.world = await World.start([], { ...context.sys.env, PASSTHRU_DATA_DIR: join(context.sys.root, 'var') });
-  await context.world.app.listen({ port: 0, host: '127.0.0.1' });
-  context.url = `http://127.0.0.1:${(context.world.app.server.address() as AddressInfo).port}`;
-  context.page = await (await context.browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  context.page.setDefaultTimeout(SAFETY_MS);
+  Object.assign(context, await servePage(context.browser, safetyHost()));
 });
-test.after.each(async ({ page, world, sys }) => {
-  await page.context().close();
-  await world.close();
-  rmSync(sys.root, { recursive: true, force: true });
-});
+test.after.each(closeServedPage);
 
 test('given a safe next boot that changes a device, the banner says the preflight passed and the line’s length', async ({
   page,
