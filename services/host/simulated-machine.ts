@@ -1,18 +1,27 @@
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readlinkSync,
   realpathSync,
+  readFileSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { isPciAddress } from '../../domain/pci-address.ts';
 import { PCIBACK } from '../../domain/passthrough.ts';
 
 /** What the inventory and the topology readers read of a function; the rest of the device is left out. */
-const IDENTITY = ['class', 'vendor', 'device', 'subsystem_vendor', 'subsystem_device', 'boot_vga', 'current_link_speed'];
+const IDENTITY = [
+  'class',
+  'vendor',
+  'device',
+  'subsystem_vendor',
+  'subsystem_device',
+  'boot_vga',
+  'current_link_speed',
+];
 
 /**
  * Copies the PCI devices of a machine's sysfs into a simulated one, laid out
@@ -39,7 +48,11 @@ export function mirrorPciDevices(machineSysfs: string, sysfs: string): Record<st
     const place = under.startsWith('..') || isAbsolute(under) ? join(`pci${id.slice(0, 7)}`, id) : under;
     const dir = join(sysfs, 'devices', place);
     mkdirSync(dir, { recursive: true });
-    for (const file of IDENTITY) if (existsSync(join(real, file))) copyFileSync(join(real, file), join(dir, file));
+    // Read and written, never copied: sysfs reports a size of 4096 that copy_file_range never reaches, so a copy hangs.
+    for (const file of IDENTITY) {
+      const text = readOrNull(join(real, file));
+      if (text !== null) writeFileSync(join(dir, file), text);
+    }
     symlinkSync(dir, join(sysfs, 'bus', 'pci', 'devices', id));
     mirrored.set(id, dir);
     const driver = linkName(join(real, 'driver'));
@@ -66,6 +79,14 @@ export function mirrorPciDevices(machineSysfs: string, sysfs: string): Record<st
 function realOrNull(path: string): string | null {
   try {
     return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
   } catch {
     return null;
   }
