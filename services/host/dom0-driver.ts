@@ -60,8 +60,6 @@ export async function boundToPciback(pciBus: string): Promise<Set<PciAddress>> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return new Set();
-    throw hostFailure(
-      `cannot read which devices pciback holds from ${pciBus}/drivers/${PCIBACK}: ${code ?? error}`,
-    );
+    throw hostFailure(`cannot read which devices pciback holds from ${pciBus}/drivers/${PCIBACK}: ${code ?? error}`);
   }
 }

@@ -20,6 +20,8 @@ export interface Config {
   /** True when the mode was chosen by `auto` rather than asked for. */
   readonly hostModeGuessed: boolean;
   readonly hostPaths: HostPaths;
+  /** The machine's sysfs a whole simulated host copies its PCI devices from; null when no host is simulated whole. */
+  readonly simulatedMachine: string | null;
   /** The boot configuration files looked for when PASSTHRU_BOOT_CONFIG is not set (else empty). */
   readonly bootConfigSearched: readonly string[];
   readonly token: string | null;
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostMode,
     hostModeGuessed: askedMode === 'auto',
     hostPaths,
+    simulatedMachine: wholeSimulation ? sysfs : null,
     bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIGS : [],
     token: get('token') ?? null,
     hostId: hostIdSetting(get('hostId'), xensourceInventory),

@@ -73,11 +73,7 @@ export async function openPassthru(
   clock: Clock = { now: () => new Date() },
 ): Promise<Passthru> {
   mkdirSync(config.dataDir, { recursive: true });
-  if (config.hostMode === 'simulated') {
-    const { sysfs, sysfsPci } = config.hostPaths;
-    // The whole host is simulated when the service reads the simulated host's own bus: then it mirrors the machine's.
-    prepareSimulatedHost(config.dataDir, sysfsPci === simulatedHostFiles(config.dataDir).sysfsPci ? sysfs : null);
-  }
+  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir, config.simulatedMachine);
   const host = openHost(config);
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, checkpointFile(config.dataDir), log);

@@ -343,7 +343,10 @@ export class Commands {
       }),
     );
     const driverless = given.filter(({ toDriver }) => toDriver === null).map(({ command }) => command.pci);
-    return { results, warnings: [...this.warnings(targets, after), ...driverlessWarnings(driverless, this.host.pciBus)] };
+    return {
+      results,
+      warnings: [...this.warnings(targets, after), ...driverlessWarnings(driverless, this.host.pciBus)],
+    };
   }
 
   /**

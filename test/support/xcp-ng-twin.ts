@@ -1,11 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type TwinScript,
-  writeTwinConfig,
-  writeTwinWrapper,
-  writeXlInfo,
-} from '../../services/host/simulated-host.ts';
+import { type TwinScript, writeTwinConfig, writeTwinWrapper, writeXlInfo } from '../../services/host/simulated-host.ts';
 import {
   config,
   driverOf,
