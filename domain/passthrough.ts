@@ -57,9 +57,14 @@ export interface PassthroughFacts extends DriverSighting {
   readonly changed?: IdentityChange | null;
   /** How Xen cut the running dom0 line; null when it is whole. */
   readonly cut?: RunningLineCut | null;
+  /**
+   * The host's PCI bus in sysfs, where advice says to write (`/sys/bus/pci` on a Xen host): a simulated host's
+   * own, so no advice names the devices of a machine that is not a Xen host.
+   */
+  readonly pciBus: string;
 }
 
-function notClaimed(id: PciAddress, driver: string | null, needed: readonly DriverSighting[]): string {
+function notClaimed(id: PciAddress, driver: string | null, needed: readonly DriverSighting[], bus: string): string {
   if (driver === null) {
     return `the boot hid ${id} but pciback did not claim it: load xen-pciback at boot (built in, or in the initrd) and check that the hide list names ${id}`;
   }
@@ -68,7 +73,7 @@ function notClaimed(id: PciAddress, driver: string | null, needed: readonly Driv
     return `the boot hid ${id} but dom0's ${driver} driver holds it: load xen-pciback before ${driver} (put it in the initrd, or blacklist ${driver}) and reboot`;
   }
   // Blacklisting it would take a device dom0 boots from (or is managed through) away with it.
-  return `the boot hid ${id} but dom0's ${driver} driver holds it, and ${driver} also drives ${sharing.id}, which dom0 needs: do not blacklist ${driver}; give ${id} alone to pciback with xl pci-assignable-add ${id}, or unbind it (echo ${id} > /sys/bus/pci/devices/${id}/driver/unbind) and bind it to pciback (echo ${id} > /sys/bus/pci/drivers/pciback/new_slot; echo ${id} > /sys/bus/pci/drivers/pciback/bind)`;
+  return `the boot hid ${id} but dom0's ${driver} driver holds it, and ${driver} also drives ${sharing.id}, which dom0 needs: do not blacklist ${driver}; give ${id} alone to pciback with xl pci-assignable-add ${id}, or unbind it (echo ${id} > ${bus}/devices/${id}/driver/unbind) and bind it to pciback (echo ${id} > ${bus}/drivers/pciback/new_slot; echo ${id} > ${bus}/drivers/pciback/bind)`;
 }
 
 /**
@@ -90,7 +95,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
   }
   // A device given back since the boot is no longer hidden now, though the running line names it.
   if (bootHidden && live.current && !assignable) {
-    problems.push({ code: 'not_claimed', detail: notClaimed(id, driver, facts.needed) });
+    problems.push({ code: 'not_claimed', detail: notClaimed(id, driver, facts.needed, facts.pciBus) });
   }
   if (assignable && !live.pending) {
     problems.push({
@@ -130,7 +135,7 @@ export function passthroughVerdict(facts: PassthroughFacts): PassthroughVerdict 
   if (facts.leftWithoutDriver && driver === null) {
     problems.push({
       code: 'left_without_driver',
-      detail: `${id} was given back to dom0 but no driver took it: load its driver, or bind one (echo ${id} > /sys/bus/pci/drivers_probe)`,
+      detail: `${id} was given back to dom0 but no driver took it: load its driver, or bind one (echo ${id} > ${facts.pciBus}/drivers_probe)`,
     });
   }
   return { ready: assignable && status === 'disabled' && problems.length === 0, problems };

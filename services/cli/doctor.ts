@@ -49,6 +49,7 @@ export async function doctorCommand(config: Config, flags: Flags, out: Output): 
         holderUnknown: holders.known ? null : holders.detail,
         // The CLI reads the host alone: what an earlier give-back left is the service's to say.
         leftWithoutDriver: false,
+        pciBus: host.pciBus,
       });
       const assigned_to = holderIn(holders, device.id);
       return {

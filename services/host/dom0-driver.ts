@@ -37,14 +37,14 @@ export async function awaitDriver(
  * remove_slot. Null when pciback is not loaded: then the running command line
  * alone says what the boot hid.
  */
-export async function pcibackSlots(sysfs: string): Promise<Set<PciAddress> | null> {
+export async function pcibackSlots(pciBus: string): Promise<Set<PciAddress> | null> {
   try {
-    const text = await readFile(join(sysfs, 'bus', 'pci', 'drivers', PCIBACK, 'slots'), 'utf8');
+    const text = await readFile(join(pciBus, 'drivers', PCIBACK, 'slots'), 'utf8');
     return new Set(text.split('\n').filter(isPciAddress));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw hostFailure(`cannot read pciback's slots from ${sysfs}/bus/pci/drivers/${PCIBACK}/slots: ${code ?? error}`);
+    throw hostFailure(`cannot read pciback's slots from ${pciBus}/drivers/${PCIBACK}/slots: ${code ?? error}`);
   }
 }
 
@@ -53,15 +53,13 @@ export async function pcibackSlots(sysfs: string): Promise<Set<PciAddress> | nul
  * driver's directory, one per device it drives. No directory: pciback is not
  * loaded, and holds nothing.
  */
-export async function boundToPciback(sysfs: string): Promise<Set<PciAddress>> {
+export async function boundToPciback(pciBus: string): Promise<Set<PciAddress>> {
   try {
-    const names = await readdir(join(sysfs, 'bus', 'pci', 'drivers', PCIBACK));
+    const names = await readdir(join(pciBus, 'drivers', PCIBACK));
     return new Set(names.filter(isPciAddress));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return new Set();
-    throw hostFailure(
-      `cannot read which devices pciback holds from ${sysfs}/bus/pci/drivers/${PCIBACK}: ${code ?? error}`,
-    );
+    throw hostFailure(`cannot read which devices pciback holds from ${pciBus}/drivers/${PCIBACK}: ${code ?? error}`);
   }
 }

@@ -28,7 +28,7 @@ import { FileKeyedCache, filesSignature } from './file-keyed-cache.ts';
 import { XenCmdline } from './xen-cmdline.ts';
 import { readDom0Line } from './boot-config.ts';
 import { dom0LineWith, runningLineCut, type RunningLineCut } from '../../domain/dom0-line.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readDriver } from './drivers.ts';
 import { assignableAdd, assignableRemove, NO_XL, readIommu, type IommuReading } from './xl.ts';
 import { ProgramFailure } from './run-program.ts';
@@ -227,13 +227,22 @@ export class Host {
       await this.writeSysfs(join(this.driversDir, PCIBACK, 'remove_slot'), id, ['ENOENT']);
     }
     if ((await this.driver(id)) === null) {
-      await this.writeSysfs(join(this.paths.sysfs, 'bus', 'pci', 'drivers_probe'), id);
+      await this.writeSysfs(join(this.pciBus, 'drivers_probe'), id);
     }
     return awaitDriver(this.paths.sysfsPci, id, (d) => d !== null && d !== PCIBACK);
   }
 
+  /**
+   * The PCI bus's sysfs directory (`/sys/bus/pci` on a Xen host), beside its
+   * `devices` as the kernel lays them: where pciback's driver and
+   * `drivers_probe` are, and where advice says to write.
+   */
+  get pciBus(): string {
+    return dirname(this.paths.sysfsPci);
+  }
+
   private get driversDir(): string {
-    return join(this.paths.sysfs, 'bus', 'pci', 'drivers');
+    return join(this.pciBus, 'drivers');
   }
 
   private async runXl(run: (program: string) => Promise<void>): Promise<void> {
@@ -309,7 +318,7 @@ export class Host {
 
   /** What pciback is bound to and is to seize now, read from sysfs alone: after a hand-over, nothing else moved. */
   async pcibackNow(): Promise<Pick<HideLists, 'pciback' | 'slots'>> {
-    const [pciback, slots] = await Promise.all([boundToPciback(this.paths.sysfs), pcibackSlots(this.paths.sysfs)]);
+    const [pciback, slots] = await Promise.all([boundToPciback(this.pciBus), pcibackSlots(this.pciBus)]);
     return { pciback, slots };
   }
 

@@ -8,8 +8,12 @@ export interface IommuReading {
   readonly unknown?: string;
 }
 
-/** Why xl was not asked, and how to give it one: a simulated host has none unless told. */
-export const NO_XL = 'no xl program is set: PASSTHRU_XL (--xl) names one; a simulated host has none unless it is set';
+/**
+ * Why xl was not asked, and how to give it one: a simulated host has the
+ * twin's unless it reads a PCI bus of its own naming, or xl is turned off.
+ */
+export const NO_XL =
+  'no xl program is set: PASSTHRU_XL (--xl) names one; a simulated host has the twin’s unless PASSTHRU_SYSFS_PCI names its devices or PASSTHRU_XL is none';
 
 /** Xen's toolstack: `xl info` for the IOMMU, and libxl's hand-over of a device. Who holds what is read from xenstore. */
 export async function readIommu(program: string | null, timeoutMs: number): Promise<IommuReading> {

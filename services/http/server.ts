@@ -29,7 +29,10 @@ export async function serve(config: Config): Promise<void> {
     process.stderr.write(
       `\n  *** passthru is running against a SIMULATED host ***\n` +
         `  No Xen dom0 was found (${config.hostModeGuessed ? 'PASSTHRU_HOST_MODE=auto' : 'PASSTHRU_HOST_MODE=simulated'}).\n` +
-        `  Hide lists live in ${config.dataDir}/host; 'passthru reboot' reboots it.\n\n`,
+        `  Hide lists live in ${config.dataDir}/host; 'passthru reboot' reboots it.\n` +
+        (config.simulatedMachine !== null
+          ? `  Its PCI devices are a copy of this machine's in ${config.dataDir}/host/sys: nothing touches the real ones.\n\n`
+          : '\n'),
     );
   }
   // Whatever the service makes (store, checkpoint, tokens, keys) is for root's eyes only.

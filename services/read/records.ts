@@ -197,6 +197,7 @@ export class Records {
         leftWithoutDriver: this.projector.pci.devices[id]?.left_without_driver === true,
         changed: this.hardwareChange(id),
         cut: current.cut,
+        pciBus: this.host.pciBus,
       }),
       assigned_to: holders.known ? (holders.holders.get(id) ?? null) : null,
     };

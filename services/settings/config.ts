@@ -20,6 +20,8 @@ export interface Config {
   /** True when the mode was chosen by `auto` rather than asked for. */
   readonly hostModeGuessed: boolean;
   readonly hostPaths: HostPaths;
+  /** The machine's sysfs a whole simulated host copies its PCI devices from; null when no host is simulated whole. */
+  readonly simulatedMachine: string | null;
   /** The boot configuration files looked for when PASSTHRU_BOOT_CONFIG is not set (else empty). */
   readonly bootConfigSearched: readonly string[];
   readonly token: string | null;
@@ -116,15 +118,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
   const simulated = simulatedHostFiles(dataDir);
   const sysfs = resolve(get('sysfs') ?? '/sys');
   const xensourceInventory = get('xensourceInventory') ?? '/etc/xensource-inventory';
-  // Read from the live host in both modes: what dom0 needs is the machine's own, simulated or not.
+  // A simulated host whose PCI bus no setting names is a whole one: its own sysfs, a mirror of the machine's PCI
+  // devices that the twin's xl, xenstore and kernel act on (prepareSimulatedHost), so nothing it does reaches the
+  // machine's devices. A bus named explicitly is read as it is, with no twin unless its programs are named too.
+  const wholeSimulation = hostMode === 'simulated' && get('sysfsPci') === undefined;
+  // Read from the live host in both modes: what dom0 needs is the machine's own, simulated or not; a whole simulated
+  // host lists the machine's devices at their own addresses, so the machine's disks and NICs resolve to them.
   const safetyPaths = {
     sysfs,
-    sysfsPci: get('sysfsPci') ?? join(sysfs, 'bus', 'pci', 'devices'),
+    sysfsPci: get('sysfsPci') ?? (wholeSimulation ? simulated.sysfsPci : join(sysfs, 'bus', 'pci', 'devices')),
     mountinfo: get('mountinfo') ?? '/proc/self/mountinfo',
     xensourceInventory,
     netRoute: get('netRoute') ?? '/proc/net/route',
     // Only a twin of the kernel needs one: a real host's sysfs acts on its own writes.
-    sysfsWriter: get('sysfsWriter') ?? null,
+    sysfsWriter: twinProgram(get('sysfsWriter'), wholeSimulation ? simulated.sysfsWriter : null),
   };
   const hostPaths: HostPaths =
     hostMode === 'simulated'
@@ -134,9 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
           procCmdline: get('procCmdline') ?? simulated.procCmdline,
           bootId: get('bootId') ?? simulated.bootId,
           bootConfig: pathList(get('bootConfig')) ?? [simulated.bootConfig],
-          // A simulated host has no hypervisor or switch to ask unless a stand-in is named.
-          xl: get('xl') ?? null,
-          xenstore: get('xenstore') ?? null,
+          // A whole simulated host has the twin's toolstack; one over a named bus has none unless a stand-in is named.
+          xl: twinProgram(get('xl'), wholeSimulation ? simulated.xl : null),
+          xenstore: twinProgram(get('xenstore'), wholeSimulation ? simulated.xenstore : null),
+          // No switch or volume manager to ask unless a stand-in is named.
+
           ovsVsctl: get('ovsVsctl') ?? null,
           pvs: get('pvs') ?? null,
         }
@@ -160,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     hostMode,
     hostModeGuessed: askedMode === 'auto',
     hostPaths,
+    simulatedMachine: wholeSimulation ? sysfs : null,
     bootConfigSearched: get('bootConfig') !== undefined ? [] : hostMode === 'xen' ? XEN_BOOT_CONFIGS : [],
     token: get('token') ?? null,
     hostId: hostIdSetting(get('hostId'), xensourceInventory),
@@ -173,6 +183,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     requestTimeoutMs: integer(get('requestTimeout') ?? '30000', SETTINGS.requestTimeout.env, 1, 600_000),
     maxConnections: integer(get('maxConnections') ?? '2048', SETTINGS.maxConnections.env, 1, 1_000_000),
   };
+}
+
+/** Turns a program of the twin off: a simulated host then has none to ask, as a host without the toolstack. */
+export const NO_PROGRAM = 'none';
+
+/** A program of a simulated host: the one asked for, none for `none`, else the twin's (null when it has none). */
+function twinProgram(asked: string | undefined, twin: string | null): string | null {
+  if (asked === NO_PROGRAM) return null;
+  return asked ?? twin;
 }
 
 /** root's on a dom0 is /run/passthru; anyone else's is in their own runtime dir, else a tmp dir of their own. */

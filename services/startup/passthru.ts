@@ -74,7 +74,7 @@ export async function openPassthru(
   clock: Clock = { now: () => new Date() },
 ): Promise<Passthru> {
   mkdirSync(config.dataDir, { recursive: true });
-  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir);
+  if (config.hostMode === 'simulated') prepareSimulatedHost(config.dataDir, config.simulatedMachine);
   const host = openHost(config);
   const store = await openStore(config.store, () => clock.now());
   const projector = new Projector(store, config.hostId, checkpointFile(config.dataDir), log);

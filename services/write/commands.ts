@@ -343,7 +343,10 @@ export class Commands {
       }),
     );
     const driverless = given.filter(({ toDriver }) => toDriver === null).map(({ command }) => command.pci);
-    return { results, warnings: [...this.warnings(targets, after), ...driverlessWarnings(driverless)] };
+    return {
+      results,
+      warnings: [...this.warnings(targets, after), ...driverlessWarnings(driverless, this.host.pciBus)],
+    };
   }
 
   /**
@@ -598,10 +601,10 @@ function withHardware(event: DeviceEvent, identity: DeviceIdentity): DeviceEvent
 }
 
 /** Devices pciback let go of that no driver of dom0 took: not given back, and the answer says so. */
-function driverlessWarnings(ids: readonly PciAddress[]): string[] {
+function driverlessWarnings(ids: readonly PciAddress[], pciBus: string): string[] {
   return ids.map(
     (id) =>
-      `${id} is not given back: pciback let go of it, but no driver of dom0 took it; load its driver, or bind one (echo ${id} > /sys/bus/pci/drivers_probe)`,
+      `${id} is not given back: pciback let go of it, but no driver of dom0 took it; load its driver, or bind one (echo ${id} > ${pciBus}/drivers_probe)`,
   );
 }
 

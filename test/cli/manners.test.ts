@@ -170,7 +170,10 @@ test('given a simulated host without xl, when hide --now is refused, then the re
   context.service = await startService(host);
   const run = await passthru(host, 'hide', NIC, '--now');
   assert.is(run.code, 1);
-  assert.match(run.stderr, 'PASSTHRU_XL (--xl) names one; a simulated host has none unless it is set');
+  assert.match(
+    run.stderr,
+    'PASSTHRU_XL (--xl) names one; a simulated host has the twin’s unless PASSTHRU_SYSFS_PCI names its devices or PASSTHRU_XL is none',
+  );
 });
 
 test.run();

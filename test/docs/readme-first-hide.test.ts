@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { startService, stopService } from '../support/service-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,27 +21,30 @@ function shellBlock(heading: string): string {
 
 const test = suite('the README’s commands, run as written');
 
-test('given a machine whose devices are not the README’s, when “Your first hide” runs, then it hides one of them and ends disabled', async () => {
+test('given a machine whose devices are not the README’s, when “Your first hide” runs, then it hides one of them and ends disabled and ready', async () => {
   const block = shellBlock('Your first hide');
   assert.not.match(block, 'npx');
   // The newcomer's project folder: the CLI's entry, and var/ where the service keeps its data.
   const dir = mkdtempSync(join(tmpdir(), 'passthru-readme-'));
   try {
     symlinkSync(join(root, 'bin'), join(dir, 'bin'));
-    // A host without 03:00.0: a host bridge, a boot disk's controller... and a NIC free to hide.
+    // The machine, a host without 03:00.0: a host bridge, a PCI bridge... and a NIC free to hide, its driver igb.
+    const machine = new KernelSysfs(join(dir, 'machine'));
     for (const [id, cls] of [
       ['0000:00:00.0', '0x060000'],
       ['0000:00:1c.0', '0x060400'],
       ['0000:01:00.0', '0x020000'],
     ] as const) {
-      mkdirSync(join(dir, 'sysfs', id), { recursive: true });
-      writeFileSync(join(dir, 'sysfs', id, 'class'), `${cls}\n`);
-      writeFileSync(join(dir, 'sysfs', id, 'vendor'), '0x8086\n');
-      writeFileSync(join(dir, 'sysfs', id, 'device'), '0x1521\n');
+      machine.pci({ id, class: cls, vendor: '0x8086', device: '0x1521' });
     }
+    machine.bind('0000:01:00.0', 'igb');
+    // The newcomer's machine as `npm start` finds it: its sysfs and mounts, nothing of the simulated host named.
     const env = {
       PASSTHRU_HOST_MODE: 'simulated',
-      PASSTHRU_SYSFS_PCI: join(dir, 'sysfs'),
+      PASSTHRU_SYSFS: machine.root,
+      PASSTHRU_MOUNTINFO: machine.mountinfo,
+      PASSTHRU_XENSOURCE_INVENTORY: machine.xensourceInventory,
+      PASSTHRU_NET_ROUTE: machine.netRoute,
       PASSTHRU_RUNTIME_DIR: join(dir, 'run'),
       PASSTHRU_DATA_DIR: join(dir, 'var'),
     };
@@ -71,6 +75,8 @@ test('given a machine whose devices are not the README’s, when “Your first h
       ]);
       assert.is(lines[3], '"disabled_on_reboot"');
       assert.match(stdout, /^0000:01:00\.0\s+disabled\s+/m);
+      // doctor: the simulated host's pciback took it at the reboot, so it is ready for a guest.
+      assert.match(stdout, /^0000:01:00\.0\s+disabled\s+pciback\s+ready\s+/m);
       assert.match(stdout, /Dom0AccessDisabled/);
     } finally {
       await stopService(service);

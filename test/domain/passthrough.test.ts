@@ -21,6 +21,7 @@ const facts = (given: Partial<PassthroughFacts>): PassthroughFacts => ({
   bootHidden: hiddenIn(given.status ?? 'disabled').current,
   holderUnknown: null,
   leftWithoutDriver: false,
+  pciBus: '/sys/bus/pci',
   ...given,
 });
 const codes = (given: Partial<PassthroughFacts>) => passthroughVerdict(facts(given)).problems.map((p) => p.code);

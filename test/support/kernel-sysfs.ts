@@ -62,7 +62,8 @@ export class KernelSysfs {
   get env(): Record<string, string> {
     return {
       PASSTHRU_SYSFS: this.root,
-      PASSTHRU_SYSFS_PCI: '',
+      // Named, so the service reads this tree itself rather than a simulated host's mirror of it.
+      PASSTHRU_SYSFS_PCI: join(this.root, 'bus', 'pci', 'devices'),
       PASSTHRU_MOUNTINFO: this.mountinfo,
       PASSTHRU_XENSOURCE_INVENTORY: this.xensourceInventory,
       PASSTHRU_NET_ROUTE: this.netRoute,

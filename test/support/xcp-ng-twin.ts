@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type TwinScript, writeTwinConfig, writeTwinWrapper, writeXlInfo } from '../../services/host/simulated-host.ts';
 import {
   config,
   driverOf,
@@ -13,8 +13,6 @@ import {
   xsWrite,
   type TwinState,
 } from '../../services/host/simulated/twin-state.js';
-
-const SIMULATED = fileURLToPath(new URL('../../services/host/simulated/', import.meta.url));
 
 export interface TwinHost {
   /** The kernel-layout fake sysfs the twin acts on. */
@@ -49,15 +47,12 @@ export class XcpNgTwin {
     host: TwinHost,
   ) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        sysfs: host.sysfs,
-        procCmdline: join(host.dataDir, 'host', 'proc-cmdline'),
-        bootId: join(host.dataDir, 'host', 'boot_id'),
-        drivers: host.drivers,
-      }),
-    );
+    writeTwinConfig(dir, {
+      sysfs: host.sysfs,
+      procCmdline: join(host.dataDir, 'host', 'proc-cmdline'),
+      bootId: join(host.dataDir, 'host', 'boot_id'),
+      drivers: { ...host.drivers },
+    });
     this.program = this.wrapper('xl', 'xl.js');
     this.xenstore = this.wrapper('xenstore', 'xenstore.js');
     this.sysfsWriter = this.wrapper('sysfs-write', 'kernel-sysfs-write.js');
@@ -70,10 +65,7 @@ export class XcpNgTwin {
   }
 
   virtCaps(caps: string): void {
-    writeFileSync(
-      join(this.dir, 'xl-info.txt'),
-      `host                   : simulated\nrelease                : 4.19.0+1\nvirt_caps              : ${caps}\nxen_version            : 4.17.6\n`,
-    );
+    writeXlInfo(this.dir, caps);
   }
 
   /**
@@ -187,13 +179,9 @@ export class XcpNgTwin {
     kernelWrite(state, join(config().sysfs, 'bus', 'pci', file), id);
   }
 
-  private wrapper(name: string, script: string): string {
+  private wrapper(name: string, script: TwinScript): string {
     const path = join(this.dir, name);
-    writeFileSync(
-      path,
-      `#!/bin/sh\nPASSTHRU_TWIN='${this.dir}' exec '${process.execPath}' '${join(SIMULATED, script)}' "$@"\n`,
-    );
-    chmodSync(path, 0o755);
+    writeTwinWrapper(path, this.dir, script);
     return path;
   }
 }

@@ -33,3 +33,4 @@ export function xsRemove(state: TwinState, path: string): void;
 export function kernelWrite(state: TwinState, file: string, value: string): void;
 export function driverOf(id: string): string | null;
 export function seized(state: TwinState, id: string): boolean;
+export function boot(): void;

@@ -224,6 +224,26 @@ function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * What a boot of the dom0 kernel does to the PCI devices: pcistub_init
+ * (drivers/xen/xen-pciback/pci_stub.c, Linux 4.19; an fs_initcall, as
+ * XCP-ng's kernel builds pciback in) takes the running line's hide list as
+ * the devices to seize and registers pciback before the native drivers
+ * register (device_initcall), so pcistub_probe seizes (pcistub_seize) each
+ * device the list names; every other device is bound by the dom0 driver whose
+ * id table matches it, or stays without one. This boot's state starts afresh
+ * (see `load`), and pciback's `slots` are the boot's list.
+ */
+export function boot() {
+  const state = load();
+  const bus = join(config().sysfs, 'bus', 'pci', 'devices');
+  for (const id of existsSync(bus) ? readdirSync(bus).filter((name) => ADDRESS.test(name)) : []) {
+    const wanted = seized(state, id) ? 'pciback' : (config().drivers?.[id] ?? null);
+    if (driverOf(id) !== wanted) link(id, wanted);
+  }
+  save(state);
+}
+
 /** The devices bound to pciback now, as its driver directory lists them. */
 export function pcibackDevices() {
   try {
