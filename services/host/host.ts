@@ -99,6 +99,8 @@ export interface ReadHideList extends BootHideKeys {
 /** The next boot's hide list, and which of the hide keys hold it. */
 export interface PendingHideList extends ReadHideList {
   readonly keys: readonly string[];
+  /** The boot configuration files' signature taken right before the list was read; null when none is known. */
+  readonly signature: string | null;
 }
 
 /** The running kernel's hide list, and whether Xen cut the line it came on. */
@@ -277,8 +279,14 @@ export class Host {
   }
 
   private async readPendingHideList(): Promise<PendingHideList> {
+    // Before the read: a write that lands during it changes the files after this, so it is never taken as unmoved.
+    const signature = this.paths.bootConfig.length > 0 ? filesSignature(this.paths.bootConfig) : null;
     const parameters = await this.xenCmdline.getDom0(HIDE_KEYS);
-    return { ...this.readKeys('pending', parameters), keys: HIDE_KEYS.filter((key) => hasHideKey(parameters, key)) };
+    return {
+      ...this.readKeys('pending', parameters),
+      keys: HIDE_KEYS.filter((key) => hasHideKey(parameters, key)),
+      signature,
+    };
   }
 
   private readKeys(when: BootWhen, parameters: readonly KernelParameter[]): ReadHideList {
@@ -343,7 +351,9 @@ export class Host {
     options: { dropIgnored?: boolean } = {},
   ): Promise<PendingHideList> {
     this.pending.forget();
-    if (!sameHideKeys(await this.readPendingHideList(), was)) {
+    // Files as they were before `was` was read cannot hold another list: xen-cmdline is asked again only when they moved.
+    const unmoved = was.signature !== null && was.signature === filesSignature(this.paths.bootConfig);
+    if (!unmoved && !sameHideKeys(await this.readPendingHideList(), was)) {
       throw new HideListMoved('the next boot’s hide list changed since it was read: another writer edited it');
     }
     const { value, stale } = hideListWrite(list, was, options);
@@ -361,6 +371,8 @@ export class Host {
       keys: was.keys
         .filter((key) => !stale.includes(key))
         .concat(value !== '' && !was.keys.includes(HIDE_KEY) ? [HIDE_KEY] : []),
+      // Another writer may have followed this one at once: the next write asks xen-cmdline again.
+      signature: null,
     };
   }
 

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -249,6 +250,24 @@ test('given another writer that adds an entry between passthru’s read and its 
   } finally {
     await world.close();
     rmSync(race.dir, { recursive: true, force: true });
+  }
+});
+
+test('given no other writer, when a device is hidden, then xen-cmdline reads the list once and writes it once: unmoved files need no second read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'passthru-counted-'));
+  const log = join(dir, 'xen-cmdline.log');
+  const counting = join(dir, 'xen-cmdline');
+  writeFileSync(counting, `#!/bin/sh\necho "$1" >> '${log}'\nexec '${join(dir, 'var', 'host', 'xen-cmdline')}' "$@"\n`);
+  chmodSync(counting, 0o755);
+  const world = await World.start(undefined, { PASSTHRU_DATA_DIR: join(dir, 'var'), PASSTHRU_XEN_CMDLINE: counting });
+  try {
+    await world.settled();
+    writeFileSync(log, '');
+    assert.is((await world.post(`/v1/pcis/${GPU.id}/hide`)).statusCode, 200);
+    assert.equal(readFileSync(log, 'utf8').trim().split('\n'), ['--get-dom0', '--set-dom0']);
+  } finally {
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
