@@ -127,6 +127,7 @@ export class Host {
   private current: Promise<RunningHideList> | null = null;
   private iommuReading: Promise<IommuReading> | null = null;
   private holderReading: HolderReading = { known: false, detail: 'not read yet' };
+  private pcibackThisTurn: Promise<Pick<HideLists, 'pciback' | 'slots'>> | null = null;
   private ownWrite: string | null = null;
   private readonly pending: FileKeyedCache<PendingHideList>;
   /** The devices of the last inventory: what a wildcard entry is matched against. */
@@ -319,9 +320,24 @@ export class Host {
     return {
       current: current.devices,
       running: current,
-      ...(await this.pcibackNow()),
+      ...(await (options.forRequest ? this.pcibackForRequest() : this.pcibackNow())),
       pending: await (options.forRequest ? this.pending.getForRequest() : this.pendingHideList()),
     };
+  }
+
+  /**
+   * pciback's side read once an event loop turn for the requests answered in
+   * it, as the boot configuration is looked at (`FileKeyedCache.getForRequest`):
+   * they all arrived by the poll that began the turn, and the read is issued
+   * after it, so a change made before any of them was sent is seen.
+   */
+  private pcibackForRequest(): Promise<Pick<HideLists, 'pciback' | 'slots'>> {
+    if (this.pcibackThisTurn === null) {
+      const reading = this.pcibackNow();
+      this.pcibackThisTurn = reading;
+      setImmediate(() => (this.pcibackThisTurn = null));
+    }
+    return this.pcibackThisTurn;
   }
 
   /** What pciback is bound to and is to seize now, read from sysfs alone: after a hand-over, nothing else moved. */

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { simulatedHostFiles } from '../../services/host/simulated-host.ts';
 import { NIC, NVME, TOKEN, World } from '../support/world.ts';
@@ -68,6 +69,31 @@ test('reads that arrive together look at the boot configuration once', async ({ 
     assert.is(looks.count(), 1);
   } finally {
     looks.restore();
+  }
+});
+
+test('reads that arrive together read what pciback holds once', async ({ world }) => {
+  const pciback = join(dirname(world.config.hostPaths.sysfsPci), 'drivers', 'pciback');
+  assert.is(await world.status(NIC.id), 'enabled');
+  await new Promise(setImmediate); // a later turn of the event loop, where the reads arrive
+  const writable = fs.promises as { readdir: typeof fs.promises.readdir };
+  const original = fs.promises.readdir;
+  let reads = 0;
+  writable.readdir = ((...args: Parameters<typeof fs.promises.readdir>) => {
+    if (args[0] === pciback) reads++;
+    return original(...args);
+  }) as typeof fs.promises.readdir;
+  syncBuiltinESMExports();
+  try {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => world.get(`/v1/pcis/${NIC.id}/dom0-access`)));
+    assert.equal(
+      answers.map((r) => r.json().status),
+      answers.map(() => 'enabled'),
+    );
+    assert.is(reads, 1);
+  } finally {
+    writable.readdir = original;
+    syncBuiltinESMExports();
   }
 });
 
