@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostFailure } from '../../domain/errors.ts';
 import { isPciAddress, type PciAddress } from '../../domain/pci-address.ts';
@@ -31,15 +31,18 @@ export async function awaitDriver(
   }
 }
 
+// Both read synchronously: sysfs answers from kernel memory, and status reads ask for them, where a
+// promise's thread-pool hop for each of a file's open, stat, read and close cost more than the reads.
+
 /**
  * pciback's list of devices to seize now, from its `slots` (slots_show in
  * pci_stub.c): the boot's hide list as it took it, plus new_slot, less
  * remove_slot. Null when pciback is not loaded: then the running command line
  * alone says what the boot hid.
  */
-export async function pcibackSlots(pciBus: string): Promise<Set<PciAddress> | null> {
+export function pcibackSlots(pciBus: string): Set<PciAddress> | null {
   try {
-    const text = await readFile(join(pciBus, 'drivers', PCIBACK, 'slots'), 'utf8');
+    const text = readFileSync(join(pciBus, 'drivers', PCIBACK, 'slots'), 'utf8');
     return new Set(text.split('\n').filter(isPciAddress));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -53,9 +56,9 @@ export async function pcibackSlots(pciBus: string): Promise<Set<PciAddress> | nu
  * driver's directory, one per device it drives. No directory: pciback is not
  * loaded, and holds nothing.
  */
-export async function boundToPciback(pciBus: string): Promise<Set<PciAddress>> {
+export function boundToPciback(pciBus: string): Set<PciAddress> {
   try {
-    const names = await readdir(join(pciBus, 'drivers', PCIBACK));
+    const names = readdirSync(join(pciBus, 'drivers', PCIBACK));
     return new Set(names.filter(isPciAddress));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -342,8 +342,7 @@ export class Host {
 
   /** What pciback is bound to and is to seize now, read from sysfs alone: after a hand-over, nothing else moved. */
   async pcibackNow(): Promise<Pick<HideLists, 'pciback' | 'slots'>> {
-    const [pciback, slots] = await Promise.all([boundToPciback(this.pciBus), pcibackSlots(this.pciBus)]);
-    return { pciback, slots };
+    return { pciback: boundToPciback(this.pciBus), slots: pcibackSlots(this.pciBus) };
   }
 
   /**

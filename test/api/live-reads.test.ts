@@ -76,13 +76,13 @@ test('reads that arrive together read what pciback holds once', async ({ world }
   const pciback = join(dirname(world.config.hostPaths.sysfsPci), 'drivers', 'pciback');
   assert.is(await world.status(NIC.id), 'enabled');
   await new Promise(setImmediate); // a later turn of the event loop, where the reads arrive
-  const writable = fs.promises as { readdir: typeof fs.promises.readdir };
-  const original = fs.promises.readdir;
+  const writable = fs as { readdirSync: typeof fs.readdirSync };
+  const original = fs.readdirSync;
   let reads = 0;
-  writable.readdir = ((...args: Parameters<typeof fs.promises.readdir>) => {
+  writable.readdirSync = ((...args: Parameters<typeof fs.readdirSync>) => {
     if (args[0] === pciback) reads++;
     return original(...args);
-  }) as typeof fs.promises.readdir;
+  }) as typeof fs.readdirSync;
   syncBuiltinESMExports();
   try {
     const answers = await Promise.all(Array.from({ length: 20 }, () => world.get(`/v1/pcis/${NIC.id}/dom0-access`)));
@@ -92,7 +92,7 @@ test('reads that arrive together read what pciback holds once', async ({ world }
     );
     assert.is(reads, 1);
   } finally {
-    writable.readdir = original;
+    writable.readdirSync = original;
     syncBuiltinESMExports();
   }
 });
