@@ -59,7 +59,7 @@ test('reads that arrive together look at the boot configuration once', async ({ 
   const [bootConfig] = world.config.hostPaths.bootConfig;
   assert.is(await world.status(NIC.id), 'enabled');
   await new Promise(setImmediate); // a later turn of the event loop, where the reads arrive
-  const looks = countStats(bootConfig!);
+  const looks = countCalls('statSync', bootConfig!);
   try {
     const reads = await Promise.all(Array.from({ length: 20 }, () => world.get(`/v1/pcis/${NIC.id}/dom0-access`)));
     assert.equal(
@@ -76,41 +76,33 @@ test('reads that arrive together read what pciback holds once', async ({ world }
   const pciback = join(dirname(world.config.hostPaths.sysfsPci), 'drivers', 'pciback');
   assert.is(await world.status(NIC.id), 'enabled');
   await new Promise(setImmediate); // a later turn of the event loop, where the reads arrive
-  const writable = fs as { readdirSync: typeof fs.readdirSync };
-  const original = fs.readdirSync;
-  let reads = 0;
-  writable.readdirSync = ((...args: Parameters<typeof fs.readdirSync>) => {
-    if (args[0] === pciback) reads++;
-    return original(...args);
-  }) as typeof fs.readdirSync;
-  syncBuiltinESMExports();
+  const reads = countCalls('readdirSync', pciback);
   try {
     const answers = await Promise.all(Array.from({ length: 20 }, () => world.get(`/v1/pcis/${NIC.id}/dom0-access`)));
     assert.equal(
       answers.map((r) => r.json().status),
       answers.map(() => 'enabled'),
     );
-    assert.is(reads, 1);
+    assert.is(reads.count(), 1);
   } finally {
-    writable.readdirSync = original;
-    syncBuiltinESMExports();
+    reads.restore();
   }
 });
 
-/** Counts the stat calls of one path, through node:fs's own export (which the ESM named import follows once synced). */
-function countStats(path: string): { count: () => number; restore: () => void } {
-  const writable = fs as { statSync: typeof fs.statSync };
-  const original = fs.statSync;
+/** Counts the calls of a node:fs function on one path, through node:fs's own export (which the ESM named import follows once synced). */
+function countCalls(name: 'statSync' | 'readdirSync', path: string): { count: () => number; restore: () => void } {
+  const writable = fs as unknown as Record<typeof name, (...args: unknown[]) => unknown>;
+  const original = writable[name];
   let count = 0;
-  writable.statSync = ((...args: Parameters<typeof fs.statSync>) => {
+  writable[name] = (...args: unknown[]) => {
     if (args[0] === path) count++;
     return original(...args);
-  }) as typeof fs.statSync;
+  };
   syncBuiltinESMExports();
   return {
     count: () => count,
     restore: () => {
-      writable.statSync = original;
+      writable[name] = original;
       syncBuiltinESMExports();
     },
   };
