@@ -81,6 +81,37 @@ test('given the defaults and a pipe, every line is JSON; reads write none, a com
   });
 });
 
+test('given PASSTHRU_LOG_LEVEL=debug, a read gets its line too, and every request line names its request id', async ({
+  env,
+}) => {
+  await within({ ...env, PASSTHRU_LOG_LEVEL: 'debug' }, async (service) => {
+    const atStart = entries(service).length;
+    const read = await fetch(`${service.url}/v1/pcis/${NIC}/dom0-access`, {
+      headers: { ...auth, 'x-request-id': 'read-1' },
+    });
+    assert.is(read.status, 200);
+    const hide = await fetch(`${service.url}/v1/pcis/${NIC}/hide`, {
+      method: 'POST',
+      headers: { ...auth, 'x-request-id': 'hide-1' },
+    });
+    assert.is(hide.status, 200);
+
+    const deadline = Date.now() + 10_000;
+    const completed = () =>
+      entries(service)
+        .slice(atStart)
+        .filter((e) => e.msg === 'request completed' && e.url.startsWith(`/v1/pcis/${NIC}/`));
+    while (completed().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(
+      completed().map((e) => [e.level, e.reqId, e.method, e.status]),
+      [
+        [20, 'read-1', 'GET', 200],
+        [30, 'hide-1', 'POST', 200],
+      ],
+    );
+  });
+});
+
 test('given XAPI calls and watchers, reads and waits write no line; a login, a change and a refusal one each, naming the method', async ({
   env,
 }) => {

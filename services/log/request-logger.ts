@@ -1,0 +1,77 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
+
+/**
+ * A request's logger, made into pino's child of the service's logger only
+ * when it first writes a line. Pino serializes a child's bindings when the
+ * child is made, which cost a status read a sixth of its CPU time, while a
+ * successful read writes no line at the default level (see `RequestLog`).
+ */
+class RequestLogger implements FastifyBaseLogger {
+  private made: FastifyBaseLogger | null = null;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  get level(): string {
+    return this.made?.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.own().level = level;
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.own().child(bindings, options);
+  }
+
+  private own(): FastifyBaseLogger {
+    this.made ??= this.parent.child(this.bindings, this.options);
+    return this.made;
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    if (this.made === null && !this.parent.isLevelEnabled(level)) return;
+    const logger = this.own();
+    (logger[level] as (...args: unknown[]) => void).apply(logger, args);
+  }
+}
+
+/**
+ * Fastify's `childLoggerFactory`: a request's logger is made when it writes.
+ * A route with a level of its own gets its child at once, as its level is
+ * the child's and not the parent's.
+ */
+export function requestLoggers(parent: Logger) {
+  return (_logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger =>
+    options.level === undefined ? new RequestLogger(parent, bindings, options) : parent.child(bindings, options);
+}
