@@ -7,7 +7,7 @@ import type { Passthru } from '../startup/passthru.ts';
 import { installAuth } from './auth.ts';
 import { installProblemHandlers, sendProblem } from './problem.ts';
 import { RequestLog } from '../log/request-log.ts';
-import { requestLoggers } from '../log/request-logger.ts';
+import { requestLogger } from '../log/request-logger.ts';
 import type { RouteOptions } from './route-options.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -43,7 +43,7 @@ export async function buildApp(
     requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: timeouts.keepAliveTimeout,
     logController: new RequestLog(),
-    childLoggerFactory: requestLoggers(logger),
+    childLoggerFactory: requestLogger,
     bodyLimit: 16 * 1024,
     // Unknown fields are refused, not silently dropped: a typo must not pass as a request.
     ajv: { customOptions: { removeAdditional: false } },

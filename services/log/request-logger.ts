@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
+import { levels, type Bindings, type ChildLoggerOptions, type Level } from 'pino';
 
 /**
  * A request's logger, made into pino's child of the service's logger only
@@ -11,7 +11,7 @@ class RequestLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | null = null;
 
   constructor(
-    private readonly parent: Logger,
+    private readonly parent: FastifyBaseLogger,
     private readonly bindings: Bindings,
     private readonly options: ChildLoggerOptions,
   ) {}
@@ -60,18 +60,28 @@ class RequestLogger implements FastifyBaseLogger {
   }
 
   private write(level: Level, args: unknown[]): void {
-    if (this.made === null && !this.parent.isLevelEnabled(level)) return;
+    if (this.made === null && !writes(this.parent.level, level)) return;
     const logger = this.own();
     (logger[level] as (...args: unknown[]) => void).apply(logger, args);
   }
 }
 
+/** Whether a logger at `threshold` may write a line at `level`: a level pino does not name by default is left to it. */
+function writes(threshold: string, level: Level): boolean {
+  if (threshold === 'silent') return false;
+  const least = levels.values[threshold];
+  return least === undefined || levels.values[level]! >= least;
+}
+
 /**
- * Fastify's `childLoggerFactory`: a request's logger is made when it writes.
- * A route with a level of its own gets its child at once, as its level is
- * the child's and not the parent's.
+ * Fastify's `childLoggerFactory`: a request's logger, a child of the one
+ * fastify passes, is made when it writes. A route with a level of its own
+ * gets its child at once, as its level is the child's and not the parent's.
  */
-export function requestLoggers(parent: Logger) {
-  return (_logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger =>
-    options.level === undefined ? new RequestLogger(parent, bindings, options) : parent.child(bindings, options);
+export function requestLogger(
+  parent: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  return options.level === undefined ? new RequestLogger(parent, bindings, options) : parent.child(bindings, options);
 }
