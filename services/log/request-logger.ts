@@ -2,10 +2,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import { levels, type Bindings, type ChildLoggerOptions, type Level } from 'pino';
 
 /**
- * A request's logger, made into pino's child of the service's logger only
- * when it first writes a line. Pino serializes a child's bindings when the
- * child is made, which cost a status read a sixth of its CPU time, while a
- * successful read writes no line at the default level (see `RequestLog`).
+ * A request's logger, made into a pino child only when it first writes a
+ * line. Pino serializes a child's bindings when the child is made, about 3 µs
+ * of a status read's 23 of CPU, while a successful read writes no line at the
+ * default level (see `RequestLog`).
  */
 class RequestLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | null = null;

@@ -36,11 +36,16 @@ const lines = (service: ServiceProcess) => service.stdout().split('\n').filter(B
 const entries = (service: ServiceProcess) => lines(service).map((line) => JSON.parse(line) as Record<string, any>);
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-/** Waits for the log to reach `count` lines: pino writes asynchronously. */
-async function logLines(service: ServiceProcess, count: number): Promise<Record<string, any>[]> {
+/** Waits for the log to reach `count` lines that `keep` takes, and answers those: pino writes asynchronously. */
+async function logLines(
+  service: ServiceProcess,
+  count: number,
+  keep: (entry: Record<string, any>) => boolean = () => true,
+): Promise<Record<string, any>[]> {
   const deadline = Date.now() + 10_000;
-  while (lines(service).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  return entries(service);
+  const kept = () => entries(service).filter(keep);
+  while (kept().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return kept();
 }
 
 async function within<T>(
@@ -85,7 +90,6 @@ test('given PASSTHRU_LOG_LEVEL=debug, a read gets its line too, and every reques
   env,
 }) => {
   await within({ ...env, PASSTHRU_LOG_LEVEL: 'debug' }, async (service) => {
-    const atStart = entries(service).length;
     const read = await fetch(`${service.url}/v1/pcis/${NIC}/dom0-access`, {
       headers: { ...auth, 'x-request-id': 'read-1' },
     });
@@ -96,14 +100,13 @@ test('given PASSTHRU_LOG_LEVEL=debug, a read gets its line too, and every reques
     });
     assert.is(hide.status, 200);
 
-    const deadline = Date.now() + 10_000;
-    const completed = () =>
-      entries(service)
-        .slice(atStart)
-        .filter((e) => e.msg === 'request completed' && e.url.startsWith(`/v1/pcis/${NIC}/`));
-    while (completed().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const completed = await logLines(
+      service,
+      2,
+      (e) => e.msg === 'request completed' && e.url.startsWith(`/v1/pcis/${NIC}/`),
+    );
     assert.equal(
-      completed().map((e) => [e.level, e.reqId, e.method, e.status]),
+      completed.map((e) => [e.level, e.reqId, e.method, e.status]),
       [
         [20, 'read-1', 'GET', 200],
         [30, 'hide-1', 'POST', 200],
