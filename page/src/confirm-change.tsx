@@ -5,6 +5,7 @@ import type { CommandAnswer, CommandName, HostView, PciRecord } from './api-type
 import { Modal } from './modal.tsx';
 import { leftBehind, protections, statusAfter } from './next-boot.ts';
 import { ChangeStates } from './change-states.tsx';
+import { DialogFooter } from './dialog-footer.tsx';
 import { COMMAND_WORDS, plural, PROTECTION_WORDS } from './words.ts';
 
 export interface ChangeRequest {
@@ -170,19 +171,15 @@ export function ConfirmChange({ api, request, host, pcis, onDone, onClose }: Pro
             onInput={(e) => setReason(e.currentTarget.value)}
           />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="dialog-actions">
-          <button type="button" class="quiet" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={!ready}>
-            {busy ? 'Working…' : `${COMMAND_WORDS[command].verb} ${apply === 'now' ? 'now' : 'at next boot'}`}
-          </button>
-        </div>
+        <DialogFooter
+          error={error}
+          onClose={onClose}
+          closeLabel="Cancel"
+          submit={{
+            label: busy ? 'Working…' : `${COMMAND_WORDS[command].verb} ${apply === 'now' ? 'now' : 'at next boot'}`,
+            disabled: !ready,
+          }}
+        />
       </form>
     </Modal>
   );

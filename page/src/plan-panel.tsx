@@ -3,6 +3,7 @@ import type { Static } from 'typebox';
 import type { PlanView } from '../../services/http/plan-schemas.ts';
 import type { Api } from './api.ts';
 import { ChangeStates } from './change-states.tsx';
+import { DialogFooter } from './dialog-footer.tsx';
 import { Modal } from './modal.tsx';
 import { plural } from './words.ts';
 
@@ -153,21 +154,12 @@ function PlanDialog({
             </ul>
           </div>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="dialog-actions">
-          <button type="button" class="quiet" onClick={onClose}>
-            {applicable ? 'Cancel' : 'Close'}
-          </button>
-          {applicable && (
-            <button type="submit" class="primary" disabled={busy}>
-              {busy ? 'Working…' : 'Apply plan'}
-            </button>
-          )}
-        </div>
+        <DialogFooter
+          error={error}
+          onClose={onClose}
+          closeLabel={applicable ? 'Cancel' : 'Close'}
+          submit={applicable ? { label: busy ? 'Working…' : 'Apply plan', disabled: busy } : null}
+        />
       </form>
     </Modal>
   );
