@@ -4,6 +4,7 @@ import { SERVICE_ACTORS } from '../../domain/actors.ts';
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../settings/config.ts';
 import { keepShortLivedObjectsYoung } from '../startup/garbage-collection.ts';
+import { keepTickObjectShape } from '../startup/tick-object-shape.ts';
 import { createLogger } from '../log/logger.ts';
 import { openPassthru } from '../startup/passthru.ts';
 import { securePrivateFiles } from '../startup/private-files.ts';
@@ -17,6 +18,7 @@ import { isPortInUse, portInUse, reservePort } from './port-reservation.ts';
 
 /** Opens everything, reconciles with the live host, then listens until a signal. */
 export async function serve(config: Config): Promise<void> {
+  keepTickObjectShape();
   keepShortLivedObjectsYoung();
   const log = createLogger(config);
   // Before anything in the data dir is touched: a second copy must leave the first one's store alone.
