@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostFailure } from '../../domain/errors.ts';
 import { isPciAddress, type PciAddress } from '../../domain/pci-address.ts';
@@ -31,23 +31,36 @@ export async function awaitDriver(
   }
 }
 
-// Both read synchronously: sysfs answers from kernel memory, and status reads ask for them, where a
+// Read synchronously: sysfs answers from kernel memory, and status reads ask for them, where a
 // promise's thread-pool hop for each of a file's open, stat, read and close cost more than the reads.
+
+/**
+ * pciback's side now: the devices bound to it, and its slots. Nothing bound
+ * and no slots when pciback is not loaded, which is looked for first rather
+ * than learnt from a failed read: status reads read this once an event loop
+ * turn, and a failed read's error, stack trace and all, costs several times
+ * the reads (5.6 µs against 0.7 µs for the look).
+ */
+export function readPciback(pciBus: string): { pciback: Set<PciAddress>; slots: Set<PciAddress> | null } {
+  const driverDir = join(pciBus, 'drivers', PCIBACK);
+  if (!existsSync(driverDir)) return { pciback: new Set(), slots: null };
+  return { pciback: boundToPciback(driverDir), slots: pcibackSlots(driverDir) };
+}
 
 /**
  * pciback's list of devices to seize now, from its `slots` (slots_show in
  * pci_stub.c): the boot's hide list as it took it, plus new_slot, less
- * remove_slot. Null when pciback is not loaded: then the running command line
- * alone says what the boot hid.
+ * remove_slot. Null when pciback is not loaded (unloaded since it was looked
+ * for): then the running command line alone says what the boot hid.
  */
-export function pcibackSlots(pciBus: string): Set<PciAddress> | null {
+function pcibackSlots(driverDir: string): Set<PciAddress> | null {
   try {
-    const text = readFileSync(join(pciBus, 'drivers', PCIBACK, 'slots'), 'utf8');
+    const text = readFileSync(join(driverDir, 'slots'), 'utf8');
     return new Set(text.split('\n').filter(isPciAddress));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw hostFailure(`cannot read pciback's slots from ${pciBus}/drivers/${PCIBACK}/slots: ${code ?? error}`);
+    throw hostFailure(`cannot read pciback's slots from ${driverDir}/slots: ${code ?? error}`);
   }
 }
 
@@ -56,13 +69,12 @@ export function pcibackSlots(pciBus: string): Set<PciAddress> | null {
  * driver's directory, one per device it drives. No directory: pciback is not
  * loaded, and holds nothing.
  */
-export function boundToPciback(pciBus: string): Set<PciAddress> {
+function boundToPciback(driverDir: string): Set<PciAddress> {
   try {
-    const names = readdirSync(join(pciBus, 'drivers', PCIBACK));
-    return new Set(names.filter(isPciAddress));
+    return new Set(readdirSync(driverDir).filter(isPciAddress));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return new Set();
-    throw hostFailure(`cannot read which devices pciback holds from ${pciBus}/drivers/${PCIBACK}: ${code ?? error}`);
+    throw hostFailure(`cannot read which devices pciback holds from ${driverDir}: ${code ?? error}`);
   }
 }

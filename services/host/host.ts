@@ -35,7 +35,7 @@ import { ProgramFailure } from './run-program.ts';
 import type { HolderReading } from '../../domain/holders.ts';
 import { PCIBACK } from '../../domain/passthrough.ts';
 import { readHolders } from './xenstore.ts';
-import { awaitDriver, boundToPciback, DRIVER_DEADLINE_MS, pcibackSlots } from './dom0-driver.ts';
+import { awaitDriver, DRIVER_DEADLINE_MS, readPciback } from './dom0-driver.ts';
 import { writeSysfs } from './sysfs-write.ts';
 
 export type HostMode = 'xen' | 'simulated';
@@ -342,7 +342,7 @@ export class Host {
 
   /** What pciback is bound to and is to seize now, read from sysfs alone: after a hand-over, nothing else moved. */
   async pcibackNow(): Promise<Pick<HideLists, 'pciback' | 'slots'>> {
-    return { pciback: boundToPciback(this.pciBus), slots: pcibackSlots(this.pciBus) };
+    return readPciback(this.pciBus);
   }
 
   /**

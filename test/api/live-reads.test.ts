@@ -72,11 +72,12 @@ test('reads that arrive together look at the boot configuration once', async ({ 
   }
 });
 
-test('reads that arrive together read what pciback holds once', async ({ world }) => {
+test('reads that arrive together look at pciback once', async ({ world }) => {
   const pciback = join(dirname(world.config.hostPaths.sysfsPci), 'drivers', 'pciback');
   assert.is(await world.status(NIC.id), 'enabled');
   await new Promise(setImmediate); // a later turn of the event loop, where the reads arrive
-  const reads = countCalls('readdirSync', pciback);
+  // This host has no pciback loaded: a read looks for its directory, then reads what it holds when there is one.
+  const reads = countCalls('existsSync', pciback);
   try {
     const answers = await Promise.all(Array.from({ length: 20 }, () => world.get(`/v1/pcis/${NIC.id}/dom0-access`)));
     assert.equal(
@@ -90,7 +91,7 @@ test('reads that arrive together read what pciback holds once', async ({ world }
 });
 
 /** Counts the calls of a node:fs function on one path, through node:fs's own export (which the ESM named import follows once synced). */
-function countCalls(name: 'statSync' | 'readdirSync', path: string): { count: () => number; restore: () => void } {
+function countCalls(name: 'statSync' | 'existsSync', path: string): { count: () => number; restore: () => void } {
   const writable = fs as unknown as Record<typeof name, (...args: unknown[]) => unknown>;
   const original = writable[name];
   let count = 0;
