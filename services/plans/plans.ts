@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { DeviceIdentity } from '../../domain/device.ts';
 import type { DesiredState } from '../../domain/desired-state/document.ts';
 import type { MadePlan, PlanMadeData } from '../../domain/desired-state/made-plan.ts';
-import { planDesiredState } from '../../domain/desired-state/plan.ts';
+import { planDesiredState, type PlannedChange } from '../../domain/desired-state/plan.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import { EVENT_TYPES, type PassthruEventType } from '../../domain/events.ts';
+import type { PciAddress } from '../../domain/pci-address.ts';
 import { planStream } from '../../projections/streams.ts';
 import type { Serial } from '../concurrency/serial.ts';
 import type { HideLists, Host } from '../host/host.ts';
@@ -126,7 +127,7 @@ export class Plans {
         apply: plan.apply,
         precondition: (lists) => this.requireUnmoved(plan, lists),
       },
-      { ...context, correlationId: id, extra: { ...context.extra, plan: id } },
+      { ...context, correlationId: id, extra: { ...context.extra, plan: id }, reasons: entryReasons(plan.changes) },
     );
     return { ...outcome, plan: id };
   }
@@ -174,6 +175,13 @@ export class Plans {
       if (events.length < SCAN_PAGE) throw notFound(`no plan ${id} on this host`, { id });
     }
   }
+}
+
+/** Each changed device's reason, as the document's entry that took it gives one. */
+function entryReasons(changes: readonly PlannedChange[]): Map<PciAddress, string> {
+  return new Map(
+    changes.flatMap((change) => (change.entry?.reason === undefined ? [] : [[change.id, change.entry.reason]])),
+  );
 }
 
 /** The plan as answered: how it is applied stays in its event. */

@@ -20,6 +20,8 @@ export interface CommandContext {
   readonly actor: string;
   readonly correlationId: string;
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Why each device changes, where the request says so device by device (a plan's entries): its events' `reason`. */
+  readonly reasons?: ReadonlyMap<PciAddress, string>;
 }
 
 export interface AppendedEvent {
@@ -42,7 +44,9 @@ export class Recorder {
   ) {}
 
   appendToDevice(pci: PciAddress, event: DeviceEvent, context: CommandContext): Promise<AppendedEvent> {
-    return this.append(deviceStream(this.hostId, pci), event, context);
+    const reason = context.reasons?.get(pci);
+    const own = reason === undefined ? context : { ...context, extra: { ...context.extra, reason } };
+    return this.append(deviceStream(this.hostId, pci), event, own);
   }
 
   appendToHost(event: HostEvent, context: CommandContext): Promise<AppendedEvent> {

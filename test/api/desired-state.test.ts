@@ -98,7 +98,7 @@ test('given a YAML document naming a GPU by vendor and device with functions: al
   assert.equal((await world.get(`/v1/plans/${plan.id}`)).json(), plan);
 });
 
-test('given a plan, when applied, then both functions are hidden in one edit, every event carries the plan id, and a second apply of the plan is refused as stale', async ({
+test("given a plan, when applied, then both functions are hidden in one edit, every event carries the plan id and its entry's reason, and a second apply of the plan is refused as stale", async ({
   world,
 }) => {
   const plan = (await planYaml(world, GPU_CARD_YAML)).json();
@@ -121,14 +121,15 @@ test('given a plan, when applied, then both functions are hidden in one edit, ev
   assert.is(hideValue(world), `xen-pciback.hide=(${GPU})(${AUDIO})\n`);
   const changes = (await feed(world)).filter((e: { type: string }) => e.type === 'Dom0AccessDisabled');
   assert.equal(
-    changes.map((e: { data: { pci: string }; metadata: { correlation_id: string; plan: string } }) => [
+    changes.map((e: { data: { pci: string }; metadata: { correlation_id: string; plan: string; reason: string } }) => [
       e.data.pci,
       e.metadata.correlation_id,
       e.metadata.plan,
+      e.metadata.reason,
     ]),
     [
-      [GPU, plan.id, plan.id],
-      [AUDIO, plan.id, plan.id],
+      [GPU, plan.id, plan.id, 'passthrough GPU for the CAD guests'],
+      [AUDIO, plan.id, plan.id, 'passthrough GPU for the CAD guests'],
     ],
   );
   const again = await world.post(`/v1/plans/${plan.id}/apply`);
@@ -224,7 +225,7 @@ test('given subsystem ids and a class prefix, when they do not fit, then the ent
   ]);
 });
 
-test('given a NIC hidden by hand and a document naming only the GPU, then at_least leaves the NIC hidden and exact gives it back in the same edit', async ({
+test("given a NIC hidden by hand and a document naming only the GPU, then at_least leaves the NIC hidden and exact gives it back in the same edit, the GPU's event with its entry's reason and the NIC's with none", async ({
   world,
 }) => {
   await world.post(`/v1/pcis/${NIC}/hide`);
@@ -253,10 +254,14 @@ test('given a NIC hidden by hand and a document naming only the GPU, then at_lea
     (e: { metadata: { correlation_id: string } }) => e.metadata.correlation_id === exact.id,
   );
   assert.equal(
-    edits.map((e: { type: string; data: { pci: string } }) => [e.type, e.data.pci]),
+    edits.map((e: { type: string; data: { pci: string }; metadata: { reason?: string } }) => [
+      e.type,
+      e.data.pci,
+      e.metadata.reason ?? null,
+    ]),
     [
-      ['Dom0AccessDisabled', GPU],
-      ['Dom0AccessEnabled', NIC],
+      ['Dom0AccessDisabled', GPU, 'GPU for the guest'],
+      ['Dom0AccessEnabled', NIC, null],
     ],
   );
 });
