@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -143,6 +143,47 @@ test('given a terminal, when apply asks and the operator answers y, then the pla
   assert.match(run.stdout, /Apply plan [0-9a-f-]{36}\? \[y\/N\] (\x1b\[\d+G)?y\r/);
   assert.match(run.stdout, /applied plan [0-9a-f-]{36}/);
   assert.is((await passthru('plan', '-f', file('card.yaml', CARD_YAML))).code, 0);
+});
+
+test('given a terminal, when a device changes while apply asks and the operator then answers y, then the apply is refused as stale, exits 1, and nothing of the plan is written', async ({
+  env,
+  file,
+  passthru,
+  sys,
+}) => {
+  const gate = join(sys.root, 'answer-now');
+  const helper = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
+  const args = [
+    helper,
+    '--answer-once',
+    gate,
+    '[y/N]',
+    'y',
+    process.execPath,
+    BIN,
+    'apply',
+    '-f',
+    file('card.yaml', CARD_YAML),
+  ];
+  const child = spawn('python3', args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  const asked = new Promise<void>((resolve) =>
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      if (stdout.includes('[y/N]')) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await asked;
+  assert.is((await passthru('hide', NIC)).code, 0, 'another operator hides the NIC meanwhile');
+  writeFileSync(gate, '');
+  assert.is(await exited, 1, stdout);
+  const plan = /Apply plan ([0-9a-f-]{36})\?/.exec(stdout)?.[1];
+  assert.match(
+    stdout,
+    `passthru apply: plan ${plan} is stale, nothing changed: the next boot's hide list changed since it was made; plan again`,
+  );
+  assert.is((await passthru('plan', '-f', file('card.yaml', CARD_YAML))).code, 2, 'the card is still to change');
 });
 
 test('given a bad document or a protected device, then plan and apply exit 1 and say why', async ({

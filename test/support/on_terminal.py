@@ -2,13 +2,19 @@
 shell does, and relays what it writes to this process's standard output.
 A SIGTERM to this process is passed on to the command. With
 `--answer PROMPT ANSWER` first, it types ANSWER and Enter once the command
-has printed PROMPT, as a person answering a question does."""
+has printed PROMPT, as a person answering a question does. With
+`--answer-once PATH PROMPT ANSWER` instead, it answers once PATH exists too:
+a person who paused before answering, while the world moved on."""
 import os
 import pty
+import select
 import signal
 import sys
 
 args = sys.argv[1:]
+gate = None
+if args[0] == "--answer-once":
+    gate, args = args[1], ["--answer"] + args[2:]
 prompt, answer = (args[1].encode(), args[2].encode()) if args[0] == "--answer" else (None, None)
 command = args[3:] if prompt is not None else args
 
@@ -19,6 +25,11 @@ if pid == 0:
 signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGTERM))
 seen = b""
 while True:
+    if prompt is not None and prompt in seen and (gate is None or os.path.exists(gate)):
+        os.write(fd, answer + b"\n")
+        prompt = None
+    if not select.select([fd], [], [], 0.02)[0]:
+        continue
     try:
         data = os.read(fd, 65536)
     except InterruptedError:
@@ -31,8 +42,5 @@ while True:
     sys.stdout.buffer.flush()
     if prompt is not None:
         seen += data
-        if prompt in seen:
-            os.write(fd, answer + b"\n")
-            prompt = None
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else 1)
