@@ -8,6 +8,8 @@ import { BOOT_NVME, desiredHost, NIC, SLOT } from '../support/desired-host.ts';
 import type { KernelSysfs } from '../support/kernel-sysfs.ts';
 import { BIN, startService, stopService, type ServiceProcess } from '../support/service-process.ts';
 
+/** Runs a command on a pseudo-terminal, answering its prompt as a person would. */
+const ON_TERMINAL = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
 const GPU = `${SLOT}.0`;
 const AUDIO = `${SLOT}.1`;
 
@@ -134,8 +136,17 @@ test('given a terminal, when apply asks and the operator answers y, then the pla
   passthru,
 }) => {
   const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    const helper = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
-    const args = [helper, '--answer', '[y/N]', 'y', process.execPath, BIN, 'apply', '-f', file('card.yaml', CARD_YAML)];
+    const args = [
+      ON_TERMINAL,
+      '--answer',
+      '[y/N]',
+      'y',
+      process.execPath,
+      BIN,
+      'apply',
+      '-f',
+      file('card.yaml', CARD_YAML),
+    ];
     execFile('python3', args, { env }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
   });
   assert.is(run.code, 0, run.stdout);
@@ -152,9 +163,8 @@ test('given a terminal, when a device changes while apply asks and the operator 
   sys,
 }) => {
   const gate = join(sys.root, 'answer-now');
-  const helper = join(import.meta.dirname, '..', 'support', 'on_terminal.py');
   const args = [
-    helper,
+    ON_TERMINAL,
     '--answer-once',
     gate,
     '[y/N]',
